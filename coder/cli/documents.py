@@ -1,0 +1,112 @@
+"""Commands that bring text and codings in, and show what is there."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from ..codings import import_codings_csv
+from ..project import import_files
+from .options import console, db_option, open_project
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--name", help="Document name (default: the file name without extension).")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "markdown", "pdf-text", "turns", "vtt", "srt", "docx"]),
+    help="Skip format detection.",
+)
+@db_option
+def import_(paths: tuple[Path, ...], name: str | None, format_: str | None, db: Path) -> None:
+    """Import transcripts (text, Markdown, PDF-extracted text, speaker turns, VTT, SRT, docx)."""
+    with open_project(db, must_exist=False) as store:
+        outcomes = import_files(store, list(paths), name=name, format=format_)
+    for o in outcomes:
+        if o.status == "unchanged":
+            console.print(Text(f"{o.path}: unchanged, already imported as {o.name!r}"))
+            continue
+        console.print(
+            Text(f"{o.path}: imported as {o.name!r} ({o.document.format}, "
+                 f"{o.document.n_paragraphs} paragraphs)")
+        )
+        for w in o.warnings:
+            console.print(Text(f"  warning: {w}", style="yellow"))
+
+
+@click.command("documents")
+@click.option("--coder", help="Show only this coder's progress.")
+@db_option
+def documents(coder: str | None, db: Path) -> None:
+    """List documents with each coder's status and segment count."""
+    with open_project(db) as store:
+        docs = store.documents()
+        coders = [coder] if coder else store.coders()
+        for name in coders:
+            store.coder_id(name, create=False)
+        statuses = store.statuses()
+        per_coder = {c: {s.document.id: s for s in store.document_summaries(c)} for c in coders}
+    table = Table(title=f"{len(docs)} document(s) in {db}")
+    table.add_column("document")
+    table.add_column("format")
+    table.add_column("paragraphs", justify="right")
+    for c in coders:
+        table.add_column(f"{c}", justify="right")
+    for d in docs:
+        cells = [Text(d.name), d.format, str(d.n_paragraphs)]
+        for c in coders:
+            s = per_coder[c][d.id]
+            status = statuses.get((d.id, c), "not started")
+            cells.append(f"{status}, {s.segments} seg, {s.paragraphs_coded}/{d.n_paragraphs}")
+        table.add_row(*cells)
+    console.print(table)
+
+
+@click.command("show")
+@click.argument("document")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of {n, kind, speaker, text}.")
+@db_option
+def show(document: str, as_json: bool, db: Path) -> None:
+    """Print a document's numbered paragraphs exactly as stored."""
+    with open_project(db) as store:
+        doc = store.document(document)
+        paragraphs = store.paragraphs(doc.id)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [{"n": p.n, "kind": p.kind, "speaker": p.speaker, "text": p.text}
+                 for p in paragraphs],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    width = len(str(len(paragraphs)))
+    for p in paragraphs:
+        label = f"{p.speaker}: " if p.speaker else ""
+        marker = "# " if p.kind == "heading" else ""
+        click.echo(f"{p.n:>{width}}  {marker}{label}{p.text}")
+
+
+@click.group("codings")
+def codings() -> None:
+    """Codings made elsewhere."""
+
+
+@codings.command("import")
+@click.argument("csv_file", type=click.Path(path_type=Path))
+@db_option
+def codings_import(csv_file: Path, db: Path) -> None:
+    """Import codings from CSV: document,paragraph,coder,code[,start,end,memo]."""
+    with open_project(db) as store:
+        added, skipped = import_codings_csv(store, csv_file)
+    console.print(Text(f"{csv_file}: {added} segment(s) added, {skipped} already there"))
+
+
+COMMANDS = [import_, documents, show, codings]

@@ -1,0 +1,122 @@
+"""Operations that join the layers: files in, through ingest or the codebook, into the store.
+
+The CLI and the TUI call these, so both behave alike and tests need no terminal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import codebook as codebook_mod
+from .errors import CoderError
+from .ingest import read_document
+from .models import Document, ParsedDocument
+from .store import Store, text_hash
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = REPO_ROOT / "seeds"
+SAMPLE_CODEBOOK = REPO_ROOT / "codebooks" / "care-and-community.yaml"
+
+
+@dataclass
+class ImportOutcome:
+    path: Path
+    name: str
+    status: str  # "imported" or "unchanged"
+    document: Document
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Planned:
+    path: Path
+    name: str
+    parsed: ParsedDocument
+    content_hash: str
+
+
+def import_files(
+    store: Store, paths: list[Path], *, name: str | None = None, format: str | None = None
+) -> list[ImportOutcome]:
+    """Read every file first and write only when all of them are good, so one bad file in a
+    batch leaves the project exactly as it was."""
+    if name and len(paths) > 1:
+        raise CoderError("--name works with one file at a time")
+    planned: list[_Planned] = []
+    outcomes: list[ImportOutcome] = []
+    seen_names: set[str] = set()
+    for path in paths:
+        parsed = read_document(path, format=format)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        doc_name = name or path.stem
+        same = store.find_document_by_hash(digest)
+        if same is not None:
+            outcomes.append(ImportOutcome(path, same.name, "unchanged", same, []))
+            continue
+        try:
+            existing = store.document(doc_name)
+        except CoderError:
+            existing = None
+        if existing is not None and existing.name == doc_name:
+            raise CoderError(
+                f"a different document named {doc_name!r} is already in the project; "
+                "import it under another name with --name",
+                path=path,
+            )
+        if doc_name in seen_names:
+            raise CoderError(f"two files would both be named {doc_name!r}", path=path)
+        seen_names.add(doc_name)
+        if not parsed.paragraphs:
+            raise CoderError("no text found to code", path=path)
+        planned.append(_Planned(path, doc_name, parsed, digest))
+    for p in planned:
+        doc = store.add_document(
+            p.name, p.parsed, source_path=str(p.path), content_hash=p.content_hash
+        )
+        outcomes.append(ImportOutcome(p.path, p.name, "imported", doc, list(p.parsed.warnings)))
+    order = {path: i for i, path in enumerate(paths)}
+    return sorted(outcomes, key=lambda o: order[o.path])
+
+
+def codebook_rows(book: codebook_mod.Codebook) -> list[dict]:
+    return [
+        {
+            "key": c.key,
+            "name": c.name,
+            "parent_key": c.parent_key,
+            "color": c.color,
+            "shortcut": c.shortcut,
+            "definition": c.definition,
+            "when_to_use": c.when_to_use,
+            "when_not_to_use": c.when_not_to_use,
+            "example": c.example,
+            "renamed_from": list(c.renamed_from),
+        }
+        for c in book.codes
+    ]
+
+
+def use_codebook(store: Store, path: Path) -> dict[str, list[str]]:
+    book = codebook_mod.load_codebook(path)
+    report = store.sync_codes(codebook_rows(book))
+    store.set_setting("codebook_path", str(Path(path).resolve()))
+    return report
+
+
+def documents_text_hash(paragraph_texts: list[str]) -> str:
+    return text_hash(paragraph_texts)
+
+
+def demo_project(store: Store) -> list[ImportOutcome]:
+    """The bundled seeds and sample codebook, loaded idempotently into `store`."""
+    seeds = sorted(SEEDS_DIR.glob("*.txt"))
+    if not seeds or not SAMPLE_CODEBOOK.exists():
+        raise CoderError(
+            f"the demo corpus is missing (looked in {SEEDS_DIR} and {SAMPLE_CODEBOOK}); "
+            "run coder from a checkout of the project"
+        )
+    outcomes = import_files(store, seeds)
+    use_codebook(store, SAMPLE_CODEBOOK)
+    return outcomes

@@ -1,0 +1,1145 @@
+"""The project file: schema, migrations and every SQL statement of `coder`.
+
+One SQLite file per project, readable by any SQLite tool. Each user action runs in one
+`BEGIN IMMEDIATE` transaction, so a crash loses at most the action in flight and two coders
+writing the same file queue behind the busy timeout instead of failing. Segments are never
+hard-deleted: removing a coding stamps `deleted_at`, which is also what makes undo and redo
+exact and lets an audit see everything a coder ever did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import CoderError
+from .models import Code, Document, Paragraph, ParsedDocument, Segment
+
+DEFAULT_DB = "coder.db"
+BUSY_TIMEOUT_MS = 10_000
+GUID_NAMESPACE = uuid.UUID("5f0c1d2e-8b7a-4c3d-9e6f-0a1b2c3d4e5f")
+STATUSES = ("not started", "in progress", "done")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def stable_guid(kind: str, key: str) -> str:
+    """GUIDs derived from identity, so two copies of a project name a code or coder alike."""
+    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{key}")).upper()
+
+
+def text_hash(texts: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for t in texts:
+        digest.update(t.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+# -- schema ------------------------------------------------------------------------------
+
+_V1 = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    source_path TEXT,
+    content_hash TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    format TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE paragraphs (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    n INTEGER NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'text',
+    speaker TEXT,
+    text TEXT NOT NULL,
+    start_time REAL,
+    end_time REAL,
+    meta TEXT,
+    UNIQUE (document_id, n)
+);
+CREATE TABLE codes (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    parent_id INTEGER REFERENCES codes(id),
+    position INTEGER NOT NULL DEFAULT 0,
+    color TEXT,
+    shortcut TEXT,
+    definition TEXT NOT NULL DEFAULT '',
+    when_to_use TEXT NOT NULL DEFAULT '',
+    when_not_to_use TEXT NOT NULL DEFAULT '',
+    example TEXT NOT NULL DEFAULT '',
+    guid TEXT NOT NULL UNIQUE,
+    retired_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE coders (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    guid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE segments (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    paragraph_id INTEGER NOT NULL REFERENCES paragraphs(id),
+    code_id INTEGER NOT NULL REFERENCES codes(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    start INTEGER,
+    "end" INTEGER,
+    memo TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT,
+    CHECK ((start IS NULL AND "end" IS NULL) OR (start >= 0 AND "end" > start))
+);
+CREATE UNIQUE INDEX segments_live ON segments (
+    paragraph_id, code_id, coder_id, coalesce(start, -1), coalesce("end", -1)
+) WHERE deleted_at IS NULL;
+CREATE INDEX segments_by_coder ON segments (coder_id, code_id);
+CREATE INDEX segments_by_code ON segments (code_id);
+CREATE TABLE paragraph_memos (
+    paragraph_id INTEGER NOT NULL REFERENCES paragraphs(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    memo TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (paragraph_id, coder_id)
+);
+CREATE TABLE document_status (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    status TEXT NOT NULL CHECK (status IN ('not started', 'in progress', 'done')),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, coder_id)
+);
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone', 'discarded'))
+);
+CREATE INDEX actions_by_coder ON actions (coder_id, state, id);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE VIEW coded_text AS
+SELECT
+    d.name AS document,
+    p.n AS paragraph,
+    p.speaker AS speaker,
+    cr.name AS coder,
+    c.key AS code_key,
+    c.name AS code,
+    s.start AS start,
+    s."end" AS "end",
+    CASE WHEN s.start IS NULL THEN p.text
+         ELSE substr(p.text, s.start + 1, s."end" - s.start) END AS quote,
+    s.memo AS memo,
+    s.created_at AS coded_at
+FROM segments s
+JOIN paragraphs p ON p.id = s.paragraph_id
+JOIN documents d ON d.id = p.document_id
+JOIN codes c ON c.id = s.code_id
+JOIN coders cr ON cr.id = s.coder_id
+WHERE s.deleted_at IS NULL
+ORDER BY d.name, p.n, cr.name, c.position;
+"""
+
+MIGRATIONS: list[str] = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# -- rows --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A document with one coder's progress in it, as the document lists show it."""
+
+    document: Document
+    coder: str | None
+    status: str
+    segments: int
+    paragraphs_coded: int
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """A live segment with everything a reader of quotes needs, for exports and agreement."""
+
+    segment_id: int
+    guid: str
+    document_id: int
+    document: str
+    paragraph_id: int
+    n: int
+    kind: str
+    speaker: str | None
+    paragraph_text: str
+    coder: str
+    code_key: str
+    code_name: str
+    start: int | None
+    end: int | None
+    memo: str | None
+    created_at: str
+
+    @property
+    def quote(self) -> str:
+        if self.start is None:
+            return self.paragraph_text
+        return self.paragraph_text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class ToggleResult:
+    added: bool
+    segment_id: int
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        id=row["id"],
+        name=row["name"],
+        source_path=row["source_path"],
+        content_hash=row["content_hash"],
+        format=row["format"],
+        n_paragraphs=row["n_paragraphs"],
+        meta=json.loads(row["meta"] or "{}"),
+    )
+
+
+def _paragraph(row: sqlite3.Row) -> Paragraph:
+    return Paragraph(
+        id=row["id"],
+        document_id=row["document_id"],
+        n=row["n"],
+        kind=row["kind"],
+        speaker=row["speaker"],
+        text=row["text"],
+        start_time=row["start_time"],
+    )
+
+
+def _segment(row: sqlite3.Row) -> Segment:
+    return Segment(
+        id=row["id"],
+        paragraph_id=row["paragraph_id"],
+        code_id=row["code_id"],
+        coder_id=row["coder_id"],
+        start=row["start"],
+        end=row["end"],
+        memo=row["memo"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+_DOCUMENT_SELECT = """
+SELECT d.*, (SELECT count(*) FROM paragraphs p WHERE p.document_id = d.id) AS n_paragraphs
+FROM documents d
+"""
+
+_SEGMENT_ROW_SELECT = """
+SELECT s.id AS segment_id, s.guid, d.id AS document_id, d.name AS document,
+       p.id AS paragraph_id, p.n, p.kind, p.speaker, p.text AS paragraph_text,
+       cr.name AS coder, c.key AS code_key, c.name AS code_name,
+       s.start, s."end" AS "end", s.memo, s.created_at
+FROM segments s
+JOIN paragraphs p ON p.id = s.paragraph_id
+JOIN documents d ON d.id = p.document_id
+JOIN codes c ON c.id = s.code_id
+JOIN coders cr ON cr.id = s.coder_id
+WHERE s.deleted_at IS NULL
+"""
+
+
+class Store:
+    """An open project file. Cheap to create; one per thread."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise CoderError(
+                "no project file here; run `coder import FILE` or `coder demo` to create one",
+                path=self.path,
+            )
+        if self.path.is_dir():
+            raise CoderError("is a directory, not a project file", path=self.path)
+        if self.path.exists() and self.path.stat().st_size > 0:
+            with open(self.path, "rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise CoderError("not a coder project (not an SQLite file)", path=self.path)
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.OperationalError as exc:
+            raise CoderError(f"cannot open project file: {exc}", path=self.path) from None
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise CoderError(f"not a usable project file: {exc}", path=self.path) from None
+        conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._migrate()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions and migrations -----------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One user action: all of it lands, or none of it does."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            raise CoderError(
+                f"project file is from a newer coder (schema {current}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade coder",
+                path=self.path,
+            )
+        if current == SCHEMA_VERSION:
+            return
+        if current > 0:
+            self.auto_backup(f"before-migration-{current}")
+        with self.transaction() as conn:
+            for version in range(current, SCHEMA_VERSION):
+                for statement in MIGRATIONS[version].split(";\n"):
+                    if statement.strip():
+                        conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def backup(self, target: str | Path) -> Path:
+        """A consistent copy through SQLite's online backup, safe while others write."""
+        target = Path(target)
+        tmp = target.with_name(target.name + ".tmp")
+        dest = sqlite3.connect(tmp)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        os.replace(tmp, target)
+        return target
+
+    def auto_backup(self, reason: str) -> Path:
+        """A copy taken before anything that changes many rows at once, kept beside the
+        project in `<name>.backups/`, so a merge or bulk import can always be walked back."""
+        folder = self.path.with_name(self.path.name + ".backups")
+        folder.mkdir(exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        slug = "".join(ch if ch.isalnum() else "-" for ch in reason)
+        return self.backup(folder / f"{self.path.stem}-{stamp}-{slug}.db")
+
+    def log_event(self, kind: str, detail: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)",
+            (now(), kind, json.dumps(detail, ensure_ascii=False)),
+        )
+
+    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT at, kind, detail FROM events"
+        params: tuple[Any, ...] = ()
+        if kind:
+            sql += " WHERE kind = ?"
+            params = (kind,)
+        rows = self.conn.execute(sql + " ORDER BY id", params).fetchall()
+        return [{"at": r["at"], "kind": r["kind"], **json.loads(r["detail"])} for r in rows]
+
+    # -- settings ------------------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- documents and paragraphs --------------------------------------------------------
+
+    def add_document(
+        self, name: str, parsed: ParsedDocument, *, source_path: str | None, content_hash: str
+    ) -> Document:
+        texts = [p.text for p in parsed.paragraphs]
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO documents (name, source_path, content_hash, text_hash, format, meta,"
+                " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    name,
+                    source_path,
+                    content_hash,
+                    text_hash(texts),
+                    parsed.format,
+                    json.dumps(parsed.meta, ensure_ascii=False),
+                    now(),
+                ),
+            )
+            doc_id = cur.lastrowid
+            conn.executemany(
+                "INSERT INTO paragraphs (document_id, n, kind, speaker, text, start_time,"
+                " end_time, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        doc_id,
+                        n,
+                        p.kind,
+                        p.speaker,
+                        p.text,
+                        p.start_time,
+                        p.end_time,
+                        json.dumps(p.meta, ensure_ascii=False) if p.meta else None,
+                    )
+                    for n, p in enumerate(parsed.paragraphs, start=1)
+                ),
+            )
+            self.log_event(
+                "import",
+                {"document": name, "source": source_path, "paragraphs": len(texts)},
+            )
+        return self.document(doc_id)
+
+    def documents(self) -> list[Document]:
+        rows = self.conn.execute(_DOCUMENT_SELECT + " ORDER BY d.id").fetchall()
+        return [_document(r) for r in rows]
+
+    def document(self, ref: int | str) -> Document:
+        """A document by id, by exact name, or by unambiguous name prefix."""
+        if isinstance(ref, int):
+            row = self.conn.execute(_DOCUMENT_SELECT + " WHERE d.id = ?", (ref,)).fetchone()
+        else:
+            row = self.conn.execute(_DOCUMENT_SELECT + " WHERE d.name = ?", (ref,)).fetchone()
+            if row is None:
+                rows = self.conn.execute(
+                    _DOCUMENT_SELECT + " WHERE d.name LIKE ? ESCAPE '\\' ORDER BY d.name",
+                    (_like_prefix(ref),),
+                ).fetchall()
+                if len(rows) > 1:
+                    names = ", ".join(r["name"] for r in rows)
+                    raise CoderError(f"document {ref!r} is ambiguous: {names}")
+                row = rows[0] if rows else None
+        if row is None:
+            known = ", ".join(d.name for d in self.documents()) or "none imported yet"
+            raise CoderError(f"no document {ref!r} (documents: {known})")
+        return _document(row)
+
+    def find_document_by_hash(self, content_hash: str) -> Document | None:
+        row = self.conn.execute(
+            _DOCUMENT_SELECT + " WHERE d.content_hash = ?", (content_hash,)
+        ).fetchone()
+        return _document(row) if row else None
+
+    def find_document_by_text_hash(self, digest: str) -> Document | None:
+        row = self.conn.execute(_DOCUMENT_SELECT + " WHERE d.text_hash = ?", (digest,)).fetchone()
+        return _document(row) if row else None
+
+    def paragraphs(self, document_id: int) -> list[Paragraph]:
+        rows = self.conn.execute(
+            "SELECT * FROM paragraphs WHERE document_id = ? ORDER BY n", (document_id,)
+        ).fetchall()
+        return [_paragraph(r) for r in rows]
+
+    def paragraph(self, paragraph_id: int) -> Paragraph:
+        row = self.conn.execute("SELECT * FROM paragraphs WHERE id = ?", (paragraph_id,)).fetchone()
+        if row is None:
+            raise CoderError(f"no paragraph with id {paragraph_id}")
+        return _paragraph(row)
+
+    def paragraph_at(self, document_id: int, n: int) -> Paragraph | None:
+        row = self.conn.execute(
+            "SELECT * FROM paragraphs WHERE document_id = ? AND n = ?", (document_id, n)
+        ).fetchone()
+        return _paragraph(row) if row else None
+
+    def search(self, query: str, *, limit: int = 500) -> list[tuple[Document, Paragraph]]:
+        """Case-insensitive substring search over every paragraph, in reading order."""
+        rows = self.conn.execute(
+            "SELECT p.* FROM paragraphs p WHERE instr(lower(p.text), lower(?)) > 0 "
+            "ORDER BY p.document_id, p.n LIMIT ?",
+            (query, limit),
+        ).fetchall()
+        docs = {d.id: d for d in self.documents()}
+        return [(docs[r["document_id"]], _paragraph(r)) for r in rows]
+
+    # -- coders --------------------------------------------------------------------------
+
+    def coder_id(self, name: str, *, create: bool = True) -> int:
+        name = name.strip()
+        if not name:
+            raise CoderError("a coder needs a name")
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        if row:
+            return row["id"]
+        if not create:
+            known = ", ".join(self.coders()) or "none yet"
+            raise CoderError(f"no coder {name!r} in this project (coders: {known})")
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO coders (name, guid, created_at) VALUES (?, ?, ?)",
+                (name, stable_guid("coder", name), now()),
+            )
+        return cur.lastrowid
+
+    def coders(self) -> list[str]:
+        return [r["name"] for r in self.conn.execute("SELECT name FROM coders ORDER BY id")]
+
+    def coder_guids(self) -> dict[str, str]:
+        return {r["name"]: r["guid"] for r in self.conn.execute("SELECT name, guid FROM coders")}
+
+    # -- codes ---------------------------------------------------------------------------
+
+    def codes(self, *, include_retired: bool = False) -> list[Code]:
+        rows = self.conn.execute(
+            "SELECT * FROM codes" + ("" if include_retired else " WHERE retired_at IS NULL")
+            + " ORDER BY position, id"
+        ).fetchall()
+        by_id = {r["id"]: r for r in rows}
+
+        def path(r: sqlite3.Row) -> str:
+            parts = [r["name"]]
+            seen = {r["id"]}
+            while r["parent_id"] in by_id and r["parent_id"] not in seen:
+                r = by_id[r["parent_id"]]
+                seen.add(r["id"])
+                parts.append(r["name"])
+            return "/".join(reversed(parts))
+
+        return [
+            Code(
+                id=r["id"],
+                key=r["key"],
+                name=r["name"],
+                parent_id=r["parent_id"],
+                path=path(r),
+                color=r["color"],
+                shortcut=r["shortcut"],
+                definition=r["definition"],
+                when_to_use=r["when_to_use"],
+                when_not_to_use=r["when_not_to_use"],
+                example=r["example"],
+                position=r["position"],
+                guid=r["guid"],
+            )
+            for r in rows
+        ]
+
+    def code(self, key: str) -> Code:
+        for code in self.codes(include_retired=True):
+            if code.key == key:
+                return code
+        raise CoderError(f"no code with key {key!r} in this project")
+
+    def segment_counts_by_code(self, coder_id: int | None = None) -> dict[int, int]:
+        sql = "SELECT code_id, count(*) AS n FROM segments WHERE deleted_at IS NULL"
+        params: tuple[Any, ...] = ()
+        if coder_id is not None:
+            sql += " AND coder_id = ?"
+            params = (coder_id,)
+        rows = self.conn.execute(sql + " GROUP BY code_id", params).fetchall()
+        return {r["code_id"]: r["n"] for r in rows}
+
+    def sync_codes(self, codes: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+        """Make the project's codes match a codebook, keyed by stable key.
+
+        Each dict has `key`, `name`, `parent_key` and the descriptive fields, plus an optional
+        `renamed_from` list. Codes the codebook no longer has are retired, never deleted; a code
+        that live segments still use is refused before anything is written.
+        """
+        existing = {
+            r["key"]: r for r in self.conn.execute("SELECT * FROM codes").fetchall()
+        }
+        wanted = {c["key"] for c in codes}
+        renames: dict[str, str] = {}
+        for c in codes:
+            for old in c.get("renamed_from") or ():
+                if old in existing and old not in wanted and c["key"] not in existing:
+                    renames[old] = c["key"]
+        counts = self.segment_counts_by_code()
+        dropped = [
+            r for key, r in existing.items()
+            if key not in wanted and key not in renames and r["retired_at"] is None
+        ]
+        in_use = [(r, counts.get(r["id"], 0)) for r in dropped if counts.get(r["id"], 0)]
+        if in_use:
+            detail = "; ".join(
+                f"{r['name']!r} ({r['key']}) is used by {n} segment{'s' if n != 1 else ''}"
+                for r, n in in_use
+            )
+            raise CoderError(
+                f"the codebook drops codes that are in use: {detail}. Keep them in the codebook, "
+                "or rename with `renamed_from`, so no coding is lost"
+            )
+        report: dict[str, list[str]] = {"added": [], "updated": [], "renamed": [], "retired": []}
+        stamp = now()
+        fields = ("name", "color", "shortcut", "definition", "when_to_use", "when_not_to_use",
+                  "example")
+        with self.transaction() as conn:
+            for old, new in renames.items():
+                conn.execute(
+                    "UPDATE codes SET key = ?, guid = guid, updated_at = ? WHERE key = ?",
+                    (new, stamp, old),
+                )
+                existing[new] = existing.pop(old)
+                report["renamed"].append(f"{old} -> {new}")
+            # Shortcuts are unique per codebook, so clear them first to allow swaps.
+            conn.execute("UPDATE codes SET shortcut = NULL")
+            ids: dict[str, int] = {k: r["id"] for k, r in existing.items()}
+            for position, c in enumerate(codes):
+                values = {f: c.get(f) if f in ("color", "shortcut") else (c.get(f) or "")
+                          for f in fields}
+                if c["key"] in existing:
+                    old_row = existing[c["key"]]
+                    changed = any((old_row[f] or "") != (values[f] or "") for f in fields
+                                  if f != "shortcut")
+                    conn.execute(
+                        "UPDATE codes SET name=:name, color=:color, shortcut=:shortcut,"
+                        " definition=:definition, when_to_use=:when_to_use,"
+                        " when_not_to_use=:when_not_to_use, example=:example,"
+                        " position=:position, retired_at=NULL, updated_at=:stamp WHERE key=:key",
+                        {**values, "position": position, "stamp": stamp, "key": c["key"]},
+                    )
+                    if changed or old_row["retired_at"] is not None:
+                        report["updated"].append(c["key"])
+                else:
+                    cur = conn.execute(
+                        "INSERT INTO codes (key, name, color, shortcut, definition, when_to_use,"
+                        " when_not_to_use, example, position, guid, created_at, updated_at)"
+                        " VALUES (:key, :name, :color, :shortcut, :definition, :when_to_use,"
+                        " :when_not_to_use, :example, :position, :guid, :stamp, :stamp)",
+                        {**values, "key": c["key"], "position": position,
+                         "guid": c.get("guid") or stable_guid("code", c["key"]), "stamp": stamp},
+                    )
+                    ids[c["key"]] = cur.lastrowid
+                    report["added"].append(c["key"])
+            for c in codes:
+                parent = ids.get(c.get("parent_key")) if c.get("parent_key") else None
+                conn.execute("UPDATE codes SET parent_id = ? WHERE key = ?", (parent, c["key"]))
+            for r in dropped:
+                conn.execute(
+                    "UPDATE codes SET retired_at = ?, shortcut = NULL WHERE id = ?",
+                    (stamp, r["id"]),
+                )
+                report["retired"].append(r["key"])
+            if any(report.values()):
+                self.log_event("codebook", report)
+        return report
+
+    def add_code(
+        self,
+        key: str,
+        name: str,
+        *,
+        parent_key: str | None = None,
+        color: str | None = None,
+        shortcut: str | None = None,
+        definition: str = "",
+    ) -> Code:
+        """A code created while coding, appended after its siblings."""
+        if self.conn.execute("SELECT 1 FROM codes WHERE key = ?", (key,)).fetchone():
+            raise CoderError(f"a code with key {key!r} already exists")
+        parent_id = self.code(parent_key).id if parent_key else None
+        if shortcut and self.conn.execute(
+            "SELECT 1 FROM codes WHERE shortcut = ? AND retired_at IS NULL", (shortcut,)
+        ).fetchone():
+            raise CoderError(f"shortcut {shortcut!r} is taken by another code")
+        stamp = now()
+        with self.transaction() as conn:
+            position = conn.execute("SELECT coalesce(max(position), -1) + 1 FROM codes").fetchone()[0]
+            conn.execute(
+                "INSERT INTO codes (key, name, parent_id, position, color, shortcut, definition,"
+                " guid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, name, parent_id, position, color, shortcut, definition,
+                 stable_guid("code", key), stamp, stamp),
+            )
+            self.log_event("code added", {"key": key, "name": name, "parent": parent_key})
+        return self.code(key)
+
+    def ensure_codes(self, codes: Sequence[Code], parent_keys: dict[str, str | None]) -> list[str]:
+        """Add the codes this project lacks (from another copy of it), keeping key and GUID."""
+        have = {r["key"] for r in self.conn.execute("SELECT key FROM codes")}
+        taken = {r["shortcut"] for r in self.conn.execute(
+            "SELECT shortcut FROM codes WHERE shortcut IS NOT NULL")}
+        added: list[str] = []
+        stamp = now()
+        with self.transaction() as conn:
+            for code in codes:
+                if code.key in have:
+                    continue
+                position = conn.execute(
+                    "SELECT coalesce(max(position), -1) + 1 FROM codes").fetchone()[0]
+                conn.execute(
+                    "INSERT INTO codes (key, name, position, color, shortcut, definition,"
+                    " when_to_use, when_not_to_use, example, guid, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (code.key, code.name, position, code.color,
+                     code.shortcut if code.shortcut not in taken else None,
+                     code.definition, code.when_to_use, code.when_not_to_use, code.example,
+                     code.guid or stable_guid("code", code.key), stamp, stamp),
+                )
+                added.append(code.key)
+            for key in added:
+                parent = parent_keys.get(key)
+                if parent:
+                    conn.execute(
+                        "UPDATE codes SET parent_id = (SELECT id FROM codes WHERE key = ?)"
+                        " WHERE key = ?", (parent, key))
+            if added:
+                self.log_event("codes added", {"keys": added})
+        return added
+
+    # -- segments and undo ---------------------------------------------------------------
+
+    def segments(
+        self,
+        *,
+        document_id: int | None = None,
+        coder_ids: Sequence[int] | None = None,
+        paragraph_id: int | None = None,
+    ) -> list[Segment]:
+        sql = "SELECT s.* FROM segments s"
+        where = ["s.deleted_at IS NULL"]
+        params: list[Any] = []
+        if document_id is not None:
+            sql += " JOIN paragraphs p ON p.id = s.paragraph_id"
+            where.append("p.document_id = ?")
+            params.append(document_id)
+        if paragraph_id is not None:
+            where.append("s.paragraph_id = ?")
+            params.append(paragraph_id)
+        if coder_ids is not None:
+            where.append(f"s.coder_id IN ({','.join('?' * len(coder_ids))})")
+            params.extend(coder_ids)
+        sql += " WHERE " + " AND ".join(where) + " ORDER BY s.paragraph_id, s.start, s.id"
+        return [_segment(r) for r in self.conn.execute(sql, params)]
+
+    def segment(self, segment_id: int) -> Segment:
+        row = self.conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
+        if row is None:
+            raise CoderError(f"no segment {segment_id}")
+        return _segment(row)
+
+    def _check_span(self, paragraph_id: int, start: int | None, end: int | None) -> None:
+        if start is None and end is None:
+            return
+        if start is None or end is None:
+            raise CoderError("a span needs both start and end")
+        length = self.conn.execute(
+            "SELECT length(text) FROM paragraphs WHERE id = ?", (paragraph_id,)
+        ).fetchone()[0]
+        if not (0 <= start < end <= length):
+            raise CoderError(
+                f"span {start}-{end} is outside the paragraph (0-{length}, end exclusive)"
+            )
+
+    def _record(self, coder_id: int, kind: str, payload: dict[str, Any]) -> None:
+        self.conn.execute(
+            "UPDATE actions SET state = 'discarded' WHERE coder_id = ? AND state = 'undone'",
+            (coder_id,),
+        )
+        self.conn.execute(
+            "INSERT INTO actions (coder_id, at, kind, payload) VALUES (?, ?, ?, ?)",
+            (coder_id, now(), kind, json.dumps(payload)),
+        )
+
+    def _live_segment(
+        self, paragraph_id: int, code_id: int, coder_id: int, start: int | None, end: int | None
+    ) -> sqlite3.Row | None:
+        return self.conn.execute(
+            "SELECT id FROM segments WHERE paragraph_id = ? AND code_id = ? AND coder_id = ?"
+            " AND coalesce(start, -1) = coalesce(?, -1) AND coalesce(\"end\", -1) = coalesce(?, -1)"
+            " AND deleted_at IS NULL",
+            (paragraph_id, code_id, coder_id, start, end),
+        ).fetchone()
+
+    def _insert_segment(
+        self,
+        paragraph_id: int,
+        code_id: int,
+        coder_id: int,
+        start: int | None,
+        end: int | None,
+        memo: str | None = None,
+        *,
+        guid: str | None = None,
+        created_at: str | None = None,
+    ) -> int:
+        stamp = now()
+        cur = self.conn.execute(
+            "INSERT INTO segments (guid, paragraph_id, code_id, coder_id, start, \"end\", memo,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (guid or str(uuid.uuid4()).upper(), paragraph_id, code_id, coder_id, start, end, memo,
+             created_at or stamp, stamp),
+        )
+        self._touch_status(paragraph_id, coder_id)
+        return cur.lastrowid
+
+    def _touch_status(self, paragraph_id: int, coder_id: int) -> None:
+        self.conn.execute(
+            "INSERT INTO document_status (document_id, coder_id, status, updated_at)"
+            " SELECT document_id, ?, 'in progress', ? FROM paragraphs WHERE id = ?"
+            " ON CONFLICT(document_id, coder_id) DO UPDATE SET"
+            " status = CASE WHEN status = 'not started' THEN 'in progress' ELSE status END",
+            (coder_id, now(), paragraph_id),
+        )
+
+    def add_segment(
+        self,
+        coder_id: int,
+        paragraph_id: int,
+        code_id: int,
+        start: int | None = None,
+        end: int | None = None,
+        memo: str | None = None,
+    ) -> int:
+        """Apply a code; applying one that is already there is a no-op returning its id."""
+        self._check_span(paragraph_id, start, end)
+        with self.transaction():
+            live = self._live_segment(paragraph_id, code_id, coder_id, start, end)
+            if live:
+                return live["id"]
+            seg_id = self._insert_segment(paragraph_id, code_id, coder_id, start, end, memo)
+            self._record(coder_id, "add", {"segment": seg_id})
+        return seg_id
+
+    def remove_segment(self, coder_id: int, segment_id: int) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE segments SET deleted_at = ?, updated_at = ? WHERE id = ?"
+                " AND deleted_at IS NULL",
+                (now(), now(), segment_id),
+            )
+            self._record(coder_id, "remove", {"segment": segment_id})
+
+    def toggle_segment(
+        self,
+        coder_id: int,
+        paragraph_id: int,
+        code_id: int,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> ToggleResult:
+        """The coding key: apply the code, or take it off if this coder already applied it."""
+        self._check_span(paragraph_id, start, end)
+        with self.transaction():
+            live = self._live_segment(paragraph_id, code_id, coder_id, start, end)
+            if live:
+                self.remove_segment(coder_id, live["id"])
+                return ToggleResult(added=False, segment_id=live["id"])
+            seg_id = self._insert_segment(paragraph_id, code_id, coder_id, start, end)
+            self._record(coder_id, "add", {"segment": seg_id})
+            return ToggleResult(added=True, segment_id=seg_id)
+
+    def set_segment_memo(self, coder_id: int, segment_id: int, memo: str | None) -> None:
+        with self.transaction() as conn:
+            before = conn.execute("SELECT memo FROM segments WHERE id = ?", (segment_id,)).fetchone()
+            if before is None:
+                raise CoderError(f"no segment {segment_id}")
+            conn.execute(
+                "UPDATE segments SET memo = ?, updated_at = ? WHERE id = ?",
+                (memo or None, now(), segment_id),
+            )
+            self._record(
+                coder_id, "segment memo",
+                {"segment": segment_id, "before": before["memo"], "after": memo or None},
+            )
+
+    def paragraph_memo(self, coder_id: int, paragraph_id: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT memo FROM paragraph_memos WHERE paragraph_id = ? AND coder_id = ?",
+            (paragraph_id, coder_id),
+        ).fetchone()
+        return row["memo"] if row else None
+
+    def paragraph_memos(self, coder_id: int, document_id: int) -> dict[int, str]:
+        rows = self.conn.execute(
+            "SELECT m.paragraph_id, m.memo FROM paragraph_memos m"
+            " JOIN paragraphs p ON p.id = m.paragraph_id WHERE m.coder_id = ? AND p.document_id = ?",
+            (coder_id, document_id),
+        ).fetchall()
+        return {r["paragraph_id"]: r["memo"] for r in rows}
+
+    def _write_paragraph_memo(self, coder_id: int, paragraph_id: int, memo: str | None) -> None:
+        if memo:
+            self.conn.execute(
+                "INSERT INTO paragraph_memos (paragraph_id, coder_id, memo, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT(paragraph_id, coder_id) DO UPDATE SET"
+                " memo = excluded.memo, updated_at = excluded.updated_at",
+                (paragraph_id, coder_id, memo, now()),
+            )
+        else:
+            self.conn.execute(
+                "DELETE FROM paragraph_memos WHERE paragraph_id = ? AND coder_id = ?",
+                (paragraph_id, coder_id),
+            )
+
+    def set_paragraph_memo(self, coder_id: int, paragraph_id: int, memo: str | None) -> None:
+        with self.transaction():
+            before = self.paragraph_memo(coder_id, paragraph_id)
+            self._write_paragraph_memo(coder_id, paragraph_id, memo or None)
+            self._record(
+                coder_id, "paragraph memo",
+                {"paragraph": paragraph_id, "before": before, "after": memo or None},
+            )
+
+    def status(self, coder_id: int, document_id: int) -> str:
+        row = self.conn.execute(
+            "SELECT status FROM document_status WHERE document_id = ? AND coder_id = ?",
+            (document_id, coder_id),
+        ).fetchone()
+        return row["status"] if row else "not started"
+
+    def set_status(self, coder_id: int, document_id: int, status: str) -> None:
+        if status not in STATUSES:
+            raise CoderError(f"status must be one of {', '.join(STATUSES)}")
+        with self.transaction():
+            before = self.status(coder_id, document_id)
+            self._write_status(coder_id, document_id, status)
+            self._record(
+                coder_id, "status",
+                {"document": document_id, "before": before, "after": status},
+            )
+
+    def _write_status(self, coder_id: int, document_id: int, status: str) -> None:
+        self.conn.execute(
+            "INSERT INTO document_status (document_id, coder_id, status, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(document_id, coder_id) DO UPDATE SET"
+            " status = excluded.status, updated_at = excluded.updated_at",
+            (document_id, coder_id, status, now()),
+        )
+
+    def put_status(self, coder_id: int, document_id: int, status: str) -> None:
+        """Set a status with no undo entry: merges and imports are undone from their backup."""
+        with self.transaction():
+            self._write_status(coder_id, document_id, status)
+
+    def put_paragraph_memo(self, coder_id: int, paragraph_id: int, memo: str | None) -> None:
+        with self.transaction():
+            self._write_paragraph_memo(coder_id, paragraph_id, memo)
+
+    def _apply(self, kind: str, payload: dict[str, Any], *, reverse: bool) -> None:
+        if kind in ("add", "remove"):
+            live = (kind == "add") != reverse
+            if live:
+                seg = self.conn.execute(
+                    "SELECT * FROM segments WHERE id = ?", (payload["segment"],)
+                ).fetchone()
+                clash = self._live_segment(
+                    seg["paragraph_id"], seg["code_id"], seg["coder_id"], seg["start"], seg["end"]
+                )
+                if clash and clash["id"] != seg["id"]:
+                    return
+                self.conn.execute(
+                    "UPDATE segments SET deleted_at = NULL, updated_at = ? WHERE id = ?",
+                    (now(), payload["segment"]),
+                )
+            else:
+                self.conn.execute(
+                    "UPDATE segments SET deleted_at = ?, updated_at = ? WHERE id = ?",
+                    (now(), now(), payload["segment"]),
+                )
+            return
+        value = payload["before"] if reverse else payload["after"]
+        if kind == "segment memo":
+            self.conn.execute(
+                "UPDATE segments SET memo = ?, updated_at = ? WHERE id = ?",
+                (value, now(), payload["segment"]),
+            )
+        elif kind == "paragraph memo":
+            coder_id = payload["coder"]
+            self._write_paragraph_memo(coder_id, payload["paragraph"], value)
+        elif kind == "status":
+            self._write_status(payload["coder"], payload["document"], value)
+
+    def undo(self, coder_id: int) -> dict[str, Any] | None:
+        """Reverse this coder's latest action; the history lives in the file, so undo
+        works across restarts. Returns what was undone, or None when there is nothing."""
+        return self._step(coder_id, undo=True)
+
+    def redo(self, coder_id: int) -> dict[str, Any] | None:
+        return self._step(coder_id, undo=False)
+
+    def _step(self, coder_id: int, *, undo: bool) -> dict[str, Any] | None:
+        with self.transaction() as conn:
+            if undo:
+                row = conn.execute(
+                    "SELECT * FROM actions WHERE coder_id = ? AND state = 'done'"
+                    " ORDER BY id DESC LIMIT 1",
+                    (coder_id,),
+                ).fetchone()
+            else:
+                row = conn.execute(
+                    "SELECT * FROM actions WHERE coder_id = ? AND state = 'undone'"
+                    " ORDER BY id ASC LIMIT 1",
+                    (coder_id,),
+                ).fetchone()
+            if row is None:
+                return None
+            payload = {**json.loads(row["payload"]), "coder": coder_id}
+            self._apply(row["kind"], payload, reverse=undo)
+            conn.execute(
+                "UPDATE actions SET state = ? WHERE id = ?",
+                ("undone" if undo else "done", row["id"]),
+            )
+        return {"kind": row["kind"], **payload}
+
+    # -- reading for reports, agreement and exports --------------------------------------
+
+    def document_summaries(self, coder: str | None = None) -> list[DocumentSummary]:
+        """Every document with one coder's progress, or with totals over all coders."""
+        coder_id = self.coder_id(coder, create=False) if coder else None
+        out = []
+        for doc in self.documents():
+            params: list[Any] = [doc.id]
+            coder_clause = ""
+            if coder_id is not None:
+                coder_clause = " AND s.coder_id = ?"
+                params.append(coder_id)
+            row = self.conn.execute(
+                "SELECT count(*) AS segs, count(DISTINCT s.paragraph_id) AS paras FROM segments s"
+                " JOIN paragraphs p ON p.id = s.paragraph_id WHERE p.document_id = ?"
+                " AND s.deleted_at IS NULL" + coder_clause,
+                params,
+            ).fetchone()
+            status = self.status(coder_id, doc.id) if coder_id is not None else ""
+            out.append(DocumentSummary(doc, coder, status, row["segs"], row["paras"]))
+        return out
+
+    def statuses(self) -> dict[tuple[int, str], str]:
+        rows = self.conn.execute(
+            "SELECT ds.document_id, c.name, ds.status FROM document_status ds"
+            " JOIN coders c ON c.id = ds.coder_id"
+        ).fetchall()
+        return {(r["document_id"], r["name"]): r["status"] for r in rows}
+
+    def segment_rows(
+        self,
+        *,
+        coders: Sequence[str] | None = None,
+        code_keys: Sequence[str] | None = None,
+        document_ids: Sequence[int] | None = None,
+        speaker: str | None = None,
+    ) -> list[SegmentRow]:
+        """Live segments in reading order, with their paragraph and names joined in."""
+        sql = _SEGMENT_ROW_SELECT
+        params: list[Any] = []
+        for column, values in (
+            ("cr.name", coders),
+            ("c.key", code_keys),
+            ("d.id", document_ids),
+        ):
+            if values is not None:
+                sql += f" AND {column} IN ({','.join('?' * len(values))})"
+                params.extend(values)
+        if speaker is not None:
+            sql += " AND p.speaker = ?"
+            params.append(speaker)
+        sql += " ORDER BY d.id, p.n, coalesce(s.start, -1), c.position, cr.name"
+        return [SegmentRow(**dict(r)) for r in self.conn.execute(sql, params)]
+
+    def paragraph_index(self) -> list[tuple[int, int, int, int]]:
+        """(document_id, paragraph_id, n, length) for every paragraph: the units of agreement."""
+        return [
+            (r[0], r[1], r[2], r[3])
+            for r in self.conn.execute(
+                "SELECT document_id, id, n, length(text) FROM paragraphs ORDER BY document_id, n"
+            )
+        ]
+
+    # -- bulk writes (codings import, merge) ---------------------------------------------
+
+    def insert_segments(self, rows: Iterable[dict[str, Any]], *, event: str,
+                        detail: dict[str, Any]) -> tuple[int, int]:
+        """Insert many already-validated segments in one transaction.
+
+        Each row has paragraph_id, code_id, coder_id, start, end and optionally memo, guid and
+        created_at. A row that duplicates a live segment (or an existing guid) is skipped, so
+        running the same import or merge twice changes nothing. Returns (added, skipped).
+        """
+        added = skipped = 0
+        with self.transaction():
+            for r in rows:
+                guid = r.get("guid")
+                if guid and self.conn.execute(
+                    "SELECT 1 FROM segments WHERE guid = ?", (guid,)
+                ).fetchone():
+                    skipped += 1
+                    continue
+                if self._live_segment(
+                    r["paragraph_id"], r["code_id"], r["coder_id"], r.get("start"), r.get("end")
+                ):
+                    skipped += 1
+                    continue
+                self._insert_segment(
+                    r["paragraph_id"], r["code_id"], r["coder_id"], r.get("start"), r.get("end"),
+                    r.get("memo"), guid=guid, created_at=r.get("created_at"),
+                )
+                added += 1
+            self.log_event(event, {**detail, "added": added, "skipped": skipped})
+        return added, skipped
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def open_store(path: str | Path | None = None, *, create: bool = True) -> Store:
+    """The project named by --db, else $CODER_DB, else ./coder.db."""
+    chosen = path or os.environ.get("CODER_DB") or DEFAULT_DB
+    return Store(chosen, create=create)

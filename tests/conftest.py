@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coder.store import Store
+from factories import make_project
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = make_project(tmp_path / "project.db")
+    yield s
+    s.close()
