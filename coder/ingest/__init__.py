@@ -1,0 +1,120 @@
+"""Transcript importers: one call turns a file into paragraphs ready for coding.
+
+`read_document` is pure (no database, no printing): it returns a `ParsedDocument` whose
+warnings tell the user what was guessed or set aside, and raises `CoderError` for a file it
+cannot read, in one sentence naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coder.errors import CoderError
+from coder.models import ParsedDocument
+
+from .captions import read_captions
+from .decoding import decode_text
+from .pdftext import detect_layout, reflow
+from .plaintext import read_plain
+from .word import read_docx
+
+__all__ = ["FORMATS", "SUPPORTED_SUFFIXES", "read_document"]
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".vtt", ".srt", ".docx")
+FORMATS: tuple[str, ...] = ("text", "markdown", "pdf-text", "turns", "vtt", "srt", "docx")
+
+_BY_SUFFIX = {
+    ".txt": None,
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".vtt": "vtt",
+    ".srt": "srt",
+    ".docx": "docx",
+}
+_ADVICE = {
+    ".pdf": " (extract a PDF's text to a .txt file first, for example with pdftotext)",
+    ".doc": " (save an old .doc file as .docx in Word first)",
+    ".rtf": " (save an .rtf file as .docx or .txt first)",
+    ".odt": " (save an .odt file as .docx first)",
+}
+
+
+def read_document(path: Path, *, format: str | None = None) -> ParsedDocument:
+    """Read a transcript; `format` forces one of `FORMATS` instead of guessing from the file."""
+    path = Path(path)
+    if format is not None and format not in FORMATS:
+        raise CoderError(
+            f"Unknown format {format!r}; choose one of: {', '.join(FORMATS)}.", path=path
+        )
+    if not path.exists():
+        raise CoderError("No such file.", path=path)
+    if path.is_dir():
+        raise CoderError("This is a directory; give the path of a transcript file.", path=path)
+    suffix = path.suffix.casefold()
+    if format is None and suffix and suffix not in _BY_SUFFIX:
+        supported = ", ".join(SUPPORTED_SUFFIXES)
+        raise CoderError(
+            f"Cannot import {suffix} files{_ADVICE.get(suffix, '')}; supported formats are "
+            f"{supported}.",
+            path=path,
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CoderError(f"Cannot read the file: {exc.strerror or exc}.", path=path) from None
+    if not data.strip():
+        raise CoderError("The file is empty (nothing but whitespace).", path=path)
+
+    fmt = format if format is not None else _BY_SUFFIX.get(suffix)
+    if fmt == "docx":
+        return read_docx(path)
+    text, warnings = decode_text(data, path)
+    if not text.strip():
+        raise CoderError("The file is empty (nothing but whitespace).", path=path)
+    if fmt is None:
+        fmt = _sniff(text)
+    if fmt in ("vtt", "srt"):
+        parsed = read_captions(text, fmt, path)
+    else:
+        parsed = _read_text(text, fmt)
+    parsed.warnings[:0] = warnings
+    if not parsed.paragraphs:
+        raise CoderError("The file contains no paragraphs of text.", path=path)
+    return parsed
+
+
+def _sniff(text: str) -> str | None:
+    """Caption files saved as .txt are read as captions."""
+    head = text.lstrip("\ufeff")
+    if head.startswith("WEBVTT"):
+        return "vtt"
+    lines = head.lstrip("\n").split("\n", 2)
+    if len(lines) >= 2 and lines[0].strip().isdigit() and "-->" in lines[1]:
+        return "srt"
+    return None
+
+
+def _read_text(text: str, fmt: str | None) -> ParsedDocument:
+    """Plain or Markdown text; PDF-extracted or hard-wrapped text is re-flowed (B.6)."""
+    layout = None
+    if fmt == "pdf-text":
+        layout = "pdf-text"
+    elif fmt in (None, "turns"):
+        layout = detect_layout(text)
+    if layout is not None:
+        result = reflow(text, layout)
+        speakers_found = any(p.speaker for p in result.paragraphs)
+        meta: dict[str, object] = {"layout": result.layout, "wrap_width": result.width}
+        if result.furniture:
+            meta["furniture"] = result.furniture
+        name = "turns" if speakers_found else ("pdf-text" if layout == "pdf-text" else "text")
+        return ParsedDocument(name, result.paragraphs, result.warnings, meta)
+    plain = read_plain(text, markdown=fmt == "markdown")
+    meta = {"furniture": plain.furniture} if plain.furniture else {}
+    if fmt == "markdown":
+        name = "markdown"
+    elif plain.has_speakers:
+        name = "turns"
+    else:
+        name = "text"
+    return ParsedDocument(name, plain.paragraphs, plain.warnings, meta)

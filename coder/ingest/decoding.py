@@ -1,0 +1,64 @@
+"""Turn a file's bytes into text, or say plainly why they are not text.
+
+Transcripts arrive from Word, Notepad, caption tools and PDF extractors, so the encoding is
+guessed conservatively: UTF-8 first (with one BOM removed), then Windows-1252, the usual
+culprit when UTF-8 fails, with a warning so that the researcher checks accented letters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coder.errors import CoderError
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_NOISE_CHARS = tuple(chr(c) for c in range(32) if chr(c) not in "\t\n\r\f\v") + ("\ufffd",)
+_MAX_NOISE_SHARE = 0.05
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
+    """Return the text with LF line ends, and any warnings about how it was decoded."""
+    warnings: list[str] = []
+    if data.startswith(b"%PDF-"):
+        raise CoderError(
+            "This is a PDF file, which cannot be imported directly; extract its text to a .txt "
+            "file first (for example with pdftotext) and import that.",
+            path=path,
+        )
+    if data.startswith(_UTF16_BOMS):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise CoderError(
+                "The file starts like UTF-16 text but cannot be decoded as UTF-16.", path=path
+            ) from None
+    else:
+        data = data.removeprefix(_UTF8_BOM)
+        if b"\x00" in data:
+            raise CoderError(
+                "This looks like a binary file, not text (it contains NUL bytes).", path=path
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = data.decode("cp1252", errors="replace")
+            line = data.count(b"\n", 0, exc.start) + 1
+            warnings.append(
+                f"The file is not valid UTF-8 (first bad byte on line {line}); it was read as "
+                "Windows-1252 (cp1252). Check accented letters and curly quotes."
+            )
+    if _looks_binary(text):
+        raise CoderError(
+            "This does not look like a text file: most of it is control characters or bytes "
+            "that decode to nothing readable.",
+            path=path,
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    noise = sum(map(text.count, _NOISE_CHARS))
+    return noise > _MAX_NOISE_SHARE * len(text)

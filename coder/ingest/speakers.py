@@ -1,0 +1,143 @@
+"""Speaker labels at the start of a paragraph, and Otter/Teams header lines.
+
+A prefix such as `Rose:` only becomes a speaker when the same label starts at least two
+paragraphs (interop guide B.1): a single `Honestly: …` or `Note: …` is a sentence, and
+researcher annotations such as `Image description:` recur but are never speech, so they are
+refused by name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_TIME_RE = re.compile(rf"^{_TIME}$")
+_LABEL_RE = re.compile(
+    rf"""
+    (?:\[(?P<pre>{_TIME})\][ \t]*)?
+    (?P<label>[^\W\d_][^\W_]*(?:[ .'’&-]+[^\W_]+)*\.?)
+    (?:[ \t]*\((?P<paren>[^()\n]{{1,30}})\))?
+    [ \t]*:[ \t]+(?=\S)
+    """,
+    re.VERBOSE,
+)
+_TIME_ONLY_PREFIX_RE = re.compile(rf"\[(?P<pre>{_TIME})\][ \t]+(?=\S)")
+_HEADER_RE = re.compile(
+    r"^(?:(?P<speaker>\S.*?)[ \t]{2,})?(?P<time>\d{1,2}:\d{2}(?::\d{2})?)[ \t]*$"
+)
+
+MAX_LABEL_CHARS = 40
+MAX_LABEL_WORDS = 6
+_SCAN_CHARS = 100
+
+# Prefixes that look like labels but are metadata or researcher annotations (guide B.1).
+_NOT_SPEAKERS_TEXT = """
+    date, interview date, time, duration, location, place, venue, source, licence,
+    license, description, note, notes, nb, ps, title, subject, keywords, tags, copyright,
+    url, link, website, email, e-mail, tel, phone, address, from, to, cc, bcc, sent, re,
+    transcript, transcription, transcribed by, recording, file, filename, attendees,
+    present, apologies, summary, context, comment, comments, memo, observation,
+    translation, caption, example, see, update, edit, warning, tip, important
+"""
+_NOT_SPEAKERS = frozenset(item.strip() for item in _NOT_SPEAKERS_TEXT.split(","))
+_NOT_SPEAKER_TAILS_TEXT = """
+    description date note notes source url link comment comments memo caption annotation
+    observation time duration location
+"""
+_NOT_SPEAKER_TAILS = frozenset(_NOT_SPEAKER_TAILS_TEXT.split())
+_ROLE_RE = re.compile(
+    r"^(?:p|r|i|q|a|participant|speaker|respondent|interviewee|interviewer|moderator|"
+    r"facilitator|researcher)\s*\d*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label found at the start of a line; `end` is where the spoken text begins."""
+
+    speaker: str
+    key: str
+    end: int
+    time: float | None
+
+
+def parse_seconds(text: str) -> float:
+    """`1:02:03.5`, `02:03,5` or `3:05` as seconds."""
+    parts = text.replace(",", ".").split(":")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def find_label(line: str) -> Label | None:
+    """The speaker-like prefix of `line`, whether or not it will be accepted as a speaker."""
+    head = line[:_SCAN_CHARS]
+    if ":" not in head:
+        return None
+    match = _LABEL_RE.match(head)
+    if match is None:
+        return None
+    label = match.group("label")
+    paren = match.group("paren")
+    time = parse_seconds(match.group("pre")) if match.group("pre") else None
+    if paren is not None and _TIME_RE.match(paren.strip()):
+        time = parse_seconds(paren.strip())
+        speaker = label
+    else:
+        start = match.start("label")
+        stop = match.end("paren") + 1 if paren is not None else match.end("label")
+        speaker = head[start:stop]
+    if len(speaker) > MAX_LABEL_CHARS or len(label.split()) > MAX_LABEL_WORDS:
+        return None
+    return Label(speaker=speaker, key=speaker.casefold(), end=match.end(), time=time)
+
+
+def find_time_prefix(line: str) -> tuple[float, int] | None:
+    """A bare `[12:34] ` at the start of a line: (seconds, where the text begins)."""
+    match = _TIME_ONLY_PREFIX_RE.match(line[:_SCAN_CHARS])
+    if match is None:
+        return None
+    return parse_seconds(match.group("pre")), match.end()
+
+
+def find_header(line: str) -> tuple[str | None, float] | None:
+    """An Otter/Teams header line `Name  0:52` (or a bare time): (speaker or None, seconds)."""
+    if len(line) > MAX_LABEL_CHARS + 20:
+        return None
+    match = _HEADER_RE.match(line.strip())
+    if match is None:
+        return None
+    speaker = match.group("speaker")
+    if speaker is not None:
+        speaker = speaker.strip()
+        if len(speaker) > MAX_LABEL_CHARS or speaker[-1:] in ".?!,;:":
+            return None
+    return speaker, parse_seconds(match.group("time"))
+
+
+def is_annotation(key: str) -> bool:
+    """A label that names metadata or an annotation rather than a person."""
+    words = key.split()
+    return key in _NOT_SPEAKERS or (bool(words) and words[-1] in _NOT_SPEAKER_TAILS)
+
+
+def accepted_speakers(first_lines: Iterable[str]) -> set[str]:
+    """Keys of the labels that start at least two paragraphs and are not annotations.
+
+    A role label used once (`P7:` in a focus group) is accepted too when other speakers
+    were found, because a participant who speaks only once is still a participant.
+    """
+    counts: Counter[str] = Counter()
+    for line in first_lines:
+        label = find_label(line)
+        if label is not None:
+            counts[label.key] += 1
+    accepted = {key for key, n in counts.items() if n >= 2 and not is_annotation(key)}
+    if accepted:
+        accepted |= {key for key in counts if _ROLE_RE.match(key)}
+    return accepted

@@ -1,0 +1,139 @@
+"""Word (.docx) import: body order, headings, tables, tracked changes (guide B.5)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+
+from coder.errors import CoderError
+from coder.ingest import read_document
+
+
+def tracked(p, inserted: str, deleted: str) -> None:
+    p._p.append(
+        parse_xml(
+            f'<w:ins {nsdecls("w")} w:id="1" w:author="KB" w:date="2025-01-10T09:30:00Z">'
+            f'<w:r><w:t xml:space="preserve">{inserted}</w:t></w:r></w:ins>'
+        )
+    )
+    p._p.append(
+        parse_xml(
+            f'<w:del {nsdecls("w")} w:id="2" w:author="KB" w:date="2025-01-10T09:31:00Z">'
+            f'<w:r><w:delText xml:space="preserve">{deleted}</w:delText></w:r></w:del>'
+        )
+    )
+
+
+@pytest.fixture
+def interview(tmp_path: Path) -> Path:
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "Confidential draft"
+    d.add_heading("Interview 3", level=1)
+    d.add_paragraph("Interviewer:\tSo what happened when you turned eighteen?")
+    p = d.add_paragraph("P3: I moved into a flat on my own")
+    tracked(p, " in Plymouth", " somewhere")
+    p.add_run(".")
+    d.add_paragraph("Nobody came round after that [laughs].")
+    d.add_paragraph("Interviewer: Nobody at all?")
+    d.add_heading("Themes", level=2)
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Theme"
+    table.cell(0, 1).text = "Quote"
+    table.cell(1, 0).text = "Stigma"
+    table.cell(1, 1).text = "People hear care and assume"
+    body = d.element.body
+    body.insert(
+        len(body) - 1,
+        parse_xml(
+            f"<w:sdt {nsdecls('w')}><w:sdtPr/><w:sdtContent><w:p><w:r>"
+            "<w:t>Text inside a content control.</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        ),
+    )
+    path = tmp_path / "interview.docx"
+    d.save(str(path))
+    return path
+
+
+def test_docx_paragraphs_in_body_order(interview: Path) -> None:
+    doc = read_document(interview)
+    assert doc.format == "docx"
+    assert [(p.kind, p.speaker, p.text) for p in doc.paragraphs] == [
+        ("heading", None, "Interview 3"),
+        ("text", "Interviewer", "So what happened when you turned eighteen?"),
+        ("text", "P3", "I moved into a flat on my own in Plymouth."),
+        ("text", "P3", "Nobody came round after that [laughs]."),
+        ("text", "Interviewer", "Nobody at all?"),
+        ("heading", None, "Themes"),
+        ("table", None, "Theme\tQuote"),
+        ("table", None, "Stigma\tPeople hear care and assume"),
+        ("text", None, "Text inside a content control."),
+    ]
+    assert doc.paragraphs[0].meta["style"] == "Heading 1"
+
+
+def test_docx_tracked_changes_and_unread_parts_are_reported(interview: Path) -> None:
+    doc = read_document(interview)
+    assert "somewhere" not in " ".join(p.text for p in doc.paragraphs)
+    assert any(
+        "1 insertion(s) were read as text and 1 deletion(s) were left out" in w
+        for w in doc.warnings
+    )
+    assert any("Not imported" in w and "headers" in w for w in doc.warnings)
+    assert not any("Confidential draft" in p.text for p in doc.paragraphs)
+
+
+def test_docx_teams_headers_and_transcript_table(tmp_path: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("Alex Reid   0:03")
+    d.add_paragraph("So what happened next?")
+    d.add_paragraph("Jordan Lee   0:10")
+    d.add_paragraph("I moved out.")
+    p = d.add_paragraph("Alex Reid   1:02")
+    p.add_run().add_break()
+    p.add_run("And then?")
+    table = d.add_table(rows=4, cols=3)
+    rows = [
+        ("Time", "Speaker", "Text"),
+        ("00:01:05", "Interviewer", "How was it?"),
+        ("00:01:09", "P2", "Hard."),
+        ("00:01:15", "", "Really hard."),
+    ]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    path = tmp_path / "teams.docx"
+    d.save(str(path))
+    doc = read_document(path)
+    assert [(p.kind, p.speaker, p.start_time, p.text) for p in doc.paragraphs] == [
+        ("text", "Alex Reid", 3.0, "So what happened next?"),
+        ("text", "Jordan Lee", 10.0, "I moved out."),
+        ("text", "Alex Reid", 62.0, "And then?"),
+        ("table", None, None, "Time\tSpeaker\tText"),
+        ("text", "Interviewer", 65.0, "How was it?"),
+        ("text", "P2", 69.0, "Hard."),
+        ("text", "P2", 75.0, "Really hard."),
+    ]
+
+
+def test_docx_errors(tmp_path: Path) -> None:
+    not_zip = tmp_path / "notes.docx"
+    not_zip.write_bytes(b"this is not a zip file")
+    with pytest.raises(CoderError, match="Not a valid .docx") as err:
+        read_document(not_zip)
+    assert err.value.path == str(not_zip)
+
+    other_zip = tmp_path / "other.docx"
+    with zipfile.ZipFile(other_zip, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(CoderError, match="Not a valid .docx"):
+        read_document(other_zip)
+
+    blank = tmp_path / "blank.docx"
+    docx.Document().save(str(blank))
+    with pytest.raises(CoderError, match="no text"):
+        read_document(blank)
