@@ -62,7 +62,8 @@ def import_files(
         if existing is not None and existing.name == doc_name:
             raise CoderError(
                 f"a different document named {doc_name!r} is already in the project; "
-                "import it under another name with --name",
+                "import it under another name with --name, or as a corrected version of it "
+                f"with --replace {doc_name!r}",
                 path=path,
             )
         if doc_name in seen_names:
@@ -98,9 +99,13 @@ def codebook_rows(book: codebook_mod.Codebook) -> list[dict]:
     ]
 
 
-def use_codebook(store: Store, path: Path) -> dict[str, list[str]]:
+def use_codebook(
+    store: Store, path: Path, *, moves: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Load a codebook; `moves` (old key -> target key) says where the segments of codes it
+    no longer has should go."""
     book = codebook_mod.load_codebook(path)
-    report = store.sync_codes(codebook_rows(book))
+    report = store.sync_codes(codebook_rows(book), moves=moves)
     store.set_setting("codebook_path", str(Path(path).resolve()))
     return report
 

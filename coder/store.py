@@ -16,7 +16,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from .models import Code, Document, Paragraph, ParsedDocument, Segment
 
 DEFAULT_DB = "coder.db"
 BUSY_TIMEOUT_MS = 10_000
+BUSY_ATTEMPTS = 3
 GUID_NAMESPACE = uuid.UUID("5f0c1d2e-8b7a-4c3d-9e6f-0a1b2c3d4e5f")
 STATUSES = ("not started", "in progress", "done")
 
@@ -172,7 +173,45 @@ WHERE s.deleted_at IS NULL
 ORDER BY d.name, p.n, cr.name, c.position;
 """
 
-MIGRATIONS: list[str] = [_V1]
+# Version 2: corrected transcripts keep their older versions (superseded, hidden from lists,
+# their codings intact), and codebook revisions leave a trail: renamed keys stay resolvable
+# through `code_aliases`, a merged code points at the code that took its segments.
+_V2 = """
+ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE documents ADD COLUMN superseded_by INTEGER REFERENCES documents(id);
+ALTER TABLE documents ADD COLUMN superseded_at TEXT;
+CREATE INDEX documents_by_successor ON documents (superseded_by);
+ALTER TABLE codes ADD COLUMN merged_into INTEGER REFERENCES codes(id);
+CREATE TABLE code_aliases (
+    key TEXT PRIMARY KEY,
+    code_id INTEGER NOT NULL REFERENCES codes(id),
+    at TEXT NOT NULL
+);
+DROP VIEW coded_text;
+CREATE VIEW coded_text AS
+SELECT
+    d.name AS document,
+    p.n AS paragraph,
+    p.speaker AS speaker,
+    cr.name AS coder,
+    c.key AS code_key,
+    c.name AS code,
+    s.start AS start,
+    s."end" AS "end",
+    CASE WHEN s.start IS NULL THEN p.text
+         ELSE substr(p.text, s.start + 1, s."end" - s.start) END AS quote,
+    s.memo AS memo,
+    s.created_at AS coded_at
+FROM segments s
+JOIN paragraphs p ON p.id = s.paragraph_id
+JOIN documents d ON d.id = p.document_id
+JOIN codes c ON c.id = s.code_id
+JOIN coders cr ON cr.id = s.coder_id
+WHERE s.deleted_at IS NULL AND d.superseded_by IS NULL
+ORDER BY d.name, p.n, cr.name, c.position;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -215,6 +254,31 @@ class SegmentRow:
         if self.start is None:
             return self.paragraph_text
         return self.paragraph_text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """One version of a re-imported transcript; `superseded_by` is None for the current one."""
+
+    document: Document
+    version: int
+    superseded_by: int | None
+    superseded_at: str | None
+
+
+@dataclass
+class _CodePlan:
+    """What a codebook would change, worked out before anything is written."""
+
+    renames: dict[str, str] = field(default_factory=dict)
+    merges: dict[str, str] = field(default_factory=dict)
+    dropped: list[sqlite3.Row] = field(default_factory=list)
+    report: dict[str, list[str]] = field(default_factory=lambda: {
+        "added": [], "updated": [], "renamed": [], "reparented": [], "merged": [], "retired": [],
+    })
+
+    def changes_existing(self) -> bool:
+        return any(v for k, v in self.report.items() if k != "added")
 
 
 @dataclass(frozen=True)
@@ -276,7 +340,7 @@ JOIN paragraphs p ON p.id = s.paragraph_id
 JOIN documents d ON d.id = p.document_id
 JOIN codes c ON c.id = s.code_id
 JOIN coders cr ON cr.id = s.coder_id
-WHERE s.deleted_at IS NULL
+WHERE s.deleted_at IS NULL AND d.superseded_by IS NULL
 """
 
 
@@ -330,7 +394,7 @@ class Store:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin()
         try:
             yield self.conn
         except BaseException:
@@ -338,6 +402,27 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """Take the write lock, waiting for another coder's action to finish.
+
+        `BEGIN IMMEDIATE` takes the lock up front, so a transaction never fails half way
+        because someone else wrote meanwhile; the busy timeout makes it queue. If the file
+        stays locked for longer than any single action takes (another program holding it),
+        the user gets a sentence saying nothing was saved, never SQLite's own message.
+        """
+        for _ in range(BUSY_ATTEMPTS):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+        raise CoderError(
+            f"the project file stayed busy for {BUSY_ATTEMPTS * BUSY_TIMEOUT_MS // 1000} s "
+            "(another program is holding it open for writing); nothing was saved, try again",
+            path=self.path,
+        )
 
     @property
     def schema_version(self) -> int:
@@ -356,32 +441,110 @@ class Store:
         if current > 0:
             self.auto_backup(f"before-migration-{current}")
         with self.transaction() as conn:
+            # Another process may have migrated while this one waited for the lock.
+            current = self.schema_version
             for version in range(current, SCHEMA_VERSION):
                 for statement in MIGRATIONS[version].split(";\n"):
                     if statement.strip():
                         conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
+    # -- backups and checks --------------------------------------------------------------
+
     def backup(self, target: str | Path) -> Path:
-        """A consistent copy through SQLite's online backup, safe while others write."""
+        """A consistent copy through SQLite's online backup, safe while others write.
+
+        The copy is written beside the target and renamed into place once complete and
+        flushed to disk, so a crash during a backup never leaves a half-written file under
+        the backup's name.
+        """
         target = Path(target)
+        if target.exists() and target.is_dir():
+            raise CoderError("is a directory; give a file name for the backup", path=target)
+        if target.exists() and target.resolve() == self.path.resolve():
+            raise CoderError("a backup cannot overwrite the project itself", path=target)
+        if target.exists() and target.stat().st_size > 0 and not _is_sqlite(target):
+            raise CoderError("exists and is not an SQLite file; not overwriting it", path=target)
         tmp = target.with_name(target.name + ".tmp")
-        dest = sqlite3.connect(tmp)
         try:
-            self.conn.backup(dest)
-        finally:
-            dest.close()
-        os.replace(tmp, target)
+            dest = sqlite3.connect(tmp)
+            try:
+                self.conn.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dest.close()
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise CoderError(f"cannot write the backup: {exc.strerror or exc}", path=target) from None
+        _fsync_dir(target.parent)
         return target
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.path.with_name(self.path.name + ".backups")
 
     def auto_backup(self, reason: str) -> Path:
         """A copy taken before anything that changes many rows at once, kept beside the
         project in `<name>.backups/`, so a merge or bulk import can always be walked back."""
-        folder = self.path.with_name(self.path.name + ".backups")
+        folder = self.backup_dir
         folder.mkdir(exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         slug = "".join(ch if ch.isalnum() else "-" for ch in reason)
         return self.backup(folder / f"{self.path.stem}-{stamp}-{slug}.db")
+
+    def backups(self) -> list[Path]:
+        """The automatic and manual backups kept in `<name>.backups/`, oldest first."""
+        if not self.backup_dir.is_dir():
+            return []
+        return sorted(self.backup_dir.glob("*.db"))
+
+    def restore(self, source: str | Path) -> Path:
+        """Put a backup's content back into this project, online.
+
+        The current state is backed up first, so a restore is itself reversible. The copy
+        runs through SQLite's backup API into this connection, so other open connections see
+        the restored file rather than a file swapped under them.
+        """
+        source = Path(source)
+        if not source.is_file() or not _is_sqlite(source):
+            raise CoderError("not a backup of a coder project (not an SQLite file)", path=source)
+        if source.resolve() == self.path.resolve():
+            raise CoderError("cannot restore a project from itself", path=source)
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            version = src.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master")}
+            if version == 0 or not {"documents", "segments", "codes"} <= tables:
+                raise CoderError("not a backup of a coder project", path=source)
+            if version > SCHEMA_VERSION:
+                raise CoderError(
+                    f"the backup is from a newer coder (schema {version}); upgrade coder",
+                    path=source,
+                )
+            problems = [r[0] for r in src.execute("PRAGMA integrity_check")]
+            if problems != ["ok"]:
+                raise CoderError(f"the backup is damaged: {problems[0]}", path=source)
+            saved = self.auto_backup("before-restore")
+            src.backup(self.conn)
+        finally:
+            src.close()
+        self._migrate()
+        with self.transaction():
+            self.log_event("restore", {"from": str(source), "previous state saved in": str(saved)})
+        return saved
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity and foreign-key checks find; empty when the file is sound."""
+        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        out = [] if problems == ["ok"] else problems
+        for r in self.conn.execute("PRAGMA foreign_key_check"):
+            out.append(f"{r[0]} row {r[1]} points at a missing {r[2]} row")
+        return out
+
+    # -- history -------------------------------------------------------------------------
 
     def log_event(self, kind: str, detail: dict[str, Any]) -> None:
         self.conn.execute(
@@ -389,14 +552,21 @@ class Store:
             (now(), kind, json.dumps(detail, ensure_ascii=False)),
         )
 
-    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT at, kind, detail FROM events"
-        params: tuple[Any, ...] = ()
+    def events(self, kind: str | None = None, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Project-level events (imports, codebook changes, merges, re-imports), oldest first;
+        with `limit`, the latest that many."""
+        sql = "SELECT id, at, kind, detail FROM events"
+        params: list[Any] = []
         if kind:
             sql += " WHERE kind = ?"
-            params = (kind,)
-        rows = self.conn.execute(sql + " ORDER BY id", params).fetchall()
-        return [{"at": r["at"], "kind": r["kind"], **json.loads(r["detail"])} for r in rows]
+            params.append(kind)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = self.conn.execute(sql, params).fetchall()
+        return [{"at": r["at"], "kind": r["kind"], **json.loads(r["detail"])}
+                for r in reversed(rows)]
 
     # -- settings ------------------------------------------------------------------------
 
@@ -433,31 +603,36 @@ class Store:
                 ),
             )
             doc_id = cur.lastrowid
-            conn.executemany(
-                "INSERT INTO paragraphs (document_id, n, kind, speaker, text, start_time,"
-                " end_time, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        doc_id,
-                        n,
-                        p.kind,
-                        p.speaker,
-                        p.text,
-                        p.start_time,
-                        p.end_time,
-                        json.dumps(p.meta, ensure_ascii=False) if p.meta else None,
-                    )
-                    for n, p in enumerate(parsed.paragraphs, start=1)
-                ),
-            )
+            self._insert_paragraphs(doc_id, parsed)
             self.log_event(
                 "import",
                 {"document": name, "source": source_path, "paragraphs": len(texts)},
             )
         return self.document(doc_id)
 
-    def documents(self) -> list[Document]:
-        rows = self.conn.execute(_DOCUMENT_SELECT + " ORDER BY d.id").fetchall()
+    def _insert_paragraphs(self, document_id: int, parsed: ParsedDocument) -> None:
+        self.conn.executemany(
+            "INSERT INTO paragraphs (document_id, n, kind, speaker, text, start_time,"
+            " end_time, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    document_id,
+                    n,
+                    p.kind,
+                    p.speaker,
+                    p.text,
+                    p.start_time,
+                    p.end_time,
+                    json.dumps(p.meta, ensure_ascii=False) if p.meta else None,
+                )
+                for n, p in enumerate(parsed.paragraphs, start=1)
+            ),
+        )
+
+    def documents(self, *, include_superseded: bool = False) -> list[Document]:
+        """The documents being coded; older versions of re-imported transcripts only on request."""
+        where = "" if include_superseded else " WHERE d.superseded_by IS NULL"
+        rows = self.conn.execute(_DOCUMENT_SELECT + where + " ORDER BY d.id").fetchall()
         return [_document(r) for r in rows]
 
     def document(self, ref: int | str) -> Document:
@@ -468,7 +643,8 @@ class Store:
             row = self.conn.execute(_DOCUMENT_SELECT + " WHERE d.name = ?", (ref,)).fetchone()
             if row is None:
                 rows = self.conn.execute(
-                    _DOCUMENT_SELECT + " WHERE d.name LIKE ? ESCAPE '\\' ORDER BY d.name",
+                    _DOCUMENT_SELECT + " WHERE d.name LIKE ? ESCAPE '\\'"
+                    " AND d.superseded_by IS NULL ORDER BY d.name",
                     (_like_prefix(ref),),
                 ).fetchall()
                 if len(rows) > 1:
@@ -481,14 +657,115 @@ class Store:
         return _document(row)
 
     def find_document_by_hash(self, content_hash: str) -> Document | None:
+        """The current document imported from exactly these bytes, if any."""
         row = self.conn.execute(
-            _DOCUMENT_SELECT + " WHERE d.content_hash = ?", (content_hash,)
+            _DOCUMENT_SELECT + " WHERE d.content_hash = ? AND d.superseded_by IS NULL",
+            (content_hash,),
         ).fetchone()
         return _document(row) if row else None
 
     def find_document_by_text_hash(self, digest: str) -> Document | None:
-        row = self.conn.execute(_DOCUMENT_SELECT + " WHERE d.text_hash = ?", (digest,)).fetchone()
+        """A document with exactly these paragraphs: the current one first, else an older
+        version (so a merge from a copy that predates a re-import lands on that version)."""
+        row = self.conn.execute(
+            _DOCUMENT_SELECT + " WHERE d.text_hash = ? ORDER BY d.superseded_by IS NOT NULL, d.id",
+            (digest,),
+        ).fetchone()
         return _document(row) if row else None
+
+    def versions(self, document_id: int) -> list[DocumentVersion]:
+        """Every version of a document, oldest first, the current one last."""
+        current = self.current_version(document_id)
+        rows = self.conn.execute(
+            _DOCUMENT_SELECT + " WHERE d.id = ? OR d.superseded_by = ? ORDER BY d.version, d.id",
+            (current.id, current.id),
+        ).fetchall()
+        return [
+            DocumentVersion(_document(r), r["version"], r["superseded_by"], r["superseded_at"])
+            for r in rows
+        ]
+
+    def current_version(self, document_id: int) -> Document:
+        """The document a (possibly superseded) version now lives on as."""
+        row = self.conn.execute(
+            "SELECT superseded_by FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        if row is None:
+            raise CoderError(f"no document with id {document_id}")
+        return self.document(row["superseded_by"] or document_id)
+
+    def replace_document(
+        self, document_id: int, parsed: ParsedDocument, *, source_path: str | None,
+        content_hash: str,
+    ) -> Document:
+        """Give a document corrected text, keeping the old text as a superseded version.
+
+        The document keeps its id, name and per-coder status; its old paragraphs, with every
+        segment and memo on them untouched, move to a new hidden document row named after the
+        version. Undo entries that point into the old version are retired, so an undo after a
+        re-import never reaches into text the coder can no longer see. Returns the superseded
+        version; carrying codings over is the caller's job (see `coder.revisions`).
+        """
+        texts = [p.text for p in parsed.paragraphs]
+        with self.transaction() as conn:
+            row = conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+            if row is None:
+                raise CoderError(f"no document with id {document_id}")
+            if row["superseded_by"] is not None:
+                raise CoderError(f"{row['name']!r} is an older version; replace the current one")
+            old_name = f"{row['name']} (v{row['version']})"
+            suffix = 2
+            while conn.execute("SELECT 1 FROM documents WHERE name = ?", (old_name,)).fetchone():
+                old_name = f"{row['name']} (v{row['version']}-{suffix})"
+                suffix += 1
+            stamp = now()
+            cur = conn.execute(
+                "INSERT INTO documents (name, source_path, content_hash, text_hash, format, meta,"
+                " imported_at, version, superseded_by, superseded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (old_name, row["source_path"], row["content_hash"], row["text_hash"],
+                 row["format"], row["meta"], row["imported_at"], row["version"], document_id,
+                 stamp),
+            )
+            old_id = cur.lastrowid
+            conn.execute(
+                "UPDATE paragraphs SET document_id = ? WHERE document_id = ?", (old_id, document_id)
+            )
+            conn.execute(
+                "UPDATE actions SET state = 'discarded' WHERE state != 'discarded' AND ("
+                " json_extract(payload, '$.segment') IN (SELECT s.id FROM segments s"
+                "   JOIN paragraphs p ON p.id = s.paragraph_id WHERE p.document_id = :old)"
+                " OR json_extract(payload, '$.paragraph') IN"
+                "   (SELECT id FROM paragraphs WHERE document_id = :old))",
+                {"old": old_id},
+            )
+            conn.execute(
+                "UPDATE documents SET source_path = ?, content_hash = ?, text_hash = ?, format = ?,"
+                " meta = ?, imported_at = ?, version = version + 1 WHERE id = ?",
+                (source_path, content_hash, text_hash(texts), parsed.format,
+                 json.dumps(parsed.meta, ensure_ascii=False), stamp, document_id),
+            )
+            self._insert_paragraphs(document_id, parsed)
+        return self.document(old_id)
+
+    def document_segments(self, document_id: int) -> list[dict[str, Any]]:
+        """Every live segment on one document (any version), with its GUID: what a re-import
+        carries over."""
+        rows = self.conn.execute(
+            "SELECT s.* FROM segments s JOIN paragraphs p ON p.id = s.paragraph_id"
+            " WHERE p.document_id = ? AND s.deleted_at IS NULL ORDER BY p.n, s.start, s.id",
+            (document_id,),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def document_paragraph_memos(self, document_id: int) -> list[tuple[int, int, str]]:
+        """(paragraph_id, coder_id, memo) for every coder's paragraph memos on a document."""
+        rows = self.conn.execute(
+            "SELECT m.paragraph_id, m.coder_id, m.memo FROM paragraph_memos m"
+            " JOIN paragraphs p ON p.id = m.paragraph_id WHERE p.document_id = ?",
+            (document_id,),
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def paragraphs(self, document_id: int) -> list[Paragraph]:
         rows = self.conn.execute(
@@ -511,8 +788,9 @@ class Store:
     def search(self, query: str, *, limit: int = 500) -> list[tuple[Document, Paragraph]]:
         """Case-insensitive substring search over every paragraph, in reading order."""
         rows = self.conn.execute(
-            "SELECT p.* FROM paragraphs p WHERE instr(lower(p.text), lower(?)) > 0 "
-            "ORDER BY p.document_id, p.n LIMIT ?",
+            "SELECT p.* FROM paragraphs p JOIN documents d ON d.id = p.document_id"
+            " WHERE d.superseded_by IS NULL AND instr(lower(p.text), lower(?)) > 0"
+            " ORDER BY p.document_id, p.n LIMIT ?",
             (query, limit),
         ).fetchall()
         docs = {d.id: d for d in self.documents()}
@@ -531,14 +809,19 @@ class Store:
             known = ", ".join(self.coders()) or "none yet"
             raise CoderError(f"no coder {name!r} in this project (coders: {known})")
         with self.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO coders (name, guid, created_at) VALUES (?, ?, ?)",
+            # Two processes may introduce the same coder at once; the second finds the first's.
+            conn.execute(
+                "INSERT INTO coders (name, guid, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(name) DO NOTHING",
                 (name, stable_guid("coder", name), now()),
             )
-        return cur.lastrowid
+            return conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()["id"]
 
     def coders(self) -> list[str]:
         return [r["name"] for r in self.conn.execute("SELECT name FROM coders ORDER BY id")]
+
+    def coder_names(self) -> dict[int, str]:
+        return {r["id"]: r["name"] for r in self.conn.execute("SELECT id, name FROM coders")}
 
     def coder_guids(self) -> dict[str, str]:
         return {r["name"]: r["guid"] for r in self.conn.execute("SELECT name, guid FROM coders")}
@@ -595,91 +878,256 @@ class Store:
         rows = self.conn.execute(sql + " GROUP BY code_id", params).fetchall()
         return {r["code_id"]: r["n"] for r in rows}
 
-    def sync_codes(self, codes: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    def resolve_code(self, key: str) -> Code | None:
+        """The code a key means today: itself, the code it was renamed to, or the code it was
+        merged into. Lets codings made against an older codebook find their code."""
+        row = self.conn.execute("SELECT id FROM codes WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "SELECT code_id AS id FROM code_aliases WHERE key = ?", (key,)
+            ).fetchone()
+        if row is None:
+            return None
+        code_id = self._surviving_code_id(row["id"])
+        return next(c for c in self.codes(include_retired=True) if c.id == code_id)
+
+    def code_key_map(self) -> dict[str, int]:
+        """Every key a code ever had (current, renamed from, merged away) to today's code id."""
+        out = {r["key"]: r["code_id"] for r in self.conn.execute("SELECT * FROM code_aliases")}
+        for r in self.conn.execute("SELECT id, key FROM codes"):
+            out[r["key"]] = r["id"]
+        return {k: self._surviving_code_id(v) for k, v in out.items()}
+
+    def _surviving_code_id(self, code_id: int) -> int:
+        seen = {code_id}
+        while True:
+            row = self.conn.execute(
+                "SELECT merged_into FROM codes WHERE id = ?", (code_id,)
+            ).fetchone()
+            if row is None or row["merged_into"] is None or row["merged_into"] in seen:
+                return code_id
+            code_id = row["merged_into"]
+            seen.add(code_id)
+
+    def sync_codes(
+        self, codes: Sequence[dict[str, Any]], *, moves: dict[str, str] | None = None
+    ) -> dict[str, list[str]]:
         """Make the project's codes match a codebook, keyed by stable key.
 
         Each dict has `key`, `name`, `parent_key` and the descriptive fields, plus an optional
-        `renamed_from` list. Codes the codebook no longer has are retired, never deleted; a code
-        that live segments still use is refused before anything is written.
+        `renamed_from` list. A code listed in `renamed_from` that the codebook no longer has is
+        renamed (same row, so its segments stay) or, when the new key already exists, merged:
+        its segments move to the new code and it is retired pointing there. `moves` does the
+        same for a dropped code the user names (`old key -> target key`). Other dropped codes
+        are retired, never deleted; one that live segments still use is refused before
+        anything is written. Anything beyond adding codes is preceded by an automatic backup
+        and recorded in the events log.
         """
-        existing = {
-            r["key"]: r for r in self.conn.execute("SELECT * FROM codes").fetchall()
-        }
-        wanted = {c["key"] for c in codes}
-        renames: dict[str, str] = {}
+        plan = self._plan_codes(codes, moves or {})
+        backup = self.auto_backup("before-codebook-change") if plan.changes_existing() else None
+        with self.transaction():
+            plan = self._plan_codes(codes, moves or {})  # again, under the write lock
+            self._apply_code_plan(codes, plan)
+            if any(plan.report.values()):
+                detail: dict[str, Any] = {k: v for k, v in plan.report.items() if v}
+                if backup:
+                    detail["backup"] = str(backup)
+                self.log_event("codebook", detail)
+        return plan.report
+
+    def _plan_codes(self, codes: Sequence[dict[str, Any]], moves: dict[str, str]) -> _CodePlan:
+        existing = {r["key"]: r for r in self.conn.execute("SELECT * FROM codes").fetchall()}
+        key_of = {r["id"]: k for k, r in existing.items()}
+        wanted = [c["key"] for c in codes]
+        wanted_set = set(wanted)
+        if len(wanted_set) != len(wanted):
+            dup = sorted({k for k in wanted if wanted.count(k) > 1})
+            raise CoderError(f"the codebook has the key(s) {', '.join(dup)} more than once")
+        plan = _CodePlan()
         for c in codes:
             for old in c.get("renamed_from") or ():
-                if old in existing and old not in wanted and c["key"] not in existing:
-                    renames[old] = c["key"]
-        counts = self.segment_counts_by_code()
-        dropped = [
+                if old == c["key"] or old in wanted_set or old not in existing:
+                    continue
+                if existing[old]["merged_into"] is not None:
+                    continue
+                if old in plan.renames or old in plan.merges:
+                    continue
+                if c["key"] not in existing and c["key"] not in plan.renames.values():
+                    plan.renames[old] = c["key"]
+                else:
+                    plan.merges[old] = c["key"]
+        aliases = {r["key"]: r["code_id"] for r in self.conn.execute("SELECT * FROM code_aliases")}
+        for old, target in moves.items():
+            if old not in existing:
+                if old in aliases:
+                    raise CoderError(
+                        f"--move {old}={target}: {old!r} was renamed to "
+                        f"{key_of.get(aliases[old], '?')!r}; name it by its current key"
+                    )
+                raise CoderError(f"--move {old}={target}: no code {old!r} in this project")
+            if old == target:
+                raise CoderError(f"--move {old}={target}: a code cannot be merged into itself")
+            if old in wanted_set:
+                raise CoderError(
+                    f"--move {old}={target}: {old!r} is still in the codebook; take it out of "
+                    "the codebook to merge it"
+                )
+            if target not in wanted_set:
+                raise CoderError(f"--move {old}={target}: {target!r} is not in the codebook")
+            if old in plan.renames:
+                raise CoderError(
+                    f"--move {old}={target}: the codebook already renames {old!r} to "
+                    f"{plan.renames[old]!r} (renamed_from)"
+                )
+            plan.merges[old] = target
+        counts = self._segment_counts_all()
+        plan.dropped = [
             r for key, r in existing.items()
-            if key not in wanted and key not in renames and r["retired_at"] is None
+            if key not in wanted_set and key not in plan.renames and key not in plan.merges
+            and r["retired_at"] is None
         ]
-        in_use = [(r, counts.get(r["id"], 0)) for r in dropped if counts.get(r["id"], 0)]
+        in_use = [(r, counts.get(r["id"], 0)) for r in plan.dropped if counts.get(r["id"], 0)]
         if in_use:
             detail = "; ".join(
                 f"{r['name']!r} ({r['key']}) is used by {n} segment{'s' if n != 1 else ''}"
                 for r, n in in_use
             )
+            first = in_use[0][0]["key"]
             raise CoderError(
                 f"the codebook drops codes that are in use: {detail}. Keep them in the codebook, "
-                "or rename with `renamed_from`, so no coding is lost"
+                f"rename with `renamed_from`, or say where their segments go "
+                f"(`--move {first}=OTHER-KEY`), so no coding is lost"
             )
-        report: dict[str, list[str]] = {"added": [], "updated": [], "renamed": [], "retired": []}
-        stamp = now()
+        new_key = {old: new for old, new in plan.renames.items()}
         fields = ("name", "color", "shortcut", "definition", "when_to_use", "when_not_to_use",
                   "example")
-        with self.transaction() as conn:
-            for old, new in renames.items():
-                conn.execute(
-                    "UPDATE codes SET key = ?, guid = guid, updated_at = ? WHERE key = ?",
-                    (new, stamp, old),
+        report = plan.report
+        for old, new in plan.renames.items():
+            report["renamed"].append(f"{old} -> {new}")
+        by_new_key = {new_key.get(k, k): r for k, r in existing.items()}
+        for c in codes:
+            row = by_new_key.get(c["key"])
+            if row is None:
+                report["added"].append(c["key"])
+                continue
+            if row["retired_at"] is not None or any(
+                (row[f] or "") != (c.get(f) or "") for f in fields
+            ):
+                report["updated"].append(c["key"])
+            old_parent = key_of.get(row["parent_id"]) if row["parent_id"] else None
+            old_parent = new_key.get(old_parent, old_parent) if old_parent else None
+            if (old_parent or None) != (c.get("parent_key") or None):
+                report["reparented"].append(
+                    f"{c['key']}: {old_parent or '(top level)'} -> "
+                    f"{c.get('parent_key') or '(top level)'}"
                 )
-                existing[new] = existing.pop(old)
-                report["renamed"].append(f"{old} -> {new}")
-            # Shortcuts are unique per codebook, so clear them first to allow swaps.
-            conn.execute("UPDATE codes SET shortcut = NULL")
-            ids: dict[str, int] = {k: r["id"] for k, r in existing.items()}
-            for position, c in enumerate(codes):
-                values = {f: c.get(f) if f in ("color", "shortcut") else (c.get(f) or "")
-                          for f in fields}
-                if c["key"] in existing:
-                    old_row = existing[c["key"]]
-                    changed = any((old_row[f] or "") != (values[f] or "") for f in fields
-                                  if f != "shortcut")
+        for old, target in plan.merges.items():
+            n = counts.get(existing[old]["id"], 0)
+            report["merged"].append(f"{old} -> {target} ({n} segment{'s' if n != 1 else ''})")
+        report["retired"].extend(r["key"] for r in plan.dropped)
+        return plan
+
+    def _segment_counts_all(self) -> dict[int, int]:
+        """Live segments per code on every version of every document: a code used only in an
+        older version of a transcript is still in use."""
+        rows = self.conn.execute(
+            "SELECT code_id, count(*) AS n FROM segments WHERE deleted_at IS NULL GROUP BY code_id"
+        ).fetchall()
+        return {r["code_id"]: r["n"] for r in rows}
+
+    def _apply_code_plan(self, codes: Sequence[dict[str, Any]], plan: _CodePlan) -> None:
+        conn = self.conn
+        stamp = now()
+        for old, new in plan.renames.items():
+            code_id = conn.execute("SELECT id FROM codes WHERE key = ?", (old,)).fetchone()["id"]
+            conn.execute("UPDATE codes SET key = ?, updated_at = ? WHERE id = ?", (new, stamp, code_id))
+            conn.execute(
+                "INSERT INTO code_aliases (key, code_id, at) VALUES (?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET code_id = excluded.code_id, at = excluded.at",
+                (old, code_id, stamp),
+            )
+        # Shortcuts are unique per codebook, so clear them first to allow swaps.
+        conn.execute("UPDATE codes SET shortcut = NULL")
+        ids = {r["key"]: r["id"] for r in conn.execute("SELECT id, key FROM codes")}
+        for position, c in enumerate(codes):
+            values = {
+                "name": c.get("name") or "",
+                "color": c.get("color"),
+                "shortcut": c.get("shortcut"),
+                "definition": c.get("definition") or "",
+                "when_to_use": c.get("when_to_use") or "",
+                "when_not_to_use": c.get("when_not_to_use") or "",
+                "example": c.get("example") or "",
+                "position": position,
+                "stamp": stamp,
+                "key": c["key"],
+            }
+            if c["key"] in ids:
+                conn.execute(
+                    "UPDATE codes SET name=:name, color=:color, shortcut=:shortcut,"
+                    " definition=:definition, when_to_use=:when_to_use,"
+                    " when_not_to_use=:when_not_to_use, example=:example, position=:position,"
+                    " retired_at=NULL, merged_into=NULL, updated_at=:stamp WHERE key=:key",
+                    values,
+                )
+            else:
+                cur = conn.execute(
+                    "INSERT INTO codes (key, name, color, shortcut, definition, when_to_use,"
+                    " when_not_to_use, example, position, guid, created_at, updated_at)"
+                    " VALUES (:key, :name, :color, :shortcut, :definition, :when_to_use,"
+                    " :when_not_to_use, :example, :position, :guid, :stamp, :stamp)",
+                    {**values, "guid": c.get("guid") or stable_guid("code", c["key"])},
+                )
+                ids[c["key"]] = cur.lastrowid
+                conn.execute("DELETE FROM code_aliases WHERE key = ?", (c["key"],))
+        for c in codes:
+            parent = ids.get(c.get("parent_key")) if c.get("parent_key") else None
+            conn.execute("UPDATE codes SET parent_id = ? WHERE key = ?", (parent, c["key"]))
+        for old, target in plan.merges.items():
+            self._merge_code(ids[old], ids[target], stamp)
+        for r in plan.dropped:
+            conn.execute(
+                "UPDATE codes SET retired_at = ?, shortcut = NULL WHERE id = ?", (stamp, r["id"])
+            )
+
+    def _merge_code(self, from_id: int, to_id: int, stamp: str) -> None:
+        """Move every live segment of one code to another and retire the first.
+
+        A coder who had already applied both codes to the same text keeps one segment: the
+        duplicate is soft-deleted (still in the file) and its memo joins the survivor's.
+        """
+        conn = self.conn
+        rows = conn.execute(
+            "SELECT * FROM segments WHERE code_id = ? AND deleted_at IS NULL", (from_id,)
+        ).fetchall()
+        for r in rows:
+            clash = self._live_segment(r["paragraph_id"], to_id, r["coder_id"], r["start"], r["end"])
+            if clash is None:
+                conn.execute(
+                    "UPDATE segments SET code_id = ?, updated_at = ? WHERE id = ?",
+                    (to_id, stamp, r["id"]),
+                )
+                continue
+            if r["memo"]:
+                kept = conn.execute("SELECT memo FROM segments WHERE id = ?", (clash["id"],))
+                memo = kept.fetchone()["memo"]
+                if memo != r["memo"]:
                     conn.execute(
-                        "UPDATE codes SET name=:name, color=:color, shortcut=:shortcut,"
-                        " definition=:definition, when_to_use=:when_to_use,"
-                        " when_not_to_use=:when_not_to_use, example=:example,"
-                        " position=:position, retired_at=NULL, updated_at=:stamp WHERE key=:key",
-                        {**values, "position": position, "stamp": stamp, "key": c["key"]},
+                        "UPDATE segments SET memo = ?, updated_at = ? WHERE id = ?",
+                        ("\n\n".join(m for m in (memo, r["memo"]) if m), stamp, clash["id"]),
                     )
-                    if changed or old_row["retired_at"] is not None:
-                        report["updated"].append(c["key"])
-                else:
-                    cur = conn.execute(
-                        "INSERT INTO codes (key, name, color, shortcut, definition, when_to_use,"
-                        " when_not_to_use, example, position, guid, created_at, updated_at)"
-                        " VALUES (:key, :name, :color, :shortcut, :definition, :when_to_use,"
-                        " :when_not_to_use, :example, :position, :guid, :stamp, :stamp)",
-                        {**values, "key": c["key"], "position": position,
-                         "guid": c.get("guid") or stable_guid("code", c["key"]), "stamp": stamp},
-                    )
-                    ids[c["key"]] = cur.lastrowid
-                    report["added"].append(c["key"])
-            for c in codes:
-                parent = ids.get(c.get("parent_key")) if c.get("parent_key") else None
-                conn.execute("UPDATE codes SET parent_id = ? WHERE key = ?", (parent, c["key"]))
-            for r in dropped:
-                conn.execute(
-                    "UPDATE codes SET retired_at = ?, shortcut = NULL WHERE id = ?",
-                    (stamp, r["id"]),
-                )
-                report["retired"].append(r["key"])
-            if any(report.values()):
-                self.log_event("codebook", report)
-        return report
+            conn.execute(
+                "UPDATE segments SET deleted_at = ?, updated_at = ? WHERE id = ?",
+                (stamp, stamp, r["id"]),
+            )
+        conn.execute(
+            "UPDATE codes SET retired_at = ?, merged_into = ?, shortcut = NULL, updated_at = ?"
+            " WHERE id = ?",
+            (stamp, to_id, stamp, from_id),
+        )
+        conn.execute(
+            "UPDATE code_aliases SET code_id = ? WHERE code_id = ?", (to_id, from_id)
+        )
 
     def add_code(
         self,
@@ -692,15 +1140,16 @@ class Store:
         definition: str = "",
     ) -> Code:
         """A code created while coding, appended after its siblings."""
-        if self.conn.execute("SELECT 1 FROM codes WHERE key = ?", (key,)).fetchone():
-            raise CoderError(f"a code with key {key!r} already exists")
-        parent_id = self.code(parent_key).id if parent_key else None
-        if shortcut and self.conn.execute(
-            "SELECT 1 FROM codes WHERE shortcut = ? AND retired_at IS NULL", (shortcut,)
-        ).fetchone():
-            raise CoderError(f"shortcut {shortcut!r} is taken by another code")
         stamp = now()
         with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM codes WHERE key = ?", (key,)).fetchone():
+                raise CoderError(f"a code with key {key!r} already exists")
+            parent_id = self.code(parent_key).id if parent_key else None
+            if shortcut and conn.execute(
+                "SELECT 1 FROM codes WHERE shortcut = ? AND retired_at IS NULL", (shortcut,)
+            ).fetchone():
+                raise CoderError(f"shortcut {shortcut!r} is taken by another code")
+            conn.execute("DELETE FROM code_aliases WHERE key = ?", (key,))
             position = conn.execute("SELECT coalesce(max(position), -1) + 1 FROM codes").fetchone()[0]
             conn.execute(
                 "INSERT INTO codes (key, name, parent_id, position, color, shortcut, definition,"
@@ -980,14 +1429,17 @@ class Store:
                 seg = self.conn.execute(
                     "SELECT * FROM segments WHERE id = ?", (payload["segment"],)
                 ).fetchone()
+                # A code merged away since: the revived segment comes back on its successor.
+                code_id = self._surviving_code_id(seg["code_id"])
                 clash = self._live_segment(
-                    seg["paragraph_id"], seg["code_id"], seg["coder_id"], seg["start"], seg["end"]
+                    seg["paragraph_id"], code_id, seg["coder_id"], seg["start"], seg["end"]
                 )
                 if clash and clash["id"] != seg["id"]:
                     return
                 self.conn.execute(
-                    "UPDATE segments SET deleted_at = NULL, updated_at = ? WHERE id = ?",
-                    (now(), payload["segment"]),
+                    "UPDATE segments SET deleted_at = NULL, code_id = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    (code_id, now(), payload["segment"]),
                 )
             else:
                 self.conn.execute(
@@ -1098,21 +1550,30 @@ class Store:
         return [
             (r[0], r[1], r[2], r[3])
             for r in self.conn.execute(
-                "SELECT document_id, id, n, length(text) FROM paragraphs ORDER BY document_id, n"
+                "SELECT p.document_id, p.id, p.n, length(p.text) FROM paragraphs p"
+                " JOIN documents d ON d.id = p.document_id WHERE d.superseded_by IS NULL"
+                " ORDER BY p.document_id, p.n"
             )
         ]
 
     # -- bulk writes (codings import, merge) ---------------------------------------------
 
-    def insert_segments(self, rows: Iterable[dict[str, Any]], *, event: str,
-                        detail: dict[str, Any]) -> tuple[int, int]:
+    def insert_segments(self, rows: Iterable[dict[str, Any]], *, event: str | None,
+                        detail: dict[str, Any] | None = None,
+                        backup: bool = True) -> tuple[int, int]:
         """Insert many already-validated segments in one transaction.
 
         Each row has paragraph_id, code_id, coder_id, start, end and optionally memo, guid and
         created_at. A row that duplicates a live segment (or an existing guid) is skipped, so
         running the same import or merge twice changes nothing. Returns (added, skipped).
+        A bulk write is preceded by an automatic backup unless the caller made one already
+        (`backup=False`); `event=None` leaves the logging to the caller's own event.
         """
+        rows = list(rows)
         added = skipped = 0
+        saved = None
+        if backup and rows and not self.conn.in_transaction:
+            saved = self.auto_backup(f"before-{event or 'bulk-write'}")
         with self.transaction():
             for r in rows:
                 guid = r.get("guid")
@@ -1131,8 +1592,37 @@ class Store:
                     r.get("memo"), guid=guid, created_at=r.get("created_at"),
                 )
                 added += 1
-            self.log_event(event, {**detail, "added": added, "skipped": skipped})
+            if event is not None:
+                extra = {"backup": str(saved)} if saved else {}
+                self.log_event(event, {**(detail or {}), "added": added, "skipped": skipped,
+                                       **extra})
         return added, skipped
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable; not every platform can open a directory, which is fine."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _like_prefix(text: str) -> str:

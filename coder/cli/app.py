@@ -28,10 +28,8 @@ def demo(coder: str | None, db: Path, no_app: bool) -> None:
         outcomes = demo_project(store)
         n_codes = len(store.codes())
     for o in outcomes:
-        console.print(
-            Text(f"{o.name}: {o.status}, {o.document.n_paragraphs} paragraphs ({o.document.format})")
-        )
-    console.print(Text(f"{n_codes} codes from the sample codebook; project file {db}"))
+        click.echo(f"{o.name}: {o.status}, {o.document.n_paragraphs} paragraphs ({o.document.format})")
+    click.echo(f"{n_codes} codes from the sample codebook; project file {db}")
     if not no_app:
         _run_app(db, coder)
 

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..codebook import check_codebook
 from ..project import use_codebook
+from ..revisions import parse_moves
 from .options import console, db_option, open_project
 
 
@@ -33,14 +34,25 @@ def check(file: Path) -> None:
 
 @codebook.command("use")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--move",
+    "moves",
+    multiple=True,
+    metavar="OLD=TARGET",
+    help="Merge a code the codebook no longer has into TARGET: its segments move there "
+    "(repeatable).",
+)
 @db_option
-def use(file: Path, db: Path) -> None:
+def use(file: Path, moves: tuple[str, ...], db: Path) -> None:
     """Load a codebook into the project (codes matched by their stable key)."""
     with open_project(db, must_exist=False) as store:
-        report = use_codebook(store, file)
+        report = use_codebook(store, file, moves=parse_moves(moves))
         total = len(store.codes())
     changes = ", ".join(f"{len(v)} {k}" for k, v in report.items() if v) or "no changes"
-    console.print(Text(f"{file}: {total} codes in the project ({changes})"))
+    click.echo(f"{file}: {total} codes in the project ({changes})")
+    for kind in ("renamed", "reparented", "merged", "retired"):
+        for item in report.get(kind, []):
+            click.echo(f"  {kind}: {item}")
 
 
 COMMANDS = [codebook]

@@ -10,7 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..codings import import_codings_csv
+from ..errors import CoderError
 from ..project import import_files
+from ..revisions import reimport_document
 from .options import console, db_option, open_project
 
 
@@ -23,21 +25,70 @@ from .options import console, db_option, open_project
     type=click.Choice(["text", "markdown", "pdf-text", "turns", "vtt", "srt", "docx"]),
     help="Skip format detection.",
 )
+@click.option(
+    "--replace",
+    metavar="DOC",
+    help="The file is a corrected version of document DOC: codings are carried over and the "
+    "old version is kept.",
+)
+@click.option("--dry-run", is_flag=True, help="With --replace: show what would happen.")
 @db_option
-def import_(paths: tuple[Path, ...], name: str | None, format_: str | None, db: Path) -> None:
+def import_(
+    paths: tuple[Path, ...], name: str | None, format_: str | None, replace: str | None,
+    dry_run: bool, db: Path,
+) -> None:
     """Import transcripts (text, Markdown, PDF-extracted text, speaker turns, VTT, SRT, docx)."""
+    if replace is not None:
+        _replace(paths, replace, format_, dry_run, db)
+        return
+    if dry_run:
+        raise CoderError("--dry-run works with --replace")
     with open_project(db, must_exist=False) as store:
         outcomes = import_files(store, list(paths), name=name, format=format_)
     for o in outcomes:
         if o.status == "unchanged":
-            console.print(Text(f"{o.path}: unchanged, already imported as {o.name!r}"))
+            click.echo(f"{o.path}: unchanged, already imported as {o.name!r}")
             continue
-        console.print(
-            Text(f"{o.path}: imported as {o.name!r} ({o.document.format}, "
+        click.echo(f"{o.path}: imported as {o.name!r} ({o.document.format}, "
                  f"{o.document.n_paragraphs} paragraphs)")
-        )
         for w in o.warnings:
-            console.print(Text(f"  warning: {w}", style="yellow"))
+            click.echo(f"  warning: {w}")
+
+
+def _replace(
+    paths: tuple[Path, ...], document: str, format_: str | None, dry_run: bool, db: Path
+) -> None:
+    if len(paths) != 1:
+        raise CoderError("--replace takes exactly one file: the corrected transcript")
+    with open_project(db) as store:
+        r = reimport_document(store, document, paths[0], format=format_, dry_run=dry_run)
+    for w in r.warnings:
+        click.echo(f"  warning: {w}")
+    if r.status == "unchanged":
+        click.echo(f"{paths[0]}: same text as {r.document!r}; nothing to do")
+        return
+    c = r.carry
+    verb = "would carry" if dry_run else "carried"
+    click.echo(
+        f"{paths[0]}: {'would replace' if dry_run else 'replaced'} the text of {r.document!r} "
+        f"({r.paragraphs_before} -> {r.paragraphs_after} paragraphs); {verb} {c.carried} "
+        f"coding(s): {c.exact} to identical paragraphs, {c.close} to edited ones, "
+        f"{c.reanchored} span(s) re-anchored"
+        + (f"; {c.memos} memo(s)" if c.memos else "")
+    )
+    if r.old_version:
+        click.echo(f"the old version is kept as {r.old_version!r} with all its codings")
+    if c.unplaced:
+        click.echo(
+            f"{len(c.unplaced)} coding(s) could not be placed"
+            + ("" if dry_run else f" and stay only on {r.old_version!r}") + ":"
+        )
+        for u in c.unplaced:
+            quote = u.quote if len(u.quote) <= 70 else u.quote[:67] + "..."
+            click.echo(f"  paragraph {u.paragraph}, {u.coder}, {u.code}: "
+                               f"\"{quote}\" ({u.reason})")
+    if r.backup:
+        click.echo(f"backup of the project before the re-import: {r.backup}")
 
 
 @click.command("documents")
@@ -106,7 +157,7 @@ def codings_import(csv_file: Path, db: Path) -> None:
     """Import codings from CSV: document,paragraph,coder,code[,start,end,memo]."""
     with open_project(db) as store:
         added, skipped = import_codings_csv(store, csv_file)
-    console.print(Text(f"{csv_file}: {added} segment(s) added, {skipped} already there"))
+    click.echo(f"{csv_file}: {added} segment(s) added, {skipped} already there")
 
 
 COMMANDS = [import_, documents, show, codings]

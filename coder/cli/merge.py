@@ -19,15 +19,15 @@ def merge(other: Path, coders: tuple[str, ...], db: Path) -> None:
     """Bring in the codings of another project file (safe to run twice)."""
     with open_project(db) as store:
         r = merge_project(store, other, coders=list(coders) or None)
-    console.print(Text(
+    click.echo(
         f"merged {other}: {r.segments_added} segment(s) added, {r.segments_skipped} already here; "
         f"coders {', '.join(r.coders)}; {r.documents_matched} document(s) matched"
         + (f", {len(r.documents_added)} added ({', '.join(r.documents_added)})"
            if r.documents_added else "")
         + (f"; codes added: {', '.join(r.codes_added)}" if r.codes_added else "")
         + (f"; {r.memos_added} memo(s)" if r.memos_added else "")
-    ))
-    console.print(Text(f"backup of the project before the merge: {r.backup}", style="dim"))
+    )
+    click.echo(f"backup of the project before the merge: {r.backup}")
 
 
 COMMANDS = [merge]

@@ -1,0 +1,214 @@
+"""The entry points: tallies in, a report with every coefficient per code and overall out.
+
+Per code, agreement is on presence/absence of the code in each unit. A unit that the coders covered
+but nobody coded with the code is agreement on absence; a unit a coder did not cover has no value
+from that coder (missing), which only Krippendorff's alpha can use. Every binary coefficient is
+computed by the general nominal function in `coefficients` from a handful of weighted rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from ..errors import CoderError
+from . import coefficients as co
+from .bootstrap import bootstrap_alpha
+from .masi import MasiData, masi_alpha
+from .metric import Metric, fmt, undefined
+from .report import AgreementReport, CodeAgreement
+from .tally import CodeTally, Tally, tally_characters, tally_paragraphs
+
+ABSENT_PRESENT = ("absent", "present")
+PRESENT_ABSENT = ("present", "absent")
+POOLED_NOTE = (
+    " — pooled over codes: the per-code tables are summed, so each (unit, code) pair counts as one"
+    " unit"
+)
+
+
+def _check_ci(ci: float | None, n_boot: int) -> None:
+    if ci is not None and not 0 < ci < 1:
+        raise CoderError(f"confidence level must be between 0 and 1 (e.g. 0.95), got {ci!r}")
+    if ci is not None and n_boot < 1:
+        raise CoderError(f"the bootstrap needs at least one resample, got n_boot={n_boot!r}")
+
+
+def paragraph_agreement(
+    units: Sequence[Hashable],
+    coders: Sequence[str],
+    codes: Sequence[str],
+    applied: Mapping[tuple[str, str], Iterable[Hashable]],
+    coded_units: Mapping[str, Iterable[Hashable]],
+    *,
+    ci: float | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> AgreementReport:
+    """Agreement with paragraphs (or any discrete units) as the unit of analysis.
+
+    `applied[(coder, code)]` holds the units where the coder applied the code; `coded_units[coder]`
+    the units the coder covered. Codings outside a coder's coverage are ignored and counted in
+    `excluded`. `ci` (e.g. 0.95) adds a bootstrap interval for Krippendorff's alpha.
+    """
+    _check_ci(ci, n_boot)
+    tally = tally_paragraphs(units, coders, codes, applied, coded_units)
+    return build_report(tally, ci=ci, n_boot=n_boot, seed=seed)
+
+
+def character_agreement(
+    documents: Mapping[Hashable, int],
+    coders: Sequence[str],
+    codes: Sequence[str],
+    intervals: Mapping[tuple[str, str, Hashable], Iterable[tuple[int, int]]],
+    covered: Mapping[str, Iterable[Hashable]],
+    *,
+    ci: float | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> AgreementReport:
+    """Agreement with characters as the unit of analysis, from [start, end) spans.
+
+    `documents` maps each document to its length in characters; `intervals[(coder, code, doc)]` the
+    spans the coder coded (a whole-paragraph coding is the paragraph's span); `covered[coder]` the
+    documents the coder coded. Counts come from interval arithmetic, never one row per character.
+    """
+    _check_ci(ci, n_boot)
+    tally = tally_characters(documents, coders, codes, intervals, covered)
+    return build_report(tally, ci=ci, n_boot=n_boot, seed=seed)
+
+
+def _rows(k: int) -> np.ndarray:
+    return np.array([[k - j, j] for j in range(k + 1)], dtype=np.float64)
+
+
+def _pairable_rows(pairable: Mapping[tuple[int, int], int]) -> tuple[np.ndarray, np.ndarray]:
+    items = [(mj, w) for mj, w in pairable.items() if w > 0]
+    if not items:
+        return np.zeros((0, 2)), np.zeros(0)
+    rows = np.array([[m - j, j] for (m, j), _ in items], dtype=np.float64)
+    return rows, np.array([w for _, w in items], dtype=np.float64)
+
+
+def _two_by_two(ct: CodeTally) -> tuple[int, int, int, int]:
+    both = int(ct.hist[2])
+    return both, int(ct.presence[0]) - both, int(ct.presence[1]) - both, int(ct.hist[0])
+
+
+def binary_metrics(ct: CodeTally, k: int, unit: str) -> dict[str, Metric]:
+    """All seven coefficients for one presence/absence variable."""
+    n_complete = int(ct.hist.sum())
+    n_pairable = int(sum(ct.pairable.values()))
+    rows = _rows(k)
+    hist = ct.hist.astype(np.float64)
+
+    percent = co.percent_agreement(rows, hist)
+    fleiss = co.fleiss_kappa(rows, hist, labels=ABSENT_PRESENT)
+    bp = co.brennan_prediger(rows, hist, n_categories=2)
+    ac1 = co.gwet_ac1(rows, hist, n_categories=2)
+    if k == 2:
+        both, only_a, only_b, neither = _two_by_two(ct)
+        table = [[both, only_a], [only_b, neither]]
+        cohen = co.cohen_kappa(table, labels=PRESENT_ABSENT)
+        scott = co.scott_pi(table, labels=PRESENT_ABSENT)
+        percent = replace(
+            percent,
+            name="Percent agreement",
+            formula="p_o = (both + neither) / units",
+            working=(
+                f"p_o = (both + neither) / units = ({both} + {neither}) / {n_complete}"
+                f" = {fmt(percent.value)}"
+                if percent.value is not None
+                else ""
+            ),
+        )
+    else:
+        cohen = undefined(
+            co.COHEN_NAME, "defined for two coders; see Fleiss' kappa", co.COHEN_FORMULA
+        )
+        scott = undefined(
+            co.SCOTT_NAME,
+            "defined for two coders; see Fleiss' kappa, its generalisation to more coders",
+            co.SCOTT_FORMULA,
+        )
+        percent = replace(percent, name="Mean pairwise percent agreement")
+    alpha_rows, alpha_weights = _pairable_rows(ct.pairable)
+    alpha = co.krippendorff_alpha_from_counts(alpha_rows, alpha_weights, labels=ABSENT_PRESENT)
+
+    metrics = {
+        "percent_agreement": percent,
+        "cohen_kappa": cohen,
+        "scott_pi": scott,
+        "fleiss_kappa": fleiss,
+        "krippendorff_alpha": alpha,
+        "brennan_prediger": bp,
+        "gwet_ac1": ac1,
+    }
+    if n_complete == 0:
+        who = "both coders" if k == 2 else f"all {k} coders"
+        for key in ("percent_agreement", "cohen_kappa", "scott_pi", "fleiss_kappa",
+                    "brennan_prediger", "gwet_ac1"):
+            if k > 2 and key in ("cohen_kappa", "scott_pi"):
+                continue
+            metrics[key] = replace(metrics[key], reason=f"no {unit} coded by {who}", n_units=0)
+    if n_pairable == 0:
+        metrics["krippendorff_alpha"] = replace(
+            alpha, reason=f"no {unit} coded by two or more coders", n_units=0
+        )
+    return metrics
+
+
+def _counts(tally: Tally, ct: CodeTally) -> dict[str, int]:
+    k = len(tally.coders)
+    if k == 2:
+        both, only_a, only_b, neither = _two_by_two(ct)
+        return {"both": both, "only_a": only_a, "only_b": only_b, "neither": neither}
+    out = {"n_units": int(ct.hist.sum())}
+    out.update({f"present:{c}": int(p) for c, p in zip(tally.coders, ct.presence)})
+    out.update({f"applied_by_{j}": int(h) for j, h in enumerate(ct.hist)})
+    out["n_units_alpha"] = int(sum(ct.pairable.values()))
+    return out
+
+
+def build_report(tally: Tally, *, ci: float | None, n_boot: int, seed: int) -> AgreementReport:
+    k = len(tally.coders)
+    codes = tuple(
+        CodeAgreement(
+            code=code,
+            n_units=tally.n_pairable,
+            counts=_counts(tally, tally.per_code[code]),
+            metrics=binary_metrics(tally.per_code[code], k, tally.unit),
+        )
+        for code in tally.codes
+    )
+    pooled = CodeTally(np.zeros(k + 1, dtype=np.int64), np.zeros(k, dtype=np.int64))
+    for code in tally.codes:
+        pooled += tally.per_code[code]
+    if tally.codes:
+        overall = {
+            key: replace(m, formula=m.formula + POOLED_NOTE)
+            for key, m in binary_metrics(pooled, k, tally.unit).items()
+        }
+    else:
+        overall = {
+            key: undefined(m.name, "no codes to compare", m.formula + POOLED_NOTE, 0)
+            for key, m in binary_metrics(pooled, k, tally.unit).items()
+        }
+    masi_data = MasiData(tally.types)
+    overall["krippendorff_alpha_masi"] = masi_alpha(masi_data)
+    interval = None
+    if ci is not None:
+        interval = bootstrap_alpha(
+            tally, masi_data, codes, overall, level=ci, n_boot=n_boot, seed=seed
+        )
+    return AgreementReport(
+        unit=tally.unit,
+        coders=tally.coders,
+        n_units=tally.n_pairable,
+        codes=codes,
+        overall=overall,
+        excluded=list(tally.excluded),
+        ci=interval,
+    )

@@ -1,0 +1,169 @@
+"""Readable working for one code, and the conventional reading of a value.
+
+The working is written so a reader can redo every figure with a calculator from the counts.
+"""
+
+from __future__ import annotations
+
+from ..errors import CoderError
+from .metric import METRIC_KEYS, Metric, fmt
+from .report import AgreementReport, CodeAgreement
+
+ALPHA_KEYS = ("krippendorff_alpha", "krippendorff_alpha_masi")
+KAPPA_KEYS = ("cohen_kappa", "scott_pi", "fleiss_kappa", "brennan_prediger", "gwet_ac1")
+
+_LANDIS_KOCH = (
+    (0.0, "poor"),
+    (0.20, "slight"),
+    (0.40, "fair"),
+    (0.60, "moderate"),
+    (0.80, "substantial"),
+)
+
+
+def interpret(metric_name: str, value: float | None) -> str:
+    """Krippendorff's (2004) bands for alpha; Landis & Koch's (1977) for the kappa family."""
+    if metric_name not in ALPHA_KEYS + KAPPA_KEYS + ("percent_agreement",):
+        raise ValueError(f"unknown metric {metric_name!r}")
+    if value is None:
+        return "undefined"
+    if metric_name in ALPHA_KEYS:
+        if value >= 0.800:
+            return "reliable (α ≥ 0.800; Krippendorff 2004)"
+        if value >= 0.667:
+            return "tentative conclusions only (0.667 ≤ α < 0.800; Krippendorff 2004)"
+        return "unreliable: discard (α < 0.667; Krippendorff 2004)"
+    if metric_name == "percent_agreement":
+        return "not corrected for chance: no conventional bands; read with a chance-corrected figure"
+    if value < 0:
+        return "poor (< 0; Landis & Koch 1977)"
+    bounds = {"slight": "0.00–0.20", "fair": "0.21–0.40", "moderate": "0.41–0.60",
+              "substantial": "0.61–0.80"}
+    for upper, label in _LANDIS_KOCH[1:]:
+        if value <= upper:
+            return f"{label} ({bounds[label]}; Landis & Koch 1977)"
+    return "almost perfect (0.81–1.00; Landis & Koch 1977)"
+
+
+def _ratio(num: int, den: int) -> str:
+    return f"{num}/{den} = {fmt(num / den)}" if den else f"{num}/0"
+
+
+def _expected_lines(key: str, c: CodeAgreement, k: int, coders: tuple[str, ...]) -> list[str]:
+    """How p_e comes from the counts, for the binary (present/absent) case."""
+    counts = c.counts
+    if k == 2:
+        n = counts["both"] + counts["only_a"] + counts["only_b"] + counts["neither"]
+        pres = [counts["both"] + counts["only_a"], counts["both"] + counts["only_b"]]
+    else:
+        n = counts["n_units"]
+        pres = [counts[f"present:{name}"] for name in coders]
+    if n == 0:
+        return []
+    rates = [p / n for p in pres]
+    pooled = sum(pres) / (k * n)
+    if key == "cohen_kappa" and k == 2:
+        pa, pb = rates
+        pe = pa * pb + (1 - pa) * (1 - pb)
+        return [
+            f"p_A = {_ratio(pres[0], n)}, p_B = {_ratio(pres[1], n)} (share of units each coder coded)",
+            f"p_e = p_A·p_B + (1 − p_A)(1 − p_B) = {fmt(pa)}·{fmt(pb)} + {fmt(1 - pa)}·{fmt(1 - pb)}"
+            f" = {fmt(pe)}",
+        ]
+    if key in ("scott_pi", "fleiss_kappa"):
+        return [
+            f"p = share of all ratings that are 'present' = {sum(pres)}/{k * n} = {fmt(pooled)}",
+            f"p_e = p² + (1 − p)² = {fmt(pooled)}² + {fmt(1 - pooled)}² = "
+            f"{fmt(pooled**2 + (1 - pooled) ** 2)}",
+        ]
+    if key == "gwet_ac1":
+        return [
+            f"π = share of ratings that are 'present' = {fmt(pooled)}",
+            f"p_e = Σ_k π_k(1 − π_k) / (q − 1) = 2·{fmt(pooled)}·{fmt(1 - pooled)} / 1"
+            f" = {fmt(2 * pooled * (1 - pooled))}",
+        ]
+    if key == "brennan_prediger":
+        return ["p_e = 1/q = 1/2 (two categories: present, absent)"]
+    return []
+
+
+def _metric_block(key: str, m: Metric, extra: list[str]) -> list[str]:
+    if m.value is None:
+        head = f"{m.name}: undefined — {m.reason}"
+    elif key == "percent_agreement":
+        head = f"{m.name} = {fmt(m.value)}"
+    else:
+        head = f"{m.name} = {fmt(m.value)} ({interpret(key, m.value)})"
+    lines = [head, f"  formula: {m.formula}"]
+    if m.n_units is not None:
+        lines.append(f"  units: {m.n_units}")
+    if m.value is not None:
+        lines.extend(f"  {line}" for line in extra)
+        if key == "krippendorff_alpha" and m.details:
+            lines.append(
+                f"  D_o = {fmt(m.details['D_o'])}, D_e = {fmt(m.details['D_e'])}"
+                f" over {int(m.details['n_values'])} pairable values"
+            )
+        if m.working:
+            lines.append(f"  {m.working}")
+    return lines
+
+
+def explain(report: AgreementReport, code: str) -> str:
+    """The working for one code: counts, observed and expected agreement, every formula filled in."""
+    try:
+        c = report.code(code)
+    except KeyError:
+        raise CoderError(f"no code {code!r} in this agreement report") from None
+    k = len(report.coders)
+    unit = report.unit
+    lines = [f"Agreement on code {code!r} — unit: {unit}"]
+    if k == 2:
+        a, b = report.coders
+        lines.append(f"Coders: A = {a}, B = {b}")
+        lines.append(f"Units compared: {c.n_units} {unit}s both coders covered")
+        cnt = c.counts
+        lines += [
+            "",
+            f"{'':<16}{'B applied':>12}{'B did not':>12}",
+            f"{'A applied':<16}{cnt['both']:>12}{cnt['only_a']:>12}",
+            f"{'A did not':<16}{cnt['only_b']:>12}{cnt['neither']:>12}",
+            f"both = {cnt['both']}, only_a = {cnt['only_a']}, only_b = {cnt['only_b']},"
+            f" neither = {cnt['neither']} (a {unit} neither coded with this code is agreement"
+            " on absence)",
+        ]
+    else:
+        cnt = c.counts
+        lines.append(f"Coders: {', '.join(report.coders)}")
+        lines.append(
+            f"Units compared: {cnt['n_units']} {unit}s all {k} coders covered"
+            f" ({cnt['n_units_alpha']} covered by two or more, used by Krippendorff's alpha)"
+        )
+        lines.append("")
+        spread = ", ".join(f"{j}: {cnt[f'applied_by_{j}']}" for j in range(k + 1))
+        lines.append(f"{unit}s by number of coders who applied the code — {spread}")
+        lines.append(
+            "applied by each coder — "
+            + ", ".join(f"{name}: {cnt[f'present:{name}']}" for name in report.coders)
+        )
+    lines.append("")
+    for key in METRIC_KEYS:
+        m = c.metrics[key]
+        lines.extend(_metric_block(key, m, _expected_lines(key, c, k, report.coders)))
+    if report.ci is not None:
+        interval = report.ci["codes"].get(code)
+        lines.append("")
+        if interval is None:
+            lines.append("Bootstrap interval for alpha: not available (alpha undefined)")
+        else:
+            lines.append(
+                f"{report.ci['level']:.0%} bootstrap interval for alpha:"
+                f" [{fmt(interval['low'])}, {fmt(interval['high'])}]"
+            )
+            lines.append(f"  method: {report.ci['method']}")
+    excluded = [(d, n) for d, n in report.excluded if n]
+    if excluded:
+        lines.append("")
+        lines.append("Left out:")
+        lines.extend(f"  {d}: {n}" for d, n in excluded)
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""The value type every coefficient returns.
+
+A figure without its formula, its unit count and (when it cannot be computed) the reason is what
+made researchers distrust other tools' agreement numbers, so they travel together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+METRIC_KEYS = (
+    "percent_agreement",
+    "cohen_kappa",
+    "scott_pi",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "brennan_prediger",
+    "gwet_ac1",
+)
+OVERALL_KEYS = METRIC_KEYS + ("krippendorff_alpha_masi",)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One coefficient: its value, or None with the reason it is undefined.
+
+    `working` is the formula with this data's numbers plugged in, for `explain`; `details` keeps the
+    ingredients (observed and expected agreement or disagreement) at full precision; `n_units` is the
+    number of units the figure rests on.
+    """
+
+    name: str
+    value: float | None
+    reason: str | None
+    formula: str
+    working: str = ""
+    n_units: int | None = None
+    details: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def defined(self) -> bool:
+        return self.value is not None
+
+
+def undefined(name: str, reason: str, formula: str, n_units: int | None = None) -> Metric:
+    return Metric(name=name, value=None, reason=reason, formula=formula, n_units=n_units)
+
+
+def fmt(x: float) -> str:
+    """Numbers in workings: enough digits to recompute by hand, no float noise."""
+    return f"{x:.4f}"
+
+
+def chance_corrected(
+    name: str,
+    formula: str,
+    p_o: float,
+    p_e: float,
+    *,
+    n_units: int,
+    symbol: str,
+    no_variation: str | None,
+    extra: dict[str, float] | None = None,
+) -> Metric:
+    """`(p_o - p_e) / (1 - p_e)`, or None when chance agreement is total.
+
+    `no_variation` is the caller's verdict (made on counts, not on a float compare) that every rating
+    fell in one category; then p_e = 1 and the ratio is 0/0, which must never be reported as 1.
+    """
+    details = {"p_o": p_o, "p_e": p_e, **(extra or {})}
+    if no_variation is not None:
+        return Metric(name, None, no_variation, formula, "", n_units, details)
+    value = (p_o - p_e) / (1.0 - p_e)
+    working = (
+        f"{symbol} = (p_o − p_e) / (1 − p_e) = ({fmt(p_o)} − {fmt(p_e)}) / (1 − {fmt(p_e)})"
+        f" = {fmt(value)}"
+    )
+    return Metric(name, float(value), None, formula, working, n_units, details)

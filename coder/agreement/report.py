@@ -1,0 +1,82 @@
+"""What the CLI and the review screen receive: per-code and overall figures, and what was left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .metric import Metric
+
+
+@dataclass(frozen=True)
+class CodeAgreement:
+    """One code's figures. `n_units` counts the units at least two coders covered.
+
+    `counts` for two coders: both, only_a, only_b, neither (a and b are the report's coders in
+    order). For more coders: `present:<coder>` and `applied_by_<j>` over the `n_units` all coders
+    covered, plus `n_units_alpha`, the units Krippendorff's alpha used.
+    """
+
+    code: str
+    n_units: int
+    counts: dict[str, int]
+    metrics: dict[str, Metric]
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    """`overall` pools every code (see `Metric.formula`) and adds alpha over code sets (MASI)."""
+
+    unit: str
+    coders: tuple[str, ...]
+    n_units: int
+    codes: tuple[CodeAgreement, ...]
+    overall: dict[str, Metric]
+    excluded: list[tuple[str, int]] = field(default_factory=list)
+    ci: dict[str, Any] | None = None
+
+    def code(self, key: str) -> CodeAgreement:
+        for c in self.codes:
+            if c.code == key:
+                return c
+        raise KeyError(key)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for `json.dumps`; undefined figures are null, their reasons alongside."""
+
+        def values(metrics: dict[str, Metric]) -> dict[str, Any]:
+            return {key: m.value for key, m in metrics.items()}
+
+        def reasons(metrics: dict[str, Metric]) -> dict[str, str]:
+            return {key: m.reason for key, m in metrics.items() if m.reason is not None}
+
+        codes = [
+            {
+                "code": c.code,
+                "n_units": c.n_units,
+                **values(c.metrics),
+                "counts": dict(c.counts),
+                "reasons": reasons(c.metrics),
+            }
+            for c in self.codes
+        ]
+        overall = {
+            **values(self.overall),
+            "n_units": {key: m.n_units for key, m in self.overall.items()},
+            "reasons": reasons(self.overall),
+        }
+        formulas = {
+            key: {"name": m.name, "formula": m.formula}
+            for key, m in (self.codes[0].metrics if self.codes else {}).items()
+        }
+        formulas["overall"] = {key: {"name": m.name, "formula": m.formula} for key, m in self.overall.items()}
+        return {
+            "unit": self.unit,
+            "coders": list(self.coders),
+            "n_units": self.n_units,
+            "codes": codes,
+            "overall": overall,
+            "formulas": formulas,
+            "excluded": [{"description": d, "count": n} for d, n in self.excluded],
+            "ci": self.ci,
+        }

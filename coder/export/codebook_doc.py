@@ -1,0 +1,90 @@
+"""The codebook as a thesis appendix: each code with its definition, inclusion and exclusion
+rules, an example, and how often it was applied."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..models import Code
+from ..store import Store
+from .render import DocxBuilder, md_blockquote, md_heading, md_text
+from .scope import code_tree
+
+CODEBOOK_FORMATS = ("md", "docx", "qdc")
+
+
+@dataclass
+class Entry:
+    code: Code
+    depth: int
+    segments: int = 0
+    documents: int = 0
+    by_coder: dict[str, int] = field(default_factory=dict)
+
+    def frequency(self) -> str:
+        if not self.segments:
+            return "not applied yet"
+        coders = ", ".join(f"{c} {n}" for c, n in self.by_coder.items())
+        s = "" if self.segments == 1 else "s"
+        d = "" if self.documents == 1 else "s"
+        return f"{self.segments} segment{s} in {self.documents} document{d} ({coders})"
+
+
+def codebook_entries(store: Store) -> list[Entry]:
+    rows = store.segment_rows()
+    seg: Counter[str] = Counter()
+    docs: dict[str, set[int]] = defaultdict(set)
+    coders: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        seg[r.code_key] += 1
+        docs[r.code_key].add(r.document_id)
+        coders[r.code_key][r.coder] += 1
+    return [
+        Entry(code, depth, seg[code.key], len(docs[code.key]),
+              dict(sorted(coders[code.key].items())))
+        for code, depth in code_tree(store.codes())
+    ]
+
+
+_FIELDS = (
+    ("definition", "Definition"),
+    ("when_to_use", "When to use"),
+    ("when_not_to_use", "When not to use"),
+)
+
+
+def codebook_markdown(entries: list[Entry], *, title: str) -> str:
+    out = [md_heading(title, 1), ""]
+    for e in entries:
+        out += [md_heading(e.code.name, e.depth + 2), ""]
+        out += [md_text(f"Key: {e.code.key}" + (f" · Path: {e.code.path}" if e.depth else "")), ""]
+        for attr, label in _FIELDS:
+            value = getattr(e.code, attr)
+            if value:
+                out += [md_text(f"{label}: {value}"), ""]
+        if e.code.example:
+            out += [md_text("Example:"), "", md_blockquote(e.code.example), ""]
+        out += [md_text(f"Frequency: {e.frequency()}"), ""]
+    return "\n".join(out)
+
+
+def codebook_docx(entries: list[Entry], path: Path, *, title: str) -> int:
+    doc = DocxBuilder()
+    doc.set_title(title)
+    doc.paragraph(title, "Title")
+    for e in entries:
+        doc.heading(e.code.name, e.depth + 1)
+        doc.paragraph([("Key: ", "b"), (e.code.key, "")]
+                      + ([("   Path: ", "b"), (e.code.path, "")] if e.depth else []))
+        for attr, label in _FIELDS:
+            value = getattr(e.code, attr)
+            if value:
+                doc.paragraph([(f"{label}: ", "b"), (value, "")])
+        if e.code.example:
+            doc.paragraph([("Example:", "b")])
+            doc.paragraph(e.code.example, "Quote")
+        doc.paragraph([("Frequency: ", "b"), (e.frequency(), "")])
+    doc.save(path)
+    return doc.replaced

@@ -1,0 +1,165 @@
+"""What an export covers: the codes in codebook order, and the segments the filters let through.
+
+Every export shares these rules, so a CSV, a report and a stats table built with the same
+filters always count the same segments. A code filter takes the code's children along: asking
+for "Leaving care" means everything filed under it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import CoderError
+from ..models import Code, Document
+from ..store import SegmentRow, Store
+
+# Characters XML 1.0 cannot hold at all (not even escaped). PDF extraction leaves form feeds.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with the characters XML cannot represent replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def has_non_xml(text: str) -> bool:
+    return _NOT_XML.search(text) is not None
+
+
+def code_tree(codes: Sequence[Code]) -> list[tuple[Code, int]]:
+    """Codes parent first, siblings in codebook order, each with its depth (0 = top level)."""
+    ids = {c.id for c in codes}
+    children: dict[int | None, list[Code]] = {}
+    for c in codes:
+        parent = c.parent_id if c.parent_id in ids else None
+        children.setdefault(parent, []).append(c)
+    for kids in children.values():
+        kids.sort(key=lambda c: (c.position, c.id))
+    out: list[tuple[Code, int]] = []
+    seen: set[int] = set()
+
+    def walk(parent: int | None, depth: int) -> None:
+        for c in children.get(parent, ()):
+            if c.id in seen:
+                continue
+            seen.add(c.id)
+            out.append((c, depth))
+            walk(c.id, depth + 1)
+
+    walk(None, 0)
+    for c in codes:  # a parent cycle would hide codes; list them rather than lose them
+        if c.id not in seen:
+            out.append((c, 0))
+    return out
+
+
+def descendant_ids(codes: Sequence[Code], code_id: int) -> set[int]:
+    """`code_id` and every code below it."""
+    children: dict[int | None, list[int]] = {}
+    for c in codes:
+        children.setdefault(c.parent_id, []).append(c.id)
+    found = {code_id}
+    stack = [code_id]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def find_code(store: Store, codes: Sequence[Code], ref: str) -> Code:
+    """A code by key, by a key it had before, by path or by name (case-insensitive)."""
+    for c in codes:
+        if c.key == ref:
+            return c
+    resolved = store.resolve_code(ref)
+    if resolved is not None:
+        return resolved
+    folded = ref.casefold().strip()
+    for attr in ("path", "name"):
+        matches = [c for c in codes if getattr(c, attr).casefold() == folded]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            paths = ", ".join(f"{c.path} ({c.key})" for c in matches)
+            raise CoderError(f"code {ref!r} is ambiguous: {paths}; give its key")
+    keys = ", ".join(c.key for c in codes) or "none yet"
+    raise CoderError(f"no code {ref!r} in this project (keys: {keys})")
+
+
+@dataclass
+class Scope:
+    """The segments an export shows, and the codes they belong to."""
+
+    rows: list[SegmentRow]
+    tree: list[tuple[Code, int]]
+    codes_by_key: dict[str, Code]
+    documents: list[Document]
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def coders(self) -> list[str]:
+        return sorted({r.coder for r in self.rows})
+
+    def path(self, key: str) -> str:
+        code = self.codes_by_key.get(key)
+        return code.path if code else key
+
+
+def select(
+    store: Store,
+    *,
+    codes: Iterable[str] = (),
+    coders: Iterable[str] = (),
+    document: str | None = None,
+    speaker: str | None = None,
+) -> Scope:
+    """Resolve the user's filters against the project and fetch the segments they select."""
+    all_codes = store.codes(include_retired=True)
+    live = [c for c in store.codes()]
+    live_ids = {c.id for c in live}
+    filters: dict[str, str] = {}
+    code_keys: list[str] | None = None
+    wanted_ids: set[int] | None = None
+    code_refs = [c for c in codes if c]
+    if code_refs:
+        wanted_ids = set()
+        chosen = [find_code(store, all_codes, ref) for ref in code_refs]
+        for c in chosen:
+            wanted_ids |= descendant_ids(all_codes, c.id)
+        code_keys = [c.key for c in all_codes if c.id in wanted_ids]
+        filters["codes"] = ", ".join(c.path for c in chosen) + " (with sub-codes)"
+    coder_names = [c for c in coders if c]
+    if coder_names:
+        for name in coder_names:
+            store.coder_id(name, create=False)
+        filters["coders"] = ", ".join(coder_names)
+    document_ids = None
+    documents = store.documents()
+    if document:
+        doc = store.document(document)
+        document_ids = [doc.id]
+        documents = [doc]
+        filters["document"] = doc.name
+    if speaker:
+        filters["speaker"] = speaker
+    rows = store.segment_rows(
+        coders=coder_names or None,
+        code_keys=code_keys,
+        document_ids=document_ids,
+        speaker=speaker or None,
+    )
+    used = {r.code_key for r in rows}
+    in_tree = [c for c in all_codes if c.id in live_ids or c.key in used]
+    if wanted_ids is not None:
+        in_tree = [c for c in in_tree if c.id in wanted_ids]
+    return Scope(
+        rows=rows,
+        tree=code_tree(in_tree),
+        codes_by_key={c.key: c for c in all_codes},
+        documents=documents,
+        filters=filters,
+    )

@@ -1,0 +1,82 @@
+"""Coded segments as data: one CSV row or JSON line per segment, for R, Excel or pandas.
+
+The quote is the stored text exactly, newlines included; the csv module quotes such fields,
+which Excel and R's `read.csv` read back as one cell. `bom=True` adds the byte-order mark
+Excel needs to recognise UTF-8 on double-click.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .scope import Scope
+
+COLUMNS = (
+    "document",
+    "paragraph",
+    "speaker",
+    "coder",
+    "code_key",
+    "code_name",
+    "code_path",
+    "start",
+    "end",
+    "quote",
+    "memo",
+    "coded_at",
+    "segment_guid",
+)
+
+
+def _records(scope: Scope) -> list[tuple[Any, ...]]:
+    paths = {key: code.path for key, code in scope.codes_by_key.items()}
+    return [
+        (
+            r.document,
+            r.n,
+            r.speaker,
+            r.coder,
+            r.code_key,
+            r.code_name,
+            paths.get(r.code_key, r.code_name),
+            r.start,
+            r.end,
+            r.quote,
+            r.memo,
+            r.created_at,
+            r.guid,
+        )
+        for r in scope.rows
+    ]
+
+
+def segments_csv(scope: Scope, *, bom: bool = False) -> bytes:
+    """RFC 4180 CSV (CRLF between records), UTF-8; empty cells for missing values."""
+    out = io.StringIO(newline="")
+    if bom:
+        out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(
+        tuple("" if v is None else v for v in rec) for rec in _records(scope)
+    )
+    return out.getvalue().encode("utf-8")
+
+
+# JSON leaves these unescaped, but Python's str.splitlines() and some editors break lines on them.
+_LINE_BREAKERS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def segments_jsonl(scope: Scope) -> bytes:
+    """One JSON object per line; `start`/`end` are null for a whole-paragraph segment."""
+    lines = []
+    for rec in _records(scope):
+        line = json.dumps(dict(zip(COLUMNS, rec)), ensure_ascii=False)
+        if any(ch in line for ch in _LINE_BREAKERS):
+            for ch, escaped in _LINE_BREAKERS.items():
+                line = line.replace(ch, escaped)
+        lines.append(line)
+    return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")

@@ -1,0 +1,70 @@
+"""The coding app: one App, a coding screen, and dialogs pushed over it.
+
+The coder comes from `--coder`, else the last coder of this project, else it is asked once and
+remembered. The project file is opened once on the main thread; every action commits through
+it before the status line reports it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.app import App
+
+from ..store import Store
+from .screens.ask_coder import AskCoderScreen
+from .screens.coding import CodingScreen
+from .session import CodingSession
+
+LAST_CODER = "last_coder"
+
+
+class CoderApp(App[None]):
+    CSS_PATH = "coder.tcss"
+    TITLE = "coder"
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
+
+    def __init__(self, db_path: Path | str, coder: str | None = None,
+                 document: str | None = None) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.coder_name = coder.strip() if coder and coder.strip() else None
+        self.document_ref = document
+        self.store: Store | None = None
+        self.session: CodingSession | None = None
+        self.latencies: list[tuple[str, float, float]] = []
+        self.key_time: float | None = None
+
+    def on_key(self, event: events.Key) -> None:
+        """Note when the key was read, so actions can time key-to-saved (see bench/)."""
+        self.key_time = event.time
+
+    def on_mount(self) -> None:
+        self.store = Store(self.db_path)
+        name = self.coder_name or self.store.get_setting(LAST_CODER)
+        if name:
+            self.start(name)
+        else:
+            self.push_screen(AskCoderScreen(self.store.coders()), self._named)
+
+    def _named(self, name: str | None) -> None:
+        if not name:
+            self.exit()
+            return
+        self.start(name)
+
+    def start(self, name: str) -> None:
+        assert self.store is not None
+        self.store.set_setting(LAST_CODER, name.strip())
+        self.session = CodingSession(self.store, name)
+        self.push_screen(CodingScreen(self.session, document=self.document_ref))
+
+    def on_unmount(self) -> None:
+        if self.store is None:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen):
+                screen.remember_position()
+        self.store.close()

@@ -1,0 +1,160 @@
+"""Turning transcript text into something a terminal can show literally.
+
+Transcript text is data: brackets, angle brackets and backslashes are shown as typed, and
+characters a terminal would act on (controls, bidi overrides, line separators) are swapped for
+visible stand-ins. The swap changes lengths, so `DisplayText` keeps the map between display
+positions and positions in the stored text; spans are always stored in the latter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rich.cells import cell_len, get_character_cell_size
+
+TAB_STOP = 4
+
+# Characters that reorder or hide text on a terminal; shown as a visible mark instead.
+_INVISIBLE = {
+    "\u200b": "\u2423",  # zero width space
+    "\u200e": "\u2423",
+    "\u200f": "\u2423",
+    "\u2028": "\u21b5",  # line separator
+    "\u2029": "\u00b6",  # paragraph separator
+    "\ufeff": "\u2423",  # byte order mark
+    "\u00ad": "-",  # soft hyphen
+    **{chr(c): "\u2423" for c in range(0x202A, 0x202F)},
+    **{chr(c): "\u2423" for c in range(0x2066, 0x206A)},
+}
+
+
+def visible_char(ch: str) -> str:
+    """The stand-in shown for one stored character (usually the character itself)."""
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    if 0x80 <= code < 0xA0:
+        return "\ufffd"
+    if ch in _INVISIBLE:
+        return _INVISIBLE[ch]
+    if unicodedata.category(ch) in ("Cs", "Co", "Cn"):
+        return "\ufffd"
+    return ch
+
+
+def clean(text: str) -> str:
+    """Text safe to show on one line (names, memos in lists): no controls, tabs as spaces."""
+    return "".join(" " if ch in "\t\n" else visible_char(ch) for ch in text)
+
+
+@dataclass
+class DisplayText:
+    """Stored text as shown, with the maps between the two sets of positions.
+
+    `raw_of[i]` is the stored position of display position `i` (with one extra entry for the
+    end); `disp_of[j]` is the display position where stored character `j` begins.
+    """
+
+    text: str
+    raw_of: list[int]
+    disp_of: list[int]
+
+    @classmethod
+    def build(cls, raw: str) -> DisplayText:
+        if raw.isprintable():
+            identity = list(range(len(raw) + 1))
+            return cls(raw, identity, identity)
+        out: list[str] = []
+        raw_of: list[int] = []
+        disp_of: list[int] = []
+        column = 0
+        for j, ch in enumerate(raw):
+            disp_of.append(len(out))
+            if ch == "\n":
+                shown = "\n"
+                column = -1
+            elif ch == "\t":
+                shown = " " * (TAB_STOP - column % TAB_STOP)
+            else:
+                shown = visible_char(ch)
+            for piece in shown:
+                out.append(piece)
+                raw_of.append(j)
+            column += len(shown)
+        disp_of.append(len(out))
+        raw_of.append(len(raw))
+        return cls("".join(out), raw_of, disp_of)
+
+
+_TOKEN = re.compile(r"\n|[^\S\n]+|[^\s]+")
+
+
+def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
+    """Where to break `text` into lines of at most `width` cells.
+
+    Breaks at spaces, folds words wider than the line, and honours newlines. Returns
+    (start, end) index pairs into `text`; trailing spaces stay on the line they end so that
+    every character belongs to exactly one line (which mouse selection relies on).
+    """
+    width = max(1, width)
+    lines: list[tuple[int, int]] = []
+    start = 0
+    used = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        t_start, t_end = match.span()
+        if token == "\n":
+            lines.append((start, t_start))
+            start, used = t_end, 0
+            continue
+        size = cell_len(token)
+        if token[0].isspace():
+            used += size
+            continue
+        if used + size <= width:
+            used += size
+            continue
+        if used > 0:
+            lines.append((start, t_start))
+            start, used = t_start, 0
+        if size <= width:
+            used = size
+            continue
+        for i, ch in enumerate(token, start=t_start):
+            w = get_character_cell_size(ch)
+            if used + w > width and used > 0:
+                lines.append((start, i))
+                start, used = i, 0
+            used += w
+    lines.append((start, len(text)))
+    return lines
+
+
+_WORD = re.compile(r"\S+")
+_SENTENCE = re.compile(r"[^\s].*?(?:[.!?…]+['\"”’)\]]*(?=\s|$)|$)", re.S)
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Each whitespace-separated word of stored text, as [start, end) offsets."""
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences: runs ending in . ! ? or … (with closing quotes), or the end of the text."""
+    spans = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.span()
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def ellipsize(text: str, limit: int) -> str:
+    text = clean(text)
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "\u2026"

@@ -1,0 +1,115 @@
+"""Add a code while coding: name, parent, optional shortcut; optionally into the YAML too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Select
+
+from ...codebook import RESERVED_KEYS
+from ..display import clean
+from ..session import CodingSession
+
+
+@dataclass
+class AddCodeRequest:
+    name: str
+    parent_key: str | None
+    shortcut: str | None
+    apply: bool
+    append_to: Path | None
+
+
+def shortcut_problem(char: str, taken: set[str]) -> str | None:
+    if not char:
+        return None
+    if len(char) != 1 or not (char.isascii() and char.isalnum()):
+        return "a shortcut is one letter or digit"
+    if char in RESERVED_KEYS:
+        return f"{char!r} is one of the app's own keys"
+    if char in taken:
+        return f"{char!r} is already another code's shortcut"
+    return None
+
+
+class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, session: CodingSession, where: str | None,
+                 codebook_path: str | None) -> None:
+        super().__init__()
+        self.session = session
+        self.where = where
+        self.codebook_path = Path(codebook_path) if codebook_path else None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="add-code"):
+            yield Label(Text("Add a code"), classes="dialog-title")
+            yield Input(placeholder="name of the new code", id="add-name")
+            yield Select(
+                [(Text(clean(c.path)), c.key) for c in self.session.codes],
+                prompt="(top level: no parent)", id="add-parent", allow_blank=True,
+            )
+            yield Input(placeholder="shortcut key (optional: one letter or digit)",
+                        max_length=1, id="add-shortcut")
+            if self.where:
+                yield Checkbox(Text(f"apply it to {self.where} now"), True, id="add-apply")
+            if self.codebook_path is not None:
+                yield Checkbox(Text(f"also add it to the codebook file {self.codebook_path.name}"),
+                               False, id="add-append")
+            yield Label(Text("", end=""), id="add-error", classes="dialog-error")
+            yield Label(Text("enter add \u00b7 tab next field \u00b7 esc cancel"),
+                        classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.query_one("#add-name", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self._submit()
+
+    def _submit(self) -> None:
+        error = self.query_one("#add-error", Label)
+        name = self.query_one("#add-name", Input).value.strip()
+        if not name:
+            error.update(Text("the code needs a name"))
+            self.query_one("#add-name", Input).focus()
+            return
+        if any(c.name.casefold() == name.casefold() for c in self.session.codes):
+            error.update(Text(f"there is already a code named {name!r}"))
+            return
+        shortcut = self.query_one("#add-shortcut", Input).value.strip()
+        problem = shortcut_problem(shortcut, set(self.session.code_by_shortcut))
+        if problem:
+            error.update(Text(problem))
+            self.query_one("#add-shortcut", Input).focus()
+            return
+        parent = self.query_one("#add-parent", Select).value
+        apply = bool(self.query("#add-apply") and self.query_one("#add-apply", Checkbox).value)
+        append = bool(self.query("#add-append") and self.query_one("#add-append", Checkbox).value)
+        self.dismiss(AddCodeRequest(
+            name=name,
+            parent_key=parent if isinstance(parent, str) else None,
+            shortcut=shortcut or None,
+            apply=apply,
+            append_to=self.codebook_path if append else None,
+        ))
+
+    def on_key(self, event) -> None:  # noqa: ANN001
+        if event.key == "enter" and not isinstance(self.focused, Input):
+            if isinstance(self.focused, Select) and self.focused.expanded:
+                return
+            if isinstance(self.focused, Checkbox):
+                return
+            event.stop()
+            self._submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

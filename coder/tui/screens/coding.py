@@ -1,0 +1,584 @@
+"""The coding screen: documents and codebook on the left, the paragraph column in the middle.
+
+Each action is one store call that commits before the status line says "saved", so what the
+researcher is told was saved survives a crash or a kill. Code shortcuts come from the codebook,
+so they are handled in `on_key` rather than declared as bindings; the keys the app binds itself
+are the codebook's `RESERVED_KEYS` and always win.
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Tree
+
+from ...codebook import RESERVED_KEYS
+from ...errors import CoderError
+from ..display import ellipsize
+from ..session import CodingSession, Outcome
+from ..widgets.bars import StatusLine, TopBar
+from ..widgets.code_detail import CodeDetail
+from ..widgets.codebook_tree import CodebookTree
+from ..widgets.document_list import DocumentList, DocumentRow
+from ..widgets.paragraph_view import ParagraphView
+
+if TYPE_CHECKING:
+    from ..app import CoderApp
+
+
+class CodingScreen(Screen[None]):
+    """Reading and coding one document at a time."""
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "next \u00b6", show=False),
+        Binding("k,up", "move(-1)", "previous \u00b6", show=False),
+        Binding("pagedown", "page(1)", "page down", show=False),
+        Binding("pageup", "page(-1)", "page up", show=False),
+        Binding("g,home", "first", "first \u00b6", show=False),
+        Binding("G,end", "last", "last \u00b6", show=False),
+        Binding("n", "next_uncoded(1)", "next uncoded", show=False),
+        Binding("N", "next_uncoded(-1)", "previous uncoded", show=False),
+        Binding("colon", "jump", "jump to \u00b6 number", show=False),
+        Binding("c", "pick_code", "code"),
+        Binding("s", "span", "span"),
+        Binding("m", "memo", "memo"),
+        Binding("u", "undo", "undo"),
+        Binding("U,ctrl+r", "redo", "redo", show=False),
+        Binding("slash", "search", "search"),
+        Binding("f", "filter", "filter"),
+        Binding("d", "documents", "docs"),
+        Binding("D", "toggle_done", "mark done", show=False),
+        Binding("a", "add_code", "add code", show=False),
+        Binding("o", "toggle_others", "others", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, session: CodingSession, *, document: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.requested_document = document
+        self.filter_code: int | None = None
+        self.bind_code_keys()
+
+    @property
+    def coder_app(self) -> CoderApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(id="top")
+        with Horizontal(id="body"):
+            with Vertical(id="side"):
+                yield DocumentList(id="documents")
+                yield CodebookTree(self.session, id="codebook")
+                yield CodeDetail(id="detail")
+            yield ParagraphView(self.session, id="paragraphs")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> ParagraphView:
+        return self.query_one(ParagraphView)
+
+    @property
+    def codebook(self) -> CodebookTree:
+        return self.query_one(CodebookTree)
+
+    @property
+    def status_line(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def on_mount(self) -> None:
+        self.query_one("#documents").border_title = "documents"
+        self.query_one("#codebook").border_title = "codebook"
+        self.view.focus()
+        session = self.session
+        if session.codes:
+            self.codebook.show_code(session.codes[0].id)
+        documents = session.store.documents()
+        message = None
+        target = None
+        if self.requested_document:
+            try:
+                target = session.store.document(self.requested_document).id
+            except CoderError as exc:
+                message = str(exc)
+        if target is None and documents:
+            remembered = session.remembered_document()
+            ids = {d.id for d in documents}
+            target = remembered if remembered in ids else documents[0].id
+        if target is None:
+            self.view.empty_message = "No documents yet: import some with `coder import FILE`."
+            self.view.load([])
+            self._refresh_documents()
+            self._refresh_top()
+            self.say("no documents in this project", ok=False)
+            return
+        self.open_document(target)
+        if message:
+            self.say(message, error=True)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def say(self, message: str, *, ok: bool = True, error: bool = False) -> None:
+        self.status_line.say(message, ok=ok, error=error)
+
+    def _report(self, outcome: Outcome) -> None:
+        self.say(outcome.message, ok=outcome.ok)
+
+    def _measure(self, kind: str) -> None:
+        """Record key-to-saved and key-to-drawn times for the benchmark."""
+        start = self.coder_app.key_time
+        if start is None:
+            return
+        self.coder_app.key_time = None
+        saved = monotonic()
+        latencies = self.coder_app.latencies
+
+        def drawn() -> None:
+            latencies.append((kind, saved - start, monotonic() - start))
+
+        self.call_after_refresh(drawn)
+
+    def _push(self, screen: Screen, callback=None) -> None:  # noqa: ANN001
+        """Open a dialog; the keypress that opened it is not the one its result answers."""
+        self.coder_app.key_time = None
+        self.app.push_screen(screen, callback)
+
+    def _refresh_top(self) -> None:
+        session = self.session
+        doc = session.document
+        index = self.view.current_index
+        if doc is not None and index is not None and session.paragraphs:
+            position = f"\u00b6{session.paragraphs[index].n}/{len(session.paragraphs)}"
+        else:
+            position = ""
+        filter_name = None
+        if self.filter_code is not None:
+            filter_name = f"{session.code_name(self.filter_code)} ({len(self.view.rows)} \u00b6)"
+        self.query_one(TopBar).show(
+            coder=session.coder,
+            document=doc.name if doc else None,
+            position=position,
+            status=session.status,
+            others=session.other_coder_names() if session.show_others else None,
+            filter_name=filter_name,
+        )
+
+    def _document_rows(self) -> list[DocumentRow]:
+        session = self.session
+        rows = []
+        for s in session.store.document_summaries(session.coder):
+            rows.append(DocumentRow(s.document.id, s.document.name, s.paragraphs_coded,
+                                    s.document.n_paragraphs, s.status))
+        return rows
+
+    def _refresh_documents(self) -> None:
+        current = self.session.document.id if self.session.document else None
+        self.query_one(DocumentList).show(self._document_rows(), current)
+
+    def _refresh_current_document_row(self) -> None:
+        session = self.session
+        if session.document is None:
+            return
+        self.query_one(DocumentList).update_row(DocumentRow(
+            session.document.id, session.document.name, session.coded_count(),
+            len(session.paragraphs), session.status))
+
+    # -- opening documents ---------------------------------------------------------------
+
+    def open_document(self, document_id: int, paragraph_id: int | None = None) -> None:
+        session = self.session
+        if session.document is not None and self.view.current_index is not None:
+            session.remember_position(self.view.current_index)
+        session.open(document_id)
+        self.filter_code = None
+        if paragraph_id is not None and paragraph_id in session.index_of:
+            start = session.index_of[paragraph_id]
+        else:
+            start = session.remembered_position(document_id)
+        self.view.load(list(range(len(session.paragraphs))), start)
+        self._refresh_documents()
+        self._refresh_top()
+        doc = session.document
+        assert doc is not None
+        self.say(f"opened {doc.name}: {len(session.paragraphs)} paragraphs, "
+                 f"{session.coded_count()} coded by you", ok=False)
+
+    def _go_to_paragraph(self, paragraph_id: int) -> None:
+        """Put the cursor on a paragraph of the open document, lifting a filter that hides it."""
+        index = self.session.index_of.get(paragraph_id)
+        if index is None:
+            return
+        row = self.view.row_of(index)
+        if row is None:
+            self._clear_filter()
+            row = self.view.row_of(index)
+        if row is not None:
+            self.view.move_to(row)
+
+    # -- events --------------------------------------------------------------------------
+
+    def bind_code_keys(self) -> None:
+        """Bind each code's shortcut beside the screen's own keys.
+
+        As bindings, code keys are handled in the same queue as moves, so "jjS" typed faster
+        than the screen redraws still codes the third paragraph. Keys the app reserves win.
+        """
+        bindings = self._merged_bindings.copy() if self._merged_bindings else BindingsMap()
+        for code in self.session.codes:
+            key = code.shortcut
+            if key and len(key) == 1 and key not in RESERVED_KEYS and key.isalnum():
+                bindings.bind(key, f"code_key({code.id})", code.name, show=False)
+        self._bindings = bindings
+        self.refresh_bindings()
+
+    def action_code_key(self, code_id: int) -> None:
+        self.apply_code(code_id)
+
+    @on(ParagraphView.CursorMoved)
+    def _cursor_moved(self, message: ParagraphView.CursorMoved) -> None:
+        self._refresh_top()
+
+    @on(ParagraphView.SpanChanged)
+    def _span_changed(self, message: ParagraphView.SpanChanged) -> None:
+        selection = message.selection
+        index = self.view.current_index
+        if selection is None or index is None:
+            return
+        text = self.session.paragraphs[index].text[selection[0]:selection[1]]
+        self.say(f"span \u201c{ellipsize(text, 60)}\u201d: a code key or c applies it, "
+                 "esc leaves", ok=False)
+
+    @on(Tree.NodeHighlighted, "#codebook")
+    def _code_highlighted(self, message: Tree.NodeHighlighted) -> None:
+        code_id = message.node.data
+        self.query_one(CodeDetail).show(
+            self.session.all_codes.get(code_id) if code_id is not None else None)
+
+    @on(Tree.NodeSelected, "#codebook")
+    def _code_selected(self, message: Tree.NodeSelected) -> None:
+        if message.node.data is not None:
+            self.apply_code(message.node.data)
+            self.view.focus()
+
+    @on(DocumentList.OptionSelected, "#documents")
+    def _document_selected(self, message: DocumentList.OptionSelected) -> None:
+        if message.option.id is not None:
+            self.open_document(int(message.option.id))
+            self.view.focus()
+
+    # -- coding --------------------------------------------------------------------------
+
+    def apply_code(self, code_id: int, selection: tuple[int, int] | None = None) -> None:
+        view = self.view
+        index = view.current_index
+        if index is None:
+            self.say("no paragraph to code", ok=False)
+            return
+        selection = selection or view.selection
+        start, end = selection if selection else (None, None)
+        try:
+            outcome = self.session.toggle(index, code_id, start, end)
+        except CoderError as exc:
+            self.say(str(exc), error=True)
+            return
+        self._measure("code")
+        view.leave_span()
+        view.invalidate(outcome.changed)
+        self.codebook.update_count(code_id)
+        self.codebook.show_code(code_id)
+        self._report(outcome)
+        self._refresh_current_document_row()
+        self._refresh_top()
+
+    # -- actions: moving -----------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        self.view.move_by(delta)
+        self._measure("move")
+
+    def action_page(self, direction: int) -> None:
+        self.view.page(direction)
+        self._measure("page")
+
+    def action_first(self) -> None:
+        self.view.move_to(0)
+
+    def action_last(self) -> None:
+        self.view.move_to(len(self.view.rows) - 1)
+
+    def action_next_uncoded(self, step: int) -> None:
+        found = self.session.next_uncoded(self.view.rows, self.view.cursor, step)
+        if found is None:
+            where = "below" if step > 0 else "above"
+            self.say(f"no paragraph {where} that you have not coded", ok=False)
+            return
+        self.view.move_to(found)
+        self._measure("next uncoded")
+
+    def action_jump(self) -> None:
+        from .jump import JumpScreen
+
+        if not self.session.paragraphs:
+            return
+        last = self.session.paragraphs[-1].n
+
+        def done(n: int | None) -> None:
+            if n is None:
+                return
+            index = self.session.index_for_number(n)
+            self._go_to_paragraph(self.session.paragraphs[index].id)
+            self.say(f"at \u00b6{self.session.paragraphs[index].n}", ok=False)
+
+        self._push(JumpScreen(last), done)
+
+    def action_documents(self) -> None:
+        from .documents import DocumentSwitcher
+
+        current = self.session.document.id if self.session.document else None
+
+        def done(document_id: int | None) -> None:
+            if document_id is not None:
+                self.open_document(document_id)
+
+        self._push(DocumentSwitcher(self._document_rows(), current), done)
+
+    # -- actions: coding -----------------------------------------------------------------
+
+    def action_pick_code(self) -> None:
+        from .picker import CodePicker
+
+        index = self.view.current_index
+        if index is None:
+            return
+        selection = self.view.selection
+        paragraph = self.session.paragraphs[index]
+        if selection:
+            quote = ellipsize(paragraph.text[selection[0]:selection[1]], 40)
+            title = f"Code \u201c{quote}\u201d in \u00b6{paragraph.n}"
+        else:
+            title = f"Code \u00b6{paragraph.n} (a code already on it is taken off)"
+        applied = {s.code_id for s in self.session.own.get(paragraph.id, [])
+                   if (s.start, s.end) == (selection or (None, None))}
+
+        def done(code_id: int | None) -> None:
+            if code_id is not None:
+                self.apply_code(code_id, selection)
+
+        self._push(CodePicker(self.session, title, applied=applied), done)
+
+    def action_span(self) -> None:
+        view = self.view
+        if view.span_mode:
+            view.leave_span()
+            self.say("left span mode", ok=False)
+            return
+        if not view.enter_span():
+            self.say("nothing to select in this paragraph", ok=False)
+
+    def action_memo(self) -> None:
+        from .memo import MemoScreen, MemoTarget
+
+        index = self.view.current_index
+        if index is None:
+            return
+        session = self.session
+        paragraph = session.paragraphs[index]
+        targets = [MemoTarget(None, f"\u00b6{paragraph.n} (the paragraph)",
+                              session.memos.get(paragraph.id, ""))]
+        selection = self.view.selection
+        preselect = 0
+        for seg in session.own.get(paragraph.id, []):
+            label = session.code_name(seg.code_id)
+            if seg.start is not None:
+                label += f" \u201c{ellipsize(paragraph.text[seg.start:seg.end], 30)}\u201d"
+            targets.append(MemoTarget(seg.id, label, seg.memo or ""))
+            if selection and (seg.start, seg.end) == selection:
+                preselect = len(targets) - 1
+
+        def done(changes: dict[int | None, str] | None) -> None:
+            if not changes:
+                return
+            for segment_id, text in changes.items():
+                try:
+                    if segment_id is None:
+                        outcome = session.set_paragraph_memo(index, text)
+                    else:
+                        outcome = session.set_segment_memo(index, segment_id, text)
+                except CoderError as exc:
+                    self.say(str(exc), error=True)
+                    return
+                self._report(outcome)
+            self.view.leave_span()
+            self.view.invalidate({index})
+
+        self._push(MemoScreen(f"Memo on \u00b6{paragraph.n}", targets, preselect), done)
+
+    def action_undo(self) -> None:
+        self._step(undo=True)
+
+    def action_redo(self) -> None:
+        self._step(undo=False)
+
+    def _step(self, *, undo: bool) -> None:
+        session = self.session
+        try:
+            outcome = session.undo() if undo else session.redo()
+        except CoderError as exc:
+            self.say(str(exc), error=True)
+            return
+        self._measure("undo" if undo else "redo")
+        if outcome.ok and outcome.document_id is not None and (
+                session.document is None or outcome.document_id != session.document.id):
+            self.open_document(outcome.document_id, outcome.paragraph_id)
+        elif outcome.paragraph_id is not None:
+            self._go_to_paragraph(outcome.paragraph_id)
+        self.view.leave_span()
+        self.view.invalidate(outcome.changed)
+        self.codebook.update_counts()
+        self._refresh_current_document_row()
+        self._refresh_top()
+        self._report(outcome)
+
+    def action_toggle_done(self) -> None:
+        try:
+            outcome = self.session.toggle_done()
+        except CoderError as exc:
+            self.say(str(exc), error=True)
+            return
+        self._refresh_current_document_row()
+        self._refresh_top()
+        self._report(outcome)
+
+    def action_search(self) -> None:
+        from .search import SearchScreen
+
+        def done(hit: tuple[int, int] | None) -> None:
+            if hit is None:
+                return
+            document_id, paragraph_id = hit
+            if self.session.document is None or document_id != self.session.document.id:
+                self.open_document(document_id, paragraph_id)
+            self._go_to_paragraph(paragraph_id)
+            index = self.session.index_of.get(paragraph_id)
+            if index is not None:
+                self.say(f"search hit: \u00b6{self.session.paragraphs[index].n}", ok=False)
+
+        self._push(SearchScreen(self.session.store.path), done)
+
+    def action_filter(self) -> None:
+        from .picker import CodePicker
+
+        if self.filter_code is not None:
+            self._clear_filter()
+            self.say("filter cleared: all paragraphs", ok=False)
+            return
+
+        def done(code_id: int | None) -> None:
+            if code_id is not None:
+                self._apply_filter(code_id)
+
+        self._push(CodePicker(
+            self.session, "Show only paragraphs carrying (with its sub-codes)"), done)
+
+    def _apply_filter(self, code_id: int) -> None:
+        session = self.session
+        wanted = session.descendants(code_id)
+        rows = [i for i in range(len(session.paragraphs)) if session.carries(i, wanted)]
+        name = session.code_name(code_id)
+        if not rows:
+            self.say(f"no paragraph here carries {name}", ok=False)
+            return
+        current = self.view.current_index or 0
+        start = next((r for r, i in enumerate(rows) if i >= current), len(rows) - 1)
+        self.filter_code = code_id
+        self.view.load(rows, start)
+        self._refresh_top()
+        self.say(f"filter: {len(rows)} paragraphs carry {name}; f again shows all", ok=False)
+
+    def _clear_filter(self) -> None:
+        if self.filter_code is None:
+            return
+        current = self.view.current_index or 0
+        self.filter_code = None
+        self.view.load(list(range(len(self.session.paragraphs))), current)
+        self._refresh_top()
+
+    def action_add_code(self) -> None:
+        from .add_code import AddCodeRequest, AddCodeScreen
+
+        index = self.view.current_index
+        selection = self.view.selection
+        where = None
+        if index is not None:
+            where = f"\u00b6{self.session.paragraphs[index].n}"
+            if selection:
+                where = "the selected span"
+        path = self.session.store.get_setting("codebook_path")
+
+        def done(request: AddCodeRequest | None) -> None:
+            if request is None:
+                return
+            self._add_code(request, selection)
+
+        self._push(AddCodeScreen(self.session, where, path), done)
+
+    def _add_code(self, request, selection: tuple[int, int] | None) -> None:  # noqa: ANN001
+        from ...codebook import CodeDef, append_code
+
+        session = self.session
+        try:
+            code = session.add_code(request.name, request.parent_key, request.shortcut)
+        except CoderError as exc:
+            self.say(str(exc), error=True)
+            return
+        message = f"saved: new code {code.name}"
+        if request.append_to:
+            parent = session.all_codes.get(code.parent_id) if code.parent_id else None
+            try:
+                append_code(request.append_to, CodeDef(
+                    key=code.key, name=code.name, parent_key=parent.key if parent else None,
+                    shortcut=code.shortcut))
+                message += f", added to {request.append_to}"
+            except (CoderError, OSError) as exc:
+                message += f"; not added to the codebook file: {exc}"
+        self.codebook.rebuild()
+        self.bind_code_keys()
+        self.say(message)
+        if request.apply and self.view.current_index is not None:
+            self.apply_code(code.id, selection)
+        else:
+            self.codebook.show_code(code.id)
+
+    def action_toggle_others(self) -> None:
+        session = self.session
+        session.set_show_others(not session.show_others)
+        self.view.invalidate(None)
+        self._refresh_top()
+        if session.show_others:
+            names = session.other_coder_names()
+            if names:
+                self.say(f"showing codings by {', '.join(names)} (o hides them)", ok=False)
+            else:
+                self.say("no other coder has coded in this project yet", ok=False)
+        else:
+            self.say("blind: only your codings are shown", ok=False)
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self._push(HelpScreen(self.session))
+
+    def remember_position(self) -> None:
+        if self.session.document is not None and self.view.current_index is not None:
+            self.session.remember_position(self.view.current_index)
+
+    def action_quit(self) -> None:
+        self.app.exit()

@@ -1,0 +1,36 @@
+"""Jump to a paragraph by its number."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class JumpScreen(ModalScreen[int | None]):
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, last: int) -> None:
+        super().__init__()
+        self.last = last
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small", id="jump"):
+            yield Label(Text(f"Go to paragraph (1\u2013{self.last})"), classes="dialog-title")
+            yield Input(type="integer", placeholder="number", id="jump-number")
+            yield Label(Text("enter go \u00b7 esc cancel"), classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip().lstrip("+")
+        self.dismiss(int(value) if value.isdigit() else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

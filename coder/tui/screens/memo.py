@@ -1,0 +1,81 @@
+"""Write a memo on the paragraph or on one of this coder's codings in it.
+
+Closing saves (escape or ctrl+s), like everything else in the app; an unwanted edit is undone
+with u, and emptying a memo removes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, TextArea
+from textual.widgets.option_list import Option
+
+
+@dataclass
+class MemoTarget:
+    segment_id: int | None
+    label: str
+    text: str
+
+
+class MemoScreen(ModalScreen[dict[int | None, str] | None]):
+    """Returns the memos that changed, keyed by segment id (None for the paragraph)."""
+
+    BINDINGS = [
+        Binding("escape,ctrl+s", "save", "save and close"),
+    ]
+
+    def __init__(self, title: str, targets: list[MemoTarget], selected: int = 0) -> None:
+        super().__init__()
+        self.title_text = title
+        self.targets = targets
+        self.selected = selected
+        self.texts = {t.segment_id: t.text for t in targets}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="memo"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            if len(self.targets) > 1:
+                yield OptionList(
+                    *[Option(Text(("\u270e " if t.text else "  ") + t.label), id=str(i))
+                      for i, t in enumerate(self.targets)],
+                    id="memo-targets",
+                )
+            yield TextArea(self.targets[self.selected].text, id="memo-text",
+                           soft_wrap=True, show_line_numbers=False)
+            yield Label(Text("esc or ctrl+s save and close \u00b7 tab: memo on a coding "
+                             "instead \u00b7 empty removes"), classes="dialog-help")
+
+    def on_mount(self) -> None:
+        if len(self.targets) > 1:
+            self.query_one(OptionList).highlighted = self.selected
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    @on(OptionList.OptionHighlighted, "#memo-targets")
+    def _target(self, event: OptionList.OptionHighlighted) -> None:
+        index = int(event.option.id or 0)
+        if index == self.selected:
+            return
+        area = self.query_one(TextArea)
+        self.texts[self.targets[self.selected].segment_id] = area.text
+        self.selected = index
+        area.load_text(self.texts[self.targets[index].segment_id])
+
+    @on(OptionList.OptionSelected, "#memo-targets")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.texts[self.targets[self.selected].segment_id] = self.query_one(TextArea).text
+        changed = {t.segment_id: self.texts[t.segment_id] for t in self.targets
+                   if self.texts[t.segment_id].strip() != t.text.strip()}
+        self.dismiss(changed or None)

@@ -1,0 +1,106 @@
+"""Type to filter the codebook by name, path or definition; Enter applies the highlighted code."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from ...models import Code
+from ..display import ellipsize
+from ..session import CodingSession
+from ..widgets.chips import swatch
+
+
+def _prompt(code: Code, count: int, applied: bool) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append("\u2713 " if applied else "  ", style=Style(bold=True))
+    text.append_text(swatch(code))
+    text.append(f" {code.shortcut or ' '} ", style=Style(bold=True))
+    text.append(ellipsize(code.path, 56))
+    if count:
+        text.append(f"  {count}", style=Style(dim=True))
+    if code.definition:
+        text.append(f"\n      {ellipsize(' '.join(code.definition.split()), 62)}",
+                    style=Style(dim=True))
+    return text
+
+
+def matches(code: Code, query: str) -> bool:
+    """Every word of the query appears in the code's path, key or definition."""
+    haystack = " ".join((code.path, code.key, code.definition, code.when_to_use)).lower()
+    return all(word in haystack for word in query.lower().split())
+
+
+class CodePicker(ModalScreen[int | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "cancel"),
+        Binding("down", "cursor(1)", "next", show=False),
+        Binding("up", "cursor(-1)", "previous", show=False),
+        Binding("pagedown", "cursor(10)", show=False),
+        Binding("pageup", "cursor(-10)", show=False),
+    ]
+
+    def __init__(self, session: CodingSession, title: str, *,
+                 applied: set[int] | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.title_text = title
+        self.applied = applied or set()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="picker"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Input(placeholder="type to filter codes by name or definition",
+                        id="picker-filter")
+            yield OptionList(id="picker-codes")
+            yield Label(Text("\u2191\u2193 choose \u00b7 enter apply \u00b7 esc cancel"),
+                        classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        found = [c for c in self.session.codes if matches(c, query)]
+        options.add_options([
+            Option(_prompt(c, self.session.counts.get(c.id, 0), c.id in self.applied),
+                   id=str(c.id))
+            for c in found
+        ])
+        if found:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#picker-filter")
+    def _changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#picker-filter")
+    def _submitted(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        option = options.highlighted_option
+        if option is not None and option.id is not None:
+            self.dismiss(int(option.id))
+
+    @on(OptionList.OptionSelected, "#picker-codes")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.dismiss(int(event.option.id))
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if not options.option_count:
+            return
+        current = options.highlighted if options.highlighted is not None else -1
+        options.highlighted = min(max(current + step, 0), options.option_count - 1)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

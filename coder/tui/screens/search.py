@@ -1,0 +1,125 @@
+"""Search the text of every document and jump to a hit.
+
+The query runs in a worker thread on its own connection, so typing stays responsive on a large
+project.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from ...models import Document, Paragraph
+from ...store import Store
+from ..display import clean
+
+LIMIT = 200
+
+
+def hit_prompt(document: Document, paragraph: Paragraph, query: str, width: int = 90) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(f"{clean(document.name)} \u00b6{paragraph.n}", style=Style(bold=True))
+    if paragraph.speaker:
+        text.append(f" {clean(paragraph.speaker)}", style=Style(dim=True))
+    text.append("  ")
+    body = clean(paragraph.text)
+    at = body.lower().find(query.lower())
+    start = max(0, at - 30) if at >= 0 else 0
+    snippet = ("\u2026" if start else "") + body[start:start + width]
+    text.append(snippet)
+    if at >= 0:
+        offset = at - start + (1 if start else 0)
+        text.stylize(Style(reverse=True), len(text.plain) - len(snippet) + offset,
+                     len(text.plain) - len(snippet) + offset + len(query))
+    return text
+
+
+class SearchScreen(ModalScreen[tuple[int, int] | None]):
+    """Returns (document id, paragraph id) of the chosen hit."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "cancel"),
+        Binding("down", "cursor(1)", "next", show=False),
+        Binding("up", "cursor(-1)", "previous", show=False),
+    ]
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.hits: list[tuple[int, int]] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="search"):
+            yield Label(Text("Search all documents"), classes="dialog-title")
+            yield Input(placeholder="words to find (case does not matter)", id="search-query")
+            yield OptionList(id="search-hits")
+            yield Label(Text("type to search \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 "
+                             "esc cancel"), id="search-count", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Changed, "#search-query")
+    def _changed(self, event: Input.Changed) -> None:
+        query = event.value
+        if len(query.strip()) < 2:
+            self.hits = []
+            self.query_one(OptionList).clear_options()
+            return
+        self.run_search(query)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str) -> None:
+        store = Store(self.db_path)
+        try:
+            found = store.search(query, limit=LIMIT + 1)
+        finally:
+            store.close()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, query, found)
+
+    def _show(self, query: str, found: list[tuple[Document, Paragraph]]) -> None:
+        if self.query_one(Input).value != query:
+            return
+        self.hits = [(d.id, p.id) for d, p in found[:LIMIT]]
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(hit_prompt(d, p, query), id=str(i))
+                             for i, (d, p) in enumerate(found[:LIMIT])])
+        if self.hits:
+            options.highlighted = 0
+        more = "+" if len(found) > LIMIT else ""
+        self.query_one("#search-count", Label).update(Text(
+            f"{len(self.hits)}{more} paragraphs \u00b7 \u2191\u2193 choose \u00b7 enter go "
+            "\u00b7 esc cancel"))
+
+    @on(Input.Submitted, "#search-query")
+    def _submitted(self, event: Input.Submitted) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is not None and option.id is not None:
+            self.dismiss(self.hits[int(option.id)])
+
+    @on(OptionList.OptionSelected, "#search-hits")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.dismiss(self.hits[int(event.option.id)])
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if not options.option_count:
+            return
+        current = options.highlighted if options.highlighted is not None else -1
+        options.highlighted = min(max(current + step, 0), options.option_count - 1)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

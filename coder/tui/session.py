@@ -1,0 +1,302 @@
+"""One coder's working state on one document, kept in memory beside the project file.
+
+Every action writes through the store at once (one transaction each) and then updates the
+in-memory maps, so a keypress costs one small commit and no re-query of the document. Kept free
+of Textual so the benchmark and tests can drive it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..codebook import slugify
+from ..errors import CoderError
+from ..models import Code, Document, Paragraph, Segment
+from ..store import Store
+from .display import ellipsize
+
+POSITION_SETTING = "position:{coder}:{document}"
+LAST_DOCUMENT_SETTING = "last_document:{coder}"
+
+
+@dataclass
+class Outcome:
+    """What an action did, worded for the status line, and where it happened."""
+
+    message: str
+    document_id: int | None = None
+    paragraph_id: int | None = None
+    changed: set[int] = field(default_factory=set)
+    ok: bool = True
+
+
+class CodingSession:
+    """The coder, the codebook and the open document, with this coder's codings in memory."""
+
+    def __init__(self, store: Store, coder: str) -> None:
+        self.store = store
+        self.coder = coder.strip()
+        self.coder_id = store.coder_id(self.coder)
+        self.document: Document | None = None
+        self.paragraphs: list[Paragraph] = []
+        self.index_of: dict[int, int] = {}
+        self.own: dict[int, list[Segment]] = {}
+        self.memos: dict[int, str] = {}
+        self.others: dict[int, list[tuple[str, Segment]]] = {}
+        self.show_others = False
+        self.status = "not started"
+        self.reload_codes()
+
+    # -- codebook ------------------------------------------------------------------------
+
+    def reload_codes(self) -> None:
+        self.codes: list[Code] = self.store.codes()
+        self.all_codes: dict[int, Code] = {c.id: c for c in self.store.codes(include_retired=True)}
+        self.code_by_shortcut: dict[str, Code] = {c.shortcut: c for c in self.codes if c.shortcut}
+        self.counts: dict[int, int] = self.store.segment_counts_by_code(self.coder_id)
+
+    def code_name(self, code_id: int) -> str:
+        code = self.all_codes.get(code_id)
+        return code.name if code else f"code {code_id}"
+
+    def descendants(self, code_id: int) -> set[int]:
+        found = {code_id}
+        changed = True
+        while changed:
+            changed = False
+            for c in self.codes:
+                if c.parent_id in found and c.id not in found:
+                    found.add(c.id)
+                    changed = True
+        return found
+
+    def add_code(self, name: str, parent_key: str | None = None,
+                 shortcut: str | None = None, definition: str = "") -> Code:
+        name = name.strip()
+        if not name:
+            raise CoderError("a code needs a name")
+        taken = {c.key for c in self.all_codes.values()}
+        base = slugify(name) or "code"
+        key, n = base, 2
+        while key in taken:
+            key, n = f"{base}-{n}", n + 1
+        code = self.store.add_code(key, name, parent_key=parent_key or None,
+                                   shortcut=shortcut or None, definition=definition)
+        self.reload_codes()
+        return code
+
+    # -- documents -----------------------------------------------------------------------
+
+    def open(self, document_id: int) -> None:
+        store = self.store
+        self.document = store.document(document_id)
+        self.paragraphs = store.paragraphs(document_id)
+        self.index_of = {p.id: i for i, p in enumerate(self.paragraphs)}
+        self.own = {}
+        for seg in store.segments(document_id=document_id, coder_ids=[self.coder_id]):
+            self.own.setdefault(seg.paragraph_id, []).append(seg)
+        self.memos = store.paragraph_memos(self.coder_id, document_id)
+        self.status = store.status(self.coder_id, document_id)
+        self.others = {}
+        if self.show_others:
+            self._load_others()
+
+    def _load_others(self) -> None:
+        self.others = {}
+        if self.document is None:
+            return
+        names = {self.store.coder_id(n, create=False): n for n in self.store.coders()}
+        ids = [i for i in names if i != self.coder_id]
+        if not ids:
+            return
+        for seg in self.store.segments(document_id=self.document.id, coder_ids=ids):
+            self.others.setdefault(seg.paragraph_id, []).append((names[seg.coder_id], seg))
+
+    def set_show_others(self, show: bool) -> None:
+        self.show_others = show
+        if show:
+            self._load_others()
+        else:
+            self.others = {}
+
+    def other_coder_names(self) -> list[str]:
+        return [n for n in self.store.coders() if n != self.coder]
+
+    def remember_position(self, index: int) -> None:
+        if self.document is None or not self.paragraphs:
+            return
+        n = self.paragraphs[min(index, len(self.paragraphs) - 1)].n
+        self.store.set_setting(
+            POSITION_SETTING.format(coder=self.coder, document=self.document.id), str(n))
+        self.store.set_setting(LAST_DOCUMENT_SETTING.format(coder=self.coder),
+                               str(self.document.id))
+
+    def remembered_position(self, document_id: int) -> int:
+        value = self.store.get_setting(
+            POSITION_SETTING.format(coder=self.coder, document=document_id))
+        return self.index_for_number(int(value)) if value and value.isdigit() else 0
+
+    def remembered_document(self) -> int | None:
+        value = self.store.get_setting(LAST_DOCUMENT_SETTING.format(coder=self.coder))
+        return int(value) if value and value.isdigit() else None
+
+    def index_for_number(self, n: int) -> int:
+        """The index of paragraph number `n` (numbers are 1-based and dense per document)."""
+        if not self.paragraphs:
+            return 0
+        i = min(max(n - 1, 0), len(self.paragraphs) - 1)
+        if self.paragraphs[i].n == n:
+            return i
+        for j, p in enumerate(self.paragraphs):
+            if p.n >= n:
+                return j
+        return len(self.paragraphs) - 1
+
+    def coded_count(self) -> int:
+        return sum(1 for segs in self.own.values() if segs)
+
+    # -- reading state -------------------------------------------------------------------
+
+    def is_coded(self, index: int) -> bool:
+        return bool(self.own.get(self.paragraphs[index].id))
+
+    def carries(self, index: int, code_ids: set[int]) -> bool:
+        pid = self.paragraphs[index].id
+        if any(s.code_id in code_ids for s in self.own.get(pid, ())):
+            return True
+        return self.show_others and any(
+            s.code_id in code_ids for _, s in self.others.get(pid, ()))
+
+    def next_uncoded(self, rows: list[int], position: int, step: int) -> int | None:
+        """The next row (by position in `rows`) whose paragraph this coder has not coded.
+        Headings are passed over: they are signposts, not data."""
+        i = position + step
+        while 0 <= i < len(rows):
+            p = self.paragraphs[rows[i]]
+            if p.kind != "heading" and not self.own.get(p.id):
+                return i
+            i += step
+        return None
+
+    # -- coding actions ------------------------------------------------------------------
+
+    def toggle(self, index: int, code_id: int, start: int | None = None,
+               end: int | None = None) -> Outcome:
+        p = self.paragraphs[index]
+        result = self.store.toggle_segment(self.coder_id, p.id, code_id, start, end)
+        segs = self.own.setdefault(p.id, [])
+        name = self.code_name(code_id)
+        where = f"\u00b6{p.n}"
+        if start is not None and end is not None:
+            where += f" \u201c{ellipsize(p.text[start:end], 40)}\u201d"
+        if result.added:
+            segs.append(Segment(result.segment_id, p.id, code_id, self.coder_id, start, end,
+                                None, "", ""))
+            self.counts[code_id] = self.counts.get(code_id, 0) + 1
+            message = f"saved: {name} on {where}"
+        else:
+            segs[:] = [s for s in segs if s.id != result.segment_id]
+            self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)
+            message = f"saved: removed {name} from {where}"
+        if self.status == "not started":
+            self.status = "in progress"
+        return Outcome(message, self.document.id if self.document else None, p.id, {index})
+
+    def set_paragraph_memo(self, index: int, memo: str) -> Outcome:
+        p = self.paragraphs[index]
+        memo = memo.strip()
+        if memo == self.memos.get(p.id, ""):
+            return Outcome("memo unchanged", ok=False)
+        self.store.set_paragraph_memo(self.coder_id, p.id, memo or None)
+        if memo:
+            self.memos[p.id] = memo
+        else:
+            self.memos.pop(p.id, None)
+        verb = "memo on" if memo else "memo removed from"
+        return Outcome(f"saved: {verb} \u00b6{p.n}", self.document.id if self.document else None,
+                       p.id, {index})
+
+    def set_segment_memo(self, index: int, segment_id: int, memo: str) -> Outcome:
+        p = self.paragraphs[index]
+        memo = memo.strip()
+        segs = self.own.get(p.id, [])
+        current = next((s for s in segs if s.id == segment_id), None)
+        if current is None:
+            raise CoderError("that coding is no longer there")
+        if (current.memo or "") == memo:
+            return Outcome("memo unchanged", ok=False)
+        self.store.set_segment_memo(self.coder_id, segment_id, memo or None)
+        segs[:] = [
+            Segment(s.id, s.paragraph_id, s.code_id, s.coder_id, s.start, s.end, memo or None,
+                    s.created_at, s.updated_at) if s.id == segment_id else s
+            for s in segs
+        ]
+        name = self.code_name(current.code_id)
+        return Outcome(f"saved: memo on {name} at \u00b6{p.n}",
+                       self.document.id if self.document else None, p.id, {index})
+
+    def toggle_done(self) -> Outcome:
+        if self.document is None:
+            return Outcome("no document open", ok=False)
+        new = "in progress" if self.status == "done" else "done"
+        self.store.set_status(self.coder_id, self.document.id, new)
+        self.status = new
+        return Outcome(f"saved: {self.document.name} marked {new}", self.document.id)
+
+    def undo(self) -> Outcome:
+        return self._step(undo=True)
+
+    def redo(self) -> Outcome:
+        return self._step(undo=False)
+
+    def _step(self, *, undo: bool) -> Outcome:
+        verb = "undone" if undo else "redone"
+        done = self.store.undo(self.coder_id) if undo else self.store.redo(self.coder_id)
+        if done is None:
+            return Outcome(f"nothing to {'undo' if undo else 'redo'}", ok=False)
+        kind = done["kind"]
+        if kind == "status":
+            document_id = done["document"]
+            doc = self.store.document(document_id)
+            value = done["before"] if undo else done["after"]
+            if self.document and document_id == self.document.id:
+                self.status = value
+            return Outcome(f"{verb}: {doc.name} back to {value}" if undo else
+                           f"{verb}: {doc.name} marked {value}", document_id)
+        if kind == "paragraph memo":
+            paragraph = self.store.paragraph(done["paragraph"])
+            self._refresh_paragraph(paragraph)
+            return Outcome(f"{verb}: memo on \u00b6{paragraph.n}", paragraph.document_id,
+                           paragraph.id, self._changed(paragraph))
+        segment = self.store.segment(done["segment"])
+        paragraph = self.store.paragraph(segment.paragraph_id)
+        self._refresh_paragraph(paragraph)
+        self.counts = self.store.segment_counts_by_code(self.coder_id)
+        name = self.code_name(segment.code_id)
+        if kind == "segment memo":
+            what = f"memo on {name} at \u00b6{paragraph.n}"
+        elif (kind == "add") == undo:
+            what = f"removed {name} from \u00b6{paragraph.n}"
+        else:
+            what = f"{name} on \u00b6{paragraph.n}"
+        doc_name = "" if self.document and paragraph.document_id == self.document.id else (
+            f" ({self.store.document(paragraph.document_id).name})")
+        return Outcome(f"{verb}: {what}{doc_name}", paragraph.document_id, paragraph.id,
+                       self._changed(paragraph))
+
+    def _changed(self, paragraph: Paragraph) -> set[int]:
+        index = self.index_of.get(paragraph.id)
+        return {index} if index is not None else set()
+
+    def _refresh_paragraph(self, paragraph: Paragraph) -> None:
+        """Re-read one paragraph's codings and memo after undo or redo touched it."""
+        if self.document is None or paragraph.document_id != self.document.id:
+            return
+        self.own[paragraph.id] = self.store.segments(
+            paragraph_id=paragraph.id, coder_ids=[self.coder_id])
+        memo = self.store.paragraph_memo(self.coder_id, paragraph.id)
+        if memo:
+            self.memos[paragraph.id] = memo
+        else:
+            self.memos.pop(paragraph.id, None)
+        self.status = self.store.status(self.coder_id, self.document.id)

@@ -1,0 +1,51 @@
+"""A code's definition, when to use it, when not to, and an example, kept beside the text."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+from ...models import Code
+from ..display import clean
+from .chips import chip
+
+_FIELDS = (
+    ("definition", ""),
+    ("when_to_use", "Use when: "),
+    ("when_not_to_use", "Not when: "),
+    ("example", "Example: "),
+)
+
+
+def describe(code: Code | None) -> Text:
+    if code is None:
+        return Text("Move over a code, or apply one, to see its definition.",
+                    style=Style(dim=True))
+    text = Text()
+    text.append_text(chip(code))
+    if code.shortcut:
+        text.append(f"  key {code.shortcut}", style=Style(bold=True))
+    if "/" in code.path:
+        text.append("\n" + clean(code.path), style=Style(dim=True))
+    for attr, label in _FIELDS:
+        value = " ".join(getattr(code, attr).split())
+        if not value:
+            continue
+        text.append("\n")
+        if label:
+            text.append(label, style=Style(bold=True))
+        text.append(clean(value), style=Style(italic=attr == "example"))
+    if not any(getattr(code, attr).strip() for attr, _ in _FIELDS):
+        text.append("\n(no definition in the codebook)", style=Style(dim=True))
+    return text
+
+
+class CodeDetail(Static):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(describe(None), id=id)
+        self.code_id: int | None = None
+
+    def show(self, code: Code | None) -> None:
+        self.code_id = code.id if code else None
+        self.update(describe(code))

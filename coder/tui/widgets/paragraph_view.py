@@ -1,0 +1,598 @@
+"""The document as a column of paragraphs, drawn one screen at a time.
+
+A transcript can have tens of thousands of paragraphs, so nothing is laid out up front: the view
+keeps the index of the top paragraph and wraps only the paragraphs that fit on screen (caching
+each by width and revision), and draws them through Textual's line API. Scrolling moves by
+paragraph; a paragraph taller than the screen is paged through by lines.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.cells import get_character_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from ..display import DisplayText, clean, ellipsize, sentence_spans, word_spans, wrap_ranges
+from ..session import CodingSession
+from .chips import chip, swatch_style
+
+SCROLL_LINES = 3
+CACHE_LIMIT = 4000
+
+
+@dataclass
+class _Layout:
+    """One paragraph wrapped to one width: its lines, and how to map a click back to text."""
+
+    strips: list[Strip]
+    ranges: list[tuple[int, int]]
+    prefix: int
+    disp: DisplayText
+
+    @property
+    def height(self) -> int:
+        return len(self.strips)
+
+
+class ParagraphView(Widget, can_focus=True):
+    """Paragraph column with a cursor paragraph and, in span mode, a word-aligned selection."""
+
+    ALLOW_SELECT = False
+
+    COMPONENT_CLASSES = {
+        "paragraph-view--cursor",
+        "paragraph-view--number",
+        "paragraph-view--speaker",
+        "paragraph-view--heading",
+        "paragraph-view--span",
+        "paragraph-view--selection",
+        "paragraph-view--other",
+        "paragraph-view--memo",
+        "paragraph-view--empty",
+        "paragraph-view--scrollbar",
+    }
+
+    BINDINGS = [
+        Binding("right", "word(1)", "word", key_display="\u2190\u2192"),
+        Binding("left", "word(-1)", "previous word", show=False),
+        Binding("shift+right", "extend_word(1)", "extend", key_display="\u21e7\u2190\u2192"),
+        Binding("shift+left", "extend_word(-1)", "shrink", show=False),
+        Binding("down", "sentence(1)", "sentence", key_display="\u2191\u2193"),
+        Binding("up", "sentence(-1)", "previous sentence", show=False),
+        Binding("shift+down", "extend_sentence(1)", "extend by sentence", show=False),
+        Binding("shift+up", "extend_sentence(-1)", "shrink by sentence", show=False),
+        Binding("escape", "leave_span", "leave"),
+    ]
+
+    class CursorMoved(Message):
+        def __init__(self, index: int | None) -> None:
+            self.index = index
+            super().__init__()
+
+    class SpanChanged(Message):
+        def __init__(self, selection: tuple[int, int] | None) -> None:
+            self.selection = selection
+            super().__init__()
+
+    def __init__(self, session: CodingSession, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self.rows: list[int] = []
+        self.cursor = 0
+        self.top = 0
+        self.top_skip = 0
+        self.span_mode = False
+        self._words: list[tuple[int, int]] = []
+        self._sentences: list[tuple[int, int]] = []
+        self._anchor = 0
+        self._head = 0
+        self._cache: dict[int, tuple[tuple, _Layout]] = {}
+        self._revision: dict[int, int] = {}
+        self._generation = 0
+        self._frame: list[tuple[int, int]] | None = None
+        self._drag_from: int | None = None
+        self.empty_message = "No paragraphs."
+
+    # -- state from outside --------------------------------------------------------------
+
+    def load(self, rows: list[int], cursor_row: int = 0) -> None:
+        """Show these paragraph indices (all of them, or a filter), cursor on `cursor_row`."""
+        self.rows = rows
+        self._cache.clear()
+        self._revision.clear()
+        self.span_mode = False
+        self.cursor = min(max(cursor_row, 0), max(len(rows) - 1, 0))
+        self.top, self.top_skip = self.cursor, 0
+        self._invalidate_frame()
+        self._scroll_to_cursor()
+        self._announce()
+        self.refresh_bindings()
+
+    def invalidate(self, indices: set[int] | None = None) -> None:
+        """Redraw these paragraphs (by paragraph index), or everything when None."""
+        if indices is None:
+            self._generation += 1
+        else:
+            for i in indices:
+                self._revision[i] = self._revision.get(i, 0) + 1
+        self._invalidate_frame()
+
+    @property
+    def current_index(self) -> int | None:
+        return self.rows[self.cursor] if self.rows else None
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        if not self.span_mode or not self._words:
+            return None
+        lo, hi = sorted((self._anchor, self._head))
+        return self._words[lo][0], self._words[hi][1]
+
+    def row_of(self, index: int) -> int | None:
+        try:
+            return self.rows.index(index)
+        except ValueError:
+            return None
+
+    def move_to(self, row: int) -> None:
+        if not self.rows:
+            return
+        row = min(max(row, 0), len(self.rows) - 1)
+        if row == self.cursor and not self.span_mode:
+            self._scroll_to_cursor()
+            return
+        self.cursor = row
+        if self.span_mode:
+            self.leave_span()
+        self._scroll_to_cursor()
+        self._invalidate_frame()
+        self._announce()
+
+    def move_by(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    # -- span mode -----------------------------------------------------------------------
+
+    def enter_span(self, start: int | None = None, end: int | None = None) -> bool:
+        index = self.current_index
+        if index is None:
+            return False
+        text = self.session.paragraphs[index].text
+        self._words = word_spans(text)
+        if not self._words:
+            return False
+        self._sentences = sentence_spans(text)
+        if start is None:
+            self._anchor = self._head = 0
+        else:
+            self._anchor = self._word_at(start)
+            self._head = self._word_at(max(start, (end or start) - 1))
+        self.span_mode = True
+        self._span_changed()
+        return True
+
+    def leave_span(self) -> None:
+        if not self.span_mode:
+            return
+        self.span_mode = False
+        self._span_changed()
+
+    def _span_changed(self) -> None:
+        index = self.current_index
+        if index is not None:
+            self.invalidate({index})
+        self._keep_selection_visible()
+        self.refresh_bindings()
+        self.post_message(self.SpanChanged(self.selection))
+
+    def _word_at(self, offset: int) -> int:
+        starts = [s for s, _ in self._words]
+        return max(0, bisect_right(starts, offset) - 1)
+
+    def _sentence_bounds(self, word: int) -> tuple[int, int]:
+        """First and last word index of the sentence holding word `word`."""
+        offset = self._words[word][0]
+        for s, e in self._sentences:
+            if s <= offset < e:
+                return self._word_at(s), self._word_at(e - 1)
+        return word, word
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("word", "extend_word", "sentence", "extend_sentence", "leave_span"):
+            return self.span_mode
+        return True
+
+    def action_word(self, step: int) -> None:
+        lo, hi = sorted((self._anchor, self._head))
+        target = hi + 1 if step > 0 else lo - 1
+        if lo != hi:
+            target = hi if step > 0 else lo
+        target = min(max(target, 0), len(self._words) - 1)
+        self._anchor = self._head = target
+        self._span_changed()
+
+    def action_extend_word(self, step: int) -> None:
+        self._head = min(max(self._head + step, 0), len(self._words) - 1)
+        self._span_changed()
+
+    def action_sentence(self, step: int) -> None:
+        lo, hi = sorted((self._anchor, self._head))
+        word = hi if step > 0 else lo
+        first, last = self._sentence_bounds(word)
+        if (first, last) == (lo, hi):
+            neighbour = last + 1 if step > 0 else first - 1
+            if 0 <= neighbour < len(self._words):
+                first, last = self._sentence_bounds(neighbour)
+        self._anchor, self._head = first, last
+        self._span_changed()
+
+    def action_extend_sentence(self, step: int) -> None:
+        first, last = self._sentence_bounds(self._head)
+        if step > 0:
+            target = last if self._head != last else self._sentence_bounds(
+                min(last + 1, len(self._words) - 1))[1]
+        else:
+            target = first if self._head != first else self._sentence_bounds(
+                max(first - 1, 0))[0]
+        self._head = target
+        self._span_changed()
+
+    def action_leave_span(self) -> None:
+        self.leave_span()
+
+    # -- movement ------------------------------------------------------------------------
+
+    def _height(self, row: int) -> int:
+        return self._layout(self.rows[row]).height
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.size.height
+        if not self.rows or height <= 0:
+            return
+        if self.cursor < self.top or (self.cursor == self.top and self.top_skip):
+            self.top, self.top_skip = self.cursor, 0
+            self._invalidate_frame()
+            return
+        total = -self.top_skip
+        for row in range(self.top, self.cursor + 1):
+            total += self._height(row)
+            if total > height:
+                break
+        else:
+            return
+        row, used = self.cursor, self._height(self.cursor)
+        while row > 0 and used + self._height(row - 1) <= height:
+            row -= 1
+            used += self._height(row)
+        self.top, self.top_skip = row, 0
+        self._invalidate_frame()
+
+    def _keep_selection_visible(self) -> None:
+        """In a paragraph taller than the screen, follow the selection's line."""
+        selection = self.selection
+        index = self.current_index
+        if selection is None or index is None or self.top != self.cursor:
+            return
+        layout = self._layout(index)
+        if layout.height <= self.size.height:
+            return
+        target = layout.prefix + layout.disp.disp_of[selection[1] - 1]
+        line = next((k for k, (s, e) in enumerate(layout.ranges) if s <= target < e), 0)
+        if line < self.top_skip:
+            self.top_skip = line
+        elif line >= self.top_skip + self.size.height:
+            self.top_skip = line - self.size.height + 1
+        self._invalidate_frame()
+
+    def page(self, direction: int) -> None:
+        if not self.rows:
+            return
+        height = self.size.height
+        frame = self._get_frame()
+        cursor_height = self._height(self.cursor)
+        if direction > 0:
+            if self.cursor == self.top and self.top_skip + height < cursor_height:
+                self.top_skip = min(self.top_skip + max(height - 2, 1), cursor_height - height)
+                self._invalidate_frame()
+                return
+            fully = [row for row in {r for r, _ in frame}
+                     if self._fully_visible(row, frame)]
+            last = max(fully) if fully else self.cursor
+            target = min(max(last + 1, self.cursor + 1), len(self.rows) - 1)
+            self.cursor = target
+            self.top, self.top_skip = target, 0
+        else:
+            if self.top_skip:
+                self.top_skip = max(0, self.top_skip - max(height - 2, 1))
+                self._invalidate_frame()
+                return
+            row, used = self.top, 0
+            while row > 0 and used + self._height(row - 1) <= height:
+                row -= 1
+                used += self._height(row)
+            if row == self.top:
+                row = max(0, row - 1)
+            self.cursor = row
+            self.top, self.top_skip = row, 0
+        if self.span_mode:
+            self.leave_span()
+        self._scroll_to_cursor()
+        self._invalidate_frame()
+        self._announce()
+
+    def _fully_visible(self, row: int, frame: list[tuple[int, int]]) -> bool:
+        lines = [k for r, k in frame if r == row]
+        return bool(lines) and lines[0] == 0 and len(lines) >= self._height(row)
+
+    def scroll_lines(self, delta: int) -> None:
+        if not self.rows:
+            return
+        if delta > 0:
+            for _ in range(delta):
+                if self.top_skip + 1 < self._height(self.top):
+                    self.top_skip += 1
+                elif self.top + 1 < len(self.rows):
+                    self.top, self.top_skip = self.top + 1, 0
+        else:
+            for _ in range(-delta):
+                if self.top_skip > 0:
+                    self.top_skip -= 1
+                elif self.top > 0:
+                    self.top -= 1
+                    self.top_skip = self._height(self.top) - 1
+        self._invalidate_frame()
+
+    def _announce(self) -> None:
+        self.post_message(self.CursorMoved(self.current_index))
+
+    # -- layout --------------------------------------------------------------------------
+
+    @property
+    def _gutter(self) -> int:
+        last = self.session.paragraphs[-1].n if self.session.paragraphs else 1
+        return len(str(last)) + 3
+
+    @property
+    def _text_width(self) -> int:
+        return max(10, self.size.width - self._gutter - 2)
+
+    def _layout(self, index: int) -> _Layout:
+        selection = self.selection if self.span_mode and index == self.current_index else None
+        key = (self._text_width, self._generation, self._revision.get(index, 0), selection,
+               self.session.show_others)
+        cached = self._cache.get(index)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        layout = self._build(index, self._text_width, selection)
+        if len(self._cache) > CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[index] = (key, layout)
+        return layout
+
+    def _build(self, index: int, width: int, selection: tuple[int, int] | None) -> _Layout:
+        session = self.session
+        paragraph = session.paragraphs[index]
+        disp = DisplayText.build(paragraph.text)
+        heading = paragraph.kind == "heading"
+        prefix = f"{clean(paragraph.speaker)}: " if paragraph.speaker else ""
+        base = self.get_component_rich_style("paragraph-view--heading", partial=True) \
+            if heading else Style()
+        text = Text(prefix + disp.text, style=base, end="", no_wrap=True)
+        if prefix:
+            text.stylize(self.get_component_rich_style("paragraph-view--speaker", partial=True),
+                         0, len(prefix) - 1)
+        p = len(prefix)
+
+        def stylize(start: int, end: int, style: Style) -> None:
+            text.stylize(style, p + disp.disp_of[start], p + disp.disp_of[end])
+
+        own = session.own.get(paragraph.id, [])
+        others = session.others.get(paragraph.id, []) if session.show_others else []
+        span_style = self.get_component_rich_style("paragraph-view--span", partial=True)
+        for _, seg in others:
+            if seg.start is not None:
+                stylize(seg.start, seg.end, Style(underline=True, italic=True))
+        for seg in own:
+            if seg.start is not None:
+                code = session.all_codes.get(seg.code_id)
+                stylize(seg.start, seg.end,
+                        span_style + swatch_style(code.color if code else None))
+        if selection is not None:
+            stylize(selection[0], selection[1],
+                    self.get_component_rich_style("paragraph-view--selection", partial=True))
+
+        console = self.app.console
+        ranges = wrap_ranges(text.plain, width)
+        strips = [Strip(list(text[s:e].render(console))).crop(0, width) for s, e in ranges]
+        strips.extend(self._labels(paragraph.id, width))
+        strips.append(Strip([]))
+        return _Layout(strips, ranges, p, disp)
+
+    def _labels(self, paragraph_id: int, width: int) -> list[Strip]:
+        session = self.session
+        chips: list[Text] = []
+        for seg in session.own.get(paragraph_id, []):
+            code = session.all_codes.get(seg.code_id)
+            piece = chip(code)
+            if seg.start is not None:
+                quote = session.paragraphs[session.index_of[paragraph_id]].text[seg.start:seg.end]
+                piece.append(f" \u201c{ellipsize(quote, 28)}\u201d", style=Style(italic=True))
+            if seg.memo:
+                piece.append(" \u270e")
+            chips.append(piece)
+        if session.show_others:
+            other_style = self.get_component_rich_style("paragraph-view--other", partial=True)
+            for coder, seg in session.others.get(paragraph_id, []):
+                code = session.all_codes.get(seg.code_id)
+                name = clean(code.name) if code else "?"
+                mark = "\u25c7" if seg.start is None else "\u25c7\u2026"
+                chips.append(Text(f"{mark} {name} \u00b7{clean(coder)}",
+                                  style=other_style + swatch_style(code.color if code else None),
+                                  end=""))
+        memo = session.memos.get(paragraph_id)
+        if memo:
+            chips.append(Text(f"\u270e {ellipsize(memo, max(10, width - 4))}",
+                              style=self.get_component_rich_style("paragraph-view--memo",
+                                                                  partial=True), end=""))
+        if not chips:
+            return []
+        console = self.app.console
+        lines: list[Strip] = []
+        current: list[Segment] = []
+        used = 0
+        for piece in chips:
+            size = piece.cell_len
+            if current and used + 1 + size > width:
+                lines.append(Strip(current).crop(0, width))
+                current, used = [], 0
+            if current:
+                current.append(Segment(" "))
+                used += 1
+            current.extend(piece.render(console))
+            used += size
+        lines.append(Strip(current).crop(0, width))
+        return lines
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _invalidate_frame(self) -> None:
+        self._frame = None
+        self.refresh()
+
+    def _get_frame(self) -> list[tuple[int, int]]:
+        if self._frame is not None:
+            return self._frame
+        height = self.size.height
+        frame: list[tuple[int, int]] = []
+        row, skip = self.top, self.top_skip
+        while len(frame) < height and row < len(self.rows):
+            layout = self._layout(self.rows[row])
+            for k in range(skip, layout.height):
+                frame.append((row, k))
+                if len(frame) >= height:
+                    break
+            row, skip = row + 1, 0
+        self._frame = frame
+        return frame
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if not self.rows:
+            if y == 1:
+                style = self.get_component_rich_style("paragraph-view--empty")
+                return Strip([Segment("  " + self.empty_message, style)]).adjust_cell_length(
+                    width, base)
+            return Strip.blank(width, base)
+        frame = self._get_frame()
+        scrollbar = self._scrollbar_cell(y)
+        if y >= len(frame):
+            return Strip.join([Strip.blank(width - 1, base), scrollbar])
+        row, k = frame[y]
+        index = self.rows[row]
+        layout = self._layout(index)
+        is_cursor = row == self.cursor
+        gutter_width = self._gutter
+        number_style = self.get_component_rich_style("paragraph-view--number")
+        if k == 0:
+            n = str(self.session.paragraphs[index].n)
+            marker = "\u25b6" if is_cursor else " "
+            gutter = Segment(f"{marker}{n.rjust(gutter_width - 2)} ",
+                             number_style + Style(bold=is_cursor))
+        else:
+            gutter = Segment(" " * gutter_width, base)
+        body = Strip([gutter, *layout.strips[k]]).adjust_cell_length(width - 1, base)
+        if is_cursor:
+            body = body.apply_style(self.get_component_rich_style("paragraph-view--cursor"))
+        return Strip.join([body, scrollbar])
+
+    def _scrollbar_cell(self, y: int) -> Strip:
+        height = self.size.height
+        style = self.get_component_rich_style("paragraph-view--scrollbar")
+        total = len(self.rows)
+        if total <= 1 or height <= 1:
+            return Strip([Segment(" ", style)])
+        thumb = round(self.cursor / (total - 1) * (height - 1))
+        return Strip([Segment("\u2588" if y == thumb else "\u2502", style)])
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._invalidate_frame()
+        self._scroll_to_cursor()
+
+    # -- mouse ---------------------------------------------------------------------------
+
+    def _offset_at(self, x: int, y: int) -> tuple[int, int | None] | None:
+        """(row, stored-text offset or None) under a screen cell of this widget."""
+        frame = self._get_frame()
+        if not 0 <= y < len(frame):
+            return None
+        row, k = frame[y]
+        layout = self._layout(self.rows[row])
+        if k >= len(layout.ranges):
+            return row, None
+        start, end = layout.ranges[k]
+        column = x - self._gutter
+        if column < 0:
+            return row, None
+        text = layout.disp.text
+        position = start
+        used = 0
+        while position < end:
+            d = position - layout.prefix
+            ch = text[d] if d >= 0 else " "
+            used += get_character_cell_size(ch)
+            if used > column:
+                break
+            position += 1
+        d = min(max(position - layout.prefix, 0), len(layout.disp.raw_of) - 1)
+        return row, layout.disp.raw_of[d]
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_lines(SCROLL_LINES)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_lines(-SCROLL_LINES)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        hit = self._offset_at(event.x, event.y)
+        if hit is None:
+            return
+        row, offset = hit
+        self.focus()
+        if row != self.cursor:
+            self.move_to(row)
+        self._drag_from = offset
+        if offset is not None:
+            self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag_from is None or not event.button:
+            return
+        hit = self._offset_at(event.x, event.y)
+        if hit is None or hit[0] != self.cursor or hit[1] is None:
+            return
+        start, end = sorted((self._drag_from, hit[1]))
+        if hit[1] == self._drag_from:
+            return
+        if not self.span_mode:
+            if not self.enter_span(start, end + 1):
+                return
+        self._anchor = self._word_at(self._drag_from)
+        self._head = self._word_at(hit[1])
+        self._span_changed()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag_from is not None:
+            self._drag_from = None
+            self.release_mouse()
