@@ -243,8 +243,12 @@ class MasiData:
                 if v != 0:
                     inc_t.append(ti)
                     inc_v.append(index[v])
-        self._inc_t = np.array(inc_t, dtype=np.intp)
-        self._inc_v = np.array(inc_v, dtype=np.intp)
+        order = np.argsort(np.array(inc_v, dtype=np.intp), kind="stable")
+        self._inc_t = np.array(inc_t, dtype=np.intp)[order]
+        by_value = np.array(inc_v, dtype=np.intp)[order]
+        self._value_starts = np.flatnonzero(np.r_[True, by_value[1:] != by_value[:-1]]) if len(
+            by_value
+        ) else np.zeros(0, dtype=np.intp)
         self._empties = np.array([sum(1 for v in t if v == 0) for t in self.types], dtype=float)
         self._expected: MasiExpected | None = None
 
@@ -264,9 +268,10 @@ class MasiData:
         n = c @ self.m
         observed = c @ self.disagreement
         n_empty = c @ self._empties
-        nv = np.zeros((c.shape[0], len(self.nonempty)))
         if len(self._inc_t):
-            np.add.at(nv.T, self._inc_v, c[:, self._inc_t].T)
+            nv = np.add.reduceat(c[:, self._inc_t], self._value_starts, axis=1)
+        else:
+            nv = np.zeros((c.shape[0], 0))
         similar = n_empty**2 + self.expected.similarity_sum(nv)
         return n, observed, n * n - similar
 

@@ -123,18 +123,19 @@ class _Indexer:
         if not isinstance(members, (set, frozenset, dict)):
             members = set(members)
         if self._index is None:
+            ints = members
+            if not all(type(u) is int for u in members):
+                ints = {u for u in members if type(u) is int}
             try:
-                values = np.fromiter(members, dtype=np.int64, count=len(members))
-            except (TypeError, ValueError, OverflowError):
-                values = None
-            if values is not None:
-                pos = np.searchsorted(self._sorted, values)
-                pos[pos == self.n] = 0
-                found = self._sorted[pos] == values if self.n else np.zeros(len(values), bool)
-                return self._order[pos[found]], int(len(values) - found.sum())
-            ints = {u for u in members if type(u) is int}
-            pos, _ = self.positions(ints)
-            return pos, len(members) - len(pos)
+                values = np.fromiter(ints, dtype=np.int64, count=len(ints))
+            except OverflowError:
+                values = np.array([u for u in ints if -(2**63) <= u < 2**63], dtype=np.int64)
+            if self.n == 0:
+                return np.zeros(0, dtype=np.intp), len(members)
+            pos = np.searchsorted(self._sorted, values)
+            pos[pos == self.n] = 0
+            found = self._sorted[pos] == values
+            return self._order[pos[found]], len(members) - int(found.sum())
         index = self._index
         inside = [index[u] for u in members if u in index]
         return np.array(inside, dtype=np.intp), len(members) - len(inside)
@@ -166,6 +167,9 @@ def _paragraph_types(
         rows = masks[covering][:, sel, :].transpose(1, 0, 2).reshape(len(sel), -1)
         distinct, counts = _unique_rows(rows)
         for row, n in zip(distinct.tolist(), counts.tolist()):
+            if words == 1:
+                types[tuple(sorted(row))] += n
+                continue
             values = tuple(
                 sum(row[c * words + w] << (64 * w) for w in range(words))
                 for c in range(len(covering))

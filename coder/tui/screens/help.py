@@ -40,7 +40,7 @@ def binding_rows() -> list[tuple[str, list[tuple[str, str]]]]:
     from .coding import CodingScreen
 
     def rows(bindings: list[Binding]) -> list[tuple[str, str]]:
-        return [(key_label(b.key), b.description) for b in bindings]
+        return [(key_label(b.key), b.tooltip or b.description) for b in bindings]
 
     return [
         ("Reading and coding", rows(CodingScreen.BINDINGS)),

@@ -62,15 +62,23 @@ class ParagraphView(Widget, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("right", "word(1)", "word", key_display="\u2190\u2192"),
-        Binding("left", "word(-1)", "previous word", show=False),
-        Binding("shift+right", "extend_word(1)", "extend", key_display="\u21e7\u2190\u2192"),
-        Binding("shift+left", "extend_word(-1)", "shrink", show=False),
-        Binding("down", "sentence(1)", "sentence", key_display="\u2191\u2193"),
-        Binding("up", "sentence(-1)", "previous sentence", show=False),
-        Binding("shift+down", "extend_sentence(1)", "extend by sentence", show=False),
-        Binding("shift+up", "extend_sentence(-1)", "shrink by sentence", show=False),
-        Binding("escape", "leave_span", "leave"),
+        Binding("right", "word(1)", "word", key_display="\u2190\u2192",
+                tooltip="select the next word"),
+        Binding("left", "word(-1)", "previous word", show=False,
+                tooltip="select the previous word"),
+        Binding("shift+right", "extend_word(1)", "extend", key_display="\u21e7\u2190\u2192",
+                tooltip="extend the selection by a word"),
+        Binding("shift+left", "extend_word(-1)", "shrink", show=False,
+                tooltip="shrink the selection by a word (or extend it leftwards)"),
+        Binding("down", "sentence(1)", "sentence", key_display="\u2191\u2193",
+                tooltip="select the (next) whole sentence"),
+        Binding("up", "sentence(-1)", "previous sentence", show=False,
+                tooltip="select the (previous) whole sentence"),
+        Binding("shift+down", "extend_sentence(1)", "extend by sentence", show=False,
+                tooltip="extend the selection to the end of the sentence, then the next"),
+        Binding("shift+up", "extend_sentence(-1)", "shrink by sentence", show=False,
+                tooltip="move the selection's end back a sentence"),
+        Binding("escape", "leave_span", "leave", tooltip="leave span mode"),
     ]
 
     class CursorMoved(Message):
