@@ -1,10 +1,10 @@
 """Time coder.agreement against the `krippendorff` package on the same data.
 
-Run as `python bench/agreement_bench.py` (never from pytest). Our time is the whole report — all seven
-coefficients for every code, the pooled figures and alpha over code sets (MASI) — starting from the
-sparse sets the store holds. The `krippendorff` time is only its per-code nominal alpha, given the
-dense coders × units reliability matrix ready-made (building it is not timed). The last column checks
-that both alphas agree.
+Run as `python bench/agreement_bench.py` (never from pytest). Our time is the whole report: all
+seven coefficients for every code, the pooled figures and alpha over code sets (MASI), starting from
+the sparse sets the store holds. The `krippendorff` time is only its per-code nominal alpha, given
+the dense coders × units reliability matrix ready-made (building it is not timed). The last column
+checks that both alphas agree.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import krippendorff  # noqa: E402
+import krippendorff
 
-from coder.agreement import character_agreement, paragraph_agreement  # noqa: E402
+from coder.agreement import character_agreement, paragraph_agreement
 
 N_CODES = 30
 
@@ -56,8 +56,10 @@ def coded_matrix(rng: np.random.Generator, n_units: int, n_coders: int) -> np.nd
 def paragraph_case(n_units: int, n_coders: int, coverage: float, seed: int) -> tuple[str, dict]:
     rng = np.random.default_rng(seed)
     coded = coded_matrix(rng, n_units, n_coders)
-    covered = rng.random((n_coders, n_units)) < coverage if coverage < 1 else np.ones(
-        (n_coders, n_units), dtype=bool
+    covered = (
+        rng.random((n_coders, n_units)) < coverage
+        if coverage < 1
+        else np.ones((n_coders, n_units), dtype=bool)
     )
     coders = [f"coder{c}" for c in range(n_coders)]
     codes = [f"code{k:02d}" for k in range(N_CODES)]
@@ -125,7 +127,7 @@ def run(label: str, case: dict, repeat: int) -> tuple[str, float, float, float]:
     )
     diff = max(
         abs(report.code(code).metrics["krippendorff_alpha"].value - ref)
-        for code, ref in zip(case["codes"], theirs)
+        for code, ref in zip(case["codes"], theirs, strict=True)
     )
     return label, ours_t, theirs_t, diff
 
@@ -138,11 +140,15 @@ def main() -> None:
     ]
     rows = [run(label, case, repeat=3) for label, case in cases]
     width = max(len(r[0]) for r in rows)
-    print(f"{'data':<{width}}  {'ours (all metrics)':>18}  {'krippendorff.alpha':>18}  "
-          f"{'ratio':>7}  {'max |Δα|':>9}")
+    print(
+        f"{'data':<{width}}  {'ours (all metrics)':>18}  {'krippendorff.alpha':>18}  "
+        f"{'ratio':>7}  {'max |Δα|':>9}"
+    )
     for label, ours_t, theirs_t, diff in rows:
-        print(f"{label:<{width}}  {ours_t * 1000:>15.1f} ms  {theirs_t * 1000:>15.1f} ms  "
-              f"{theirs_t / ours_t:>6.1f}×  {diff:>9.1e}")
+        print(
+            f"{label:<{width}}  {ours_t * 1000:>15.1f} ms  {theirs_t * 1000:>15.1f} ms  "
+            f"{theirs_t / ours_t:>6.1f}×  {diff:>9.1e}"
+        )
     label, case = cases[0]
     ci_t, _ = best_of(1, lambda: case["ours"](ci=0.95, n_boot=1000))
     print(f"\n{label}, with a 95 % bootstrap interval (1000 resamples): {ci_t * 1000:.1f} ms")

@@ -92,6 +92,7 @@ def run_coders(db: Path, coders: int = 2, seconds: float = 3.0,
             [sys.executable, str(Path(__file__).resolve()), "worker", str(db), name,
              str(seconds)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            bufsize=0,
         )
         for name in names
     ]

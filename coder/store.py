@@ -538,10 +538,13 @@ class Store:
 
     def integrity_problems(self) -> list[str]:
         """What SQLite's integrity and foreign-key checks find; empty when the file is sound."""
-        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
-        out = [] if problems == ["ok"] else problems
-        for r in self.conn.execute("PRAGMA foreign_key_check"):
-            out.append(f"{r[0]} row {r[1]} points at a missing {r[2]} row")
+        try:
+            problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+            out = [] if problems == ["ok"] else problems
+            for r in self.conn.execute("PRAGMA foreign_key_check"):
+                out.append(f"{r[0]} row {r[1]} points at a missing {r[2]} row")
+        except sqlite3.DatabaseError as exc:
+            return [f"the file is damaged: {exc}"]
         return out
 
     # -- history -------------------------------------------------------------------------

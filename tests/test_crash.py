@@ -78,3 +78,15 @@ def test_the_check_notices_a_lost_action(killed, tmp_path: Path) -> None:
     segment = json.loads(payload)["segment"]
     problems, _, _ = crash.verify(copy, [[f"{kind} {action} {segment}"]], "alice")
     assert any(f"action {action} is not in the file" in p for p in problems)
+
+
+def test_the_check_notices_an_action_missing_from_the_report(killed) -> None:
+    """...and an action in the file that the worker never reported, mid-run."""
+    db, result = killed
+    runs = [list(lines) for lines in result.runs]
+    longest = max(runs, key=len)
+    middle = next(i for i in range(len(longest) // 2, len(longest))
+                  if longest[i].split()[0] in ("add", "remove"))
+    action = longest.pop(middle).split()[1]
+    problems, _, _ = crash.verify(db, runs, "alice")
+    assert any("never reported" in p and action in p for p in problems)

@@ -2,7 +2,7 @@
 
 Resampling N units with replacement and then grouping them by type is the same as drawing the type
 counts from a multinomial with the types' shares as probabilities, so each resample costs one draw
-over the distinct unit types instead of N index draws. All alphas are computed on the same resamples.
+over the distinct unit types instead of N index draws. All alphas use the same resamples.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _interval(values: np.ndarray, level: float) -> dict[str, Any] | None:
         return None
     tail = (1.0 - level) / 2.0 * 100.0
     low, high = np.percentile(ok, [tail, 100.0 - tail])
-    return {"low": float(low), "high": float(high), "resamples_used": int(len(ok))}
+    return {"low": float(low), "high": float(high), "resamples_used": len(ok)}
 
 
 def _binary_alpha(n: np.ndarray, n1: np.ndarray, dis: np.ndarray) -> np.ndarray:
@@ -62,13 +62,13 @@ def bootstrap_alpha(
 ) -> dict[str, Any]:
     code_keys = [c.code for c in codes]
     n_types = len(masi.types)
-    total = int(round(masi.n_units))
+    total = round(masi.n_units)
     method = (
         f"percentile bootstrap: {n_boot} resamples of the {total} {tally.unit}s that at least two"
         f" coders covered, drawn with replacement (seed {seed}); D_o and D_e are recomputed in"
         f" every resample and the {level:.0%} interval runs from the {(1 - level) / 2:.1%} to the"
-        f" {1 - (1 - level) / 2:.1%} percentile of the resampled alphas; resamples in which alpha is"
-        " undefined (no variation) are left out and the rest counted in resamples_used"
+        f" {1 - (1 - level) / 2:.1%} percentile of the resampled alphas; resamples in which"
+        " alpha is undefined (no variation) are left out and the rest counted in resamples_used"
     )
     if tally.unit == "character":
         method += (

@@ -1,15 +1,15 @@
 """Nominal agreement coefficients in their general (multi-category) textbook form.
 
 They take either a q×q contingency table of two coders, or a units×categories matrix of counts
-("how many coders put unit i in category k") with optional row `weights` — a row with weight w stands
-for w identical units. The weights are what let the per-code binary path hand over a handful of
+("how many coders put unit i in category k") with optional row `weights`: a row with weight w
+stands for w identical units. The weights let the per-code binary path hand over a handful of
 distinct rows (e.g. "neither / one / both coders applied it") instead of one row per paragraph or
-per character, while still running exactly these formulas; the published worked examples are checked
-against these same functions.
+per character, while running exactly these formulas, which the published worked examples check.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -54,9 +54,7 @@ AC1_FORMULA = (
 NO_PAIRABLE = "no unit has two or more ratings"
 
 
-def _as_counts(
-    counts: Any, weights: Any | None
-) -> tuple[np.ndarray, np.ndarray]:
+def _as_counts(counts: Any, weights: Any | None) -> tuple[np.ndarray, np.ndarray]:
     c = np.asarray(counts, dtype=np.float64)
     if c.ndim != 2:
         raise ValueError(f"counts must be a units × categories matrix, got shape {c.shape}")
@@ -100,7 +98,7 @@ def _pairwise_agreement(c: np.ndarray, w: np.ndarray) -> tuple[float, float]:
 
 
 def _int(x: float) -> int:
-    return int(round(x))
+    return round(x)
 
 
 def percent_agreement(counts: Any, weights: Any | None = None) -> Metric:
@@ -133,7 +131,12 @@ def fleiss_kappa(
     p_k = used / (n_units * r[0])
     p_e = float((p_k**2).sum())
     return chance_corrected(
-        FLEISS_NAME, FLEISS_FORMULA, p_bar, p_e, n_units=_int(n_units), symbol="κ",
+        FLEISS_NAME,
+        FLEISS_FORMULA,
+        p_bar,
+        p_e,
+        n_units=_int(n_units),
+        symbol="κ",
         no_variation=_no_variation(used, labels),
     )
 
@@ -151,9 +154,7 @@ def _gwet_parts(c: np.ndarray, w: np.ndarray) -> tuple[float, float, np.ndarray]
     return p_a, n_pairable, pi
 
 
-def gwet_ac1(
-    counts: Any, weights: Any | None = None, n_categories: int | None = None
-) -> Metric:
+def gwet_ac1(counts: Any, weights: Any | None = None, n_categories: int | None = None) -> Metric:
     """Gwet's AC1; `n_categories` (q) defaults to the number of columns.
 
     Stays defined when every rating is in one category: p_e ≤ 1/q < 1 always.
@@ -167,7 +168,13 @@ def gwet_ac1(
     p_a, n, pi = _gwet_parts(c, w)
     p_e = float((pi * (1 - pi)).sum() / (q - 1))
     return chance_corrected(
-        AC1_NAME, AC1_FORMULA, p_a, p_e, n_units=_int(n), symbol="AC1", no_variation=None,
+        AC1_NAME,
+        AC1_FORMULA,
+        p_a,
+        p_e,
+        n_units=_int(n),
+        symbol="AC1",
+        no_variation=None,
         extra={"q": float(q)},
     )
 
@@ -184,7 +191,13 @@ def brennan_prediger(
     if n == 0:
         return undefined(BP_NAME, NO_PAIRABLE, BP_FORMULA, 0)
     return chance_corrected(
-        BP_NAME, BP_FORMULA, p_o, 1.0 / q, n_units=_int(n), symbol="κ_BP", no_variation=None,
+        BP_NAME,
+        BP_FORMULA,
+        p_o,
+        1.0 / q,
+        n_units=_int(n),
+        symbol="κ_BP",
+        no_variation=None,
         extra={"q": float(q)},
     )
 
@@ -218,7 +231,7 @@ def krippendorff_alpha_from_counts(
 
 
 def _is_missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v)
+    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def counts_from_ratings(
@@ -282,7 +295,12 @@ def cohen_kappa(table: Any, labels: Sequence[str] | None = None) -> Metric:
     p_o = float(np.trace(t) / n)
     p_e = float((rows * cols).sum() / (n * n))
     return chance_corrected(
-        COHEN_NAME, COHEN_FORMULA, p_o, p_e, n_units=_int(n), symbol="κ",
+        COHEN_NAME,
+        COHEN_FORMULA,
+        p_o,
+        p_e,
+        n_units=_int(n),
+        symbol="κ",
         no_variation=_table_no_variation(rows, cols, n, labels),
     )
 
@@ -298,7 +316,12 @@ def scott_pi(table: Any, labels: Sequence[str] | None = None) -> Metric:
     pi = (rows + cols) / (2 * n)
     p_e = float((pi**2).sum())
     return chance_corrected(
-        SCOTT_NAME, SCOTT_FORMULA, p_o, p_e, n_units=_int(n), symbol="π",
+        SCOTT_NAME,
+        SCOTT_FORMULA,
+        p_o,
+        p_e,
+        n_units=_int(n),
+        symbol="π",
         no_variation=_table_no_variation(rows, cols, n, labels),
     )
 

@@ -148,8 +148,14 @@ def binary_metrics(ct: CodeTally, k: int, unit: str) -> dict[str, Metric]:
     }
     if n_complete == 0:
         who = "both coders" if k == 2 else f"all {k} coders"
-        for key in ("percent_agreement", "cohen_kappa", "scott_pi", "fleiss_kappa",
-                    "brennan_prediger", "gwet_ac1"):
+        for key in (
+            "percent_agreement",
+            "cohen_kappa",
+            "scott_pi",
+            "fleiss_kappa",
+            "brennan_prediger",
+            "gwet_ac1",
+        ):
             if k > 2 and key in ("cohen_kappa", "scott_pi"):
                 continue
             metrics[key] = replace(metrics[key], reason=f"no {unit} coded by {who}", n_units=0)
@@ -166,7 +172,7 @@ def _counts(tally: Tally, ct: CodeTally) -> dict[str, int]:
         both, only_a, only_b, neither = _two_by_two(ct)
         return {"both": both, "only_a": only_a, "only_b": only_b, "neither": neither}
     out = {"n_units": int(ct.hist.sum())}
-    out.update({f"present:{c}": int(p) for c, p in zip(tally.coders, ct.presence)})
+    out.update({f"present:{c}": int(p) for c, p in zip(tally.coders, ct.presence, strict=False)})
     out.update({f"applied_by_{j}": int(h) for j, h in enumerate(ct.hist)})
     out["n_units_alpha"] = int(sum(ct.pairable.values()))
     return out

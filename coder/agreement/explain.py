@@ -34,11 +34,17 @@ def interpret(metric_name: str, value: float | None) -> str:
             return "tentative conclusions only (0.667 ≤ α < 0.800; Krippendorff 2004)"
         return "unreliable: discard (α < 0.667; Krippendorff 2004)"
     if metric_name == "percent_agreement":
-        return "not corrected for chance: no conventional bands; read with a chance-corrected figure"
+        return (
+            "not corrected for chance: no conventional bands; read with a chance-corrected figure"
+        )
     if value < 0:
         return "poor (< 0; Landis & Koch 1977)"
-    bounds = {"slight": "0.00–0.20", "fair": "0.21–0.40", "moderate": "0.41–0.60",
-              "substantial": "0.61–0.80"}
+    bounds = {
+        "slight": "0.00–0.20",
+        "fair": "0.21–0.40",
+        "moderate": "0.41–0.60",
+        "substantial": "0.61–0.80",
+    }
     for upper, label in _LANDIS_KOCH[1:]:
         if value <= upper:
             return f"{label} ({bounds[label]}; Landis & Koch 1977)"
@@ -65,22 +71,29 @@ def _expected_lines(key: str, c: CodeAgreement, k: int, coders: tuple[str, ...])
     if key == "cohen_kappa" and k == 2:
         pa, pb = rates
         pe = pa * pb + (1 - pa) * (1 - pb)
+        shares = f"p_A = {_ratio(pres[0], n)}, p_B = {_ratio(pres[1], n)}"
         return [
-            f"p_A = {_ratio(pres[0], n)}, p_B = {_ratio(pres[1], n)} (share of units each coder coded)",
-            f"p_e = p_A·p_B + (1 − p_A)(1 − p_B) = {fmt(pa)}·{fmt(pb)} + {fmt(1 - pa)}·{fmt(1 - pb)}"
-            f" = {fmt(pe)}",
+            f"{shares} (share of units each coder coded)",
+            (
+                f"p_e = p_A·p_B + (1 − p_A)(1 − p_B) = {fmt(pa)}·{fmt(pb)}"
+                f" + {fmt(1 - pa)}·{fmt(1 - pb)} = {fmt(pe)}"
+            ),
         ]
     if key in ("scott_pi", "fleiss_kappa"):
         return [
             f"p = share of all ratings that are 'present' = {sum(pres)}/{k * n} = {fmt(pooled)}",
-            f"p_e = p² + (1 − p)² = {fmt(pooled)}² + {fmt(1 - pooled)}² = "
-            f"{fmt(pooled**2 + (1 - pooled) ** 2)}",
+            (
+                f"p_e = p² + (1 − p)² = {fmt(pooled)}² + {fmt(1 - pooled)}² = "
+                f"{fmt(pooled**2 + (1 - pooled) ** 2)}"
+            ),
         ]
     if key == "gwet_ac1":
         return [
             f"π = share of ratings that are 'present' = {fmt(pooled)}",
-            f"p_e = Σ_k π_k(1 − π_k) / (q − 1) = 2·{fmt(pooled)}·{fmt(1 - pooled)} / 1"
-            f" = {fmt(2 * pooled * (1 - pooled))}",
+            (
+                f"p_e = Σ_k π_k(1 − π_k) / (q − 1) = 2·{fmt(pooled)}·{fmt(1 - pooled)} / 1"
+                f" = {fmt(2 * pooled * (1 - pooled))}"
+            ),
         ]
     if key == "brennan_prediger":
         return ["p_e = 1/q = 1/2 (two categories: present, absent)"]
@@ -93,7 +106,7 @@ def _metric_block(key: str, m: Metric, extra: list[str]) -> list[str]:
     elif key == "percent_agreement":
         head = f"{m.name} = {fmt(m.value)}"
     else:
-        head = f"{m.name} = {fmt(m.value)} ({interpret(key, m.value)})"
+        head = f"{m.name} = {fmt(m.value)} — {interpret(key, m.value)}"
     lines = [head, f"  formula: {m.formula}"]
     if m.n_units is not None:
         lines.append(f"  units: {m.n_units}")
@@ -110,7 +123,7 @@ def _metric_block(key: str, m: Metric, extra: list[str]) -> list[str]:
 
 
 def explain(report: AgreementReport, code: str) -> str:
-    """The working for one code: counts, observed and expected agreement, every formula filled in."""
+    """The working for one code: counts, observed and expected agreement, each formula filled in."""
     try:
         c = report.code(code)
     except KeyError:
@@ -128,9 +141,11 @@ def explain(report: AgreementReport, code: str) -> str:
             f"{'':<16}{'B applied':>12}{'B did not':>12}",
             f"{'A applied':<16}{cnt['both']:>12}{cnt['only_a']:>12}",
             f"{'A did not':<16}{cnt['only_b']:>12}{cnt['neither']:>12}",
-            f"both = {cnt['both']}, only_a = {cnt['only_a']}, only_b = {cnt['only_b']},"
-            f" neither = {cnt['neither']} (a {unit} neither coded with this code is agreement"
-            " on absence)",
+            (
+                f"both = {cnt['both']}, only_a = {cnt['only_a']}, only_b = {cnt['only_b']},"
+                f" neither = {cnt['neither']} (a {unit} neither coded with this code is agreement"
+                " on absence)"
+            ),
         ]
     else:
         cnt = c.counts

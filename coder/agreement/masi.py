@@ -11,7 +11,8 @@ proportional to Σ 2^|A| over the distinct sets. Sets too large for that are com
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from math import comb
 from typing import Any
 
@@ -40,7 +41,7 @@ def _masi_masks(a: int, b: int) -> float:
     return 1.0 - i / (la + lb - i) * m
 
 
-def masi_distance(a: Set[Hashable], b: Set[Hashable]) -> float:
+def masi_distance(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:
     """MASI distance between two label sets; two empty sets are at distance 0."""
     a, b = frozenset(a), frozenset(b)
     if a == b:
@@ -68,7 +69,7 @@ if hasattr(np, "bitwise_count"):
         return np.bitwise_count(x).astype(np.int64)
 
 else:  # numpy < 2.0
-    _BYTE_COUNTS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+    _BYTE_COUNTS = np.array([i.bit_count() for i in range(256)], dtype=np.int64)
 
     def _popcount(x: np.ndarray) -> np.ndarray:
         x = np.ascontiguousarray(x, dtype=np.uint64)
@@ -95,9 +96,7 @@ def _similarity_rows(a: np.ndarray, b: np.ndarray, i: np.ndarray) -> np.ndarray:
     """Vectorised `_similarity` (non-empty sets of sizes a, b sharing i)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         j = np.where(i > 0, i / (a + b - i), 0.0)
-    m = np.where(
-        (a == b) & (i == a), 1.0, np.where(i == np.minimum(a, b), 2.0 / 3.0, 1.0 / 3.0)
-    )
+    m = np.where((a == b) & (i == a), 1.0, np.where(i == np.minimum(a, b), 2.0 / 3.0, 1.0 / 3.0))
     return j * m
 
 
@@ -157,14 +156,10 @@ class MasiExpected:
             all_words = _words(values, width)
             for r, b in enumerate(self.big.tolist()):
                 shared = _popcount(all_words & all_words[b]).sum(axis=1)
-                self._direct[r] = _similarity_rows(
-                    np.full(self.n_values, sizes[b]), sizes, shared
-                )
+                self._direct[r] = _similarity_rows(np.full(self.n_values, sizes[b]), sizes, shared)
 
     @staticmethod
-    def _pairs(
-        keys: np.ndarray, width: int, top: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _pairs(keys: np.ndarray, width: int, top: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Pairs of (subset, size) keys sharing the subset, weighted by the binomial inversion.
 
         Σ_T G[T,a] G[T,b] counts pairs of values of sizes a and b once for each common subset T, so
@@ -246,9 +241,11 @@ class MasiData:
         order = np.argsort(np.array(inc_v, dtype=np.intp), kind="stable")
         self._inc_t = np.array(inc_t, dtype=np.intp)[order]
         by_value = np.array(inc_v, dtype=np.intp)[order]
-        self._value_starts = np.flatnonzero(np.r_[True, by_value[1:] != by_value[:-1]]) if len(
-            by_value
-        ) else np.zeros(0, dtype=np.intp)
+        self._value_starts = (
+            np.flatnonzero(np.r_[True, by_value[1:] != by_value[:-1]])
+            if len(by_value)
+            else np.zeros(0, dtype=np.intp)
+        )
         self._empties = np.array([sum(1 for v in t if v == 0) for t in self.types], dtype=float)
         self._expected: MasiExpected | None = None
 
@@ -288,7 +285,7 @@ def _unit_disagreement(values: UnitType) -> float:
 
 def masi_alpha(data: MasiData) -> Metric:
     """The point estimate, with the working for `explain`."""
-    n_units = int(round(data.n_units))
+    n_units = round(data.n_units)
     if not data.types:
         return undefined(MASI_NAME, "no unit coded by two or more coders", MASI_FORMULA, 0)
     if len(data.value_counts) == 1:
@@ -305,14 +302,14 @@ def masi_alpha(data: MasiData) -> Metric:
     value = 1.0 - d_o / d_e
     working = (
         f"α = 1 − D_o / D_e = 1 − {fmt(d_o)} / {fmt(d_e)} = {fmt(value)}"
-        f" ({int(round(n))} pairable code sets in {n_units} units)"
+        f" ({round(n)} pairable code sets in {n_units} units)"
     )
     details = {"D_o": d_o, "D_e": d_e, "n_values": n}
     return Metric(MASI_NAME, float(value), None, MASI_FORMULA, working, n_units, details)
 
 
 def types_from_sets(
-    reliability_data: Sequence[Sequence[Set[Hashable] | None]],
+    reliability_data: Sequence[Sequence[AbstractSet[Hashable] | None]],
 ) -> Counter[UnitType]:
     """Coders × units label sets (None = missing) → unit types over bitmasks."""
     bit: dict[Hashable, int] = {}

@@ -17,16 +17,16 @@ METRIC_KEYS = (
     "brennan_prediger",
     "gwet_ac1",
 )
-OVERALL_KEYS = METRIC_KEYS + ("krippendorff_alpha_masi",)
+OVERALL_KEYS = (*METRIC_KEYS, "krippendorff_alpha_masi")
 
 
 @dataclass(frozen=True)
 class Metric:
     """One coefficient: its value, or None with the reason it is undefined.
 
-    `working` is the formula with this data's numbers plugged in, for `explain`; `details` keeps the
-    ingredients (observed and expected agreement or disagreement) at full precision; `n_units` is the
-    number of units the figure rests on.
+    `working` is the formula with this data's numbers plugged in, for `explain`; `details` keeps
+    the ingredients (observed and expected agreement or disagreement) at full precision; `n_units`
+    is the number of units the figure rests on.
     """
 
     name: str
@@ -64,8 +64,8 @@ def chance_corrected(
 ) -> Metric:
     """`(p_o - p_e) / (1 - p_e)`, or None when chance agreement is total.
 
-    `no_variation` is the caller's verdict (made on counts, not on a float compare) that every rating
-    fell in one category; then p_e = 1 and the ratio is 0/0, which must never be reported as 1.
+    `no_variation` is the caller's verdict (made on counts, not by comparing floats) that every
+    rating fell in one category; then p_e = 1 and the ratio is 0/0, never to be reported as 1.
     """
     details = {"p_o": p_o, "p_e": p_e, **(extra or {})}
     if no_variation is not None:

@@ -1,4 +1,7 @@
-"""What the CLI and the review screen receive: per-code and overall figures, and what was left out."""
+"""What the CLI and the review screen receive: per-code and overall figures, and what was left out.
+
+None stands for "undefined"; the reason is always next to it.
+"""
 
 from __future__ import annotations
 
@@ -69,7 +72,9 @@ class AgreementReport:
             key: {"name": m.name, "formula": m.formula}
             for key, m in (self.codes[0].metrics if self.codes else {}).items()
         }
-        formulas["overall"] = {key: {"name": m.name, "formula": m.formula} for key, m in self.overall.items()}
+        formulas["overall"] = {
+            key: {"name": m.name, "formula": m.formula} for key, m in self.overall.items()
+        }
         return {
             "unit": self.unit,
             "coders": list(self.coders),

@@ -3,8 +3,8 @@
 Per code, presence/absence data of k coders reduce without loss to: over units every coder covered,
 how many units had the code from exactly j coders (j = 0..k) and how often each coder applied it;
 over units at least two coders covered (Krippendorff's alpha, which handles missing data), how many
-units had m coders of whom j applied it. Units nobody applied the code to are counted in bulk, so the
-work follows the number of codings, not units × codes.
+units had m coders of whom j applied it. Units nobody applied the code to are counted in bulk,
+so the work follows the number of codings, not units × codes.
 
 For the set-valued alpha (MASI) and the bootstrap, units are grouped by "type": the sorted tuple of
 code-set bitmasks their covering coders gave. Units where nobody applied anything share one type.
@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
 import numpy as np
 
@@ -28,13 +29,13 @@ from .masi import UnitType
 
 @dataclass
 class CodeTally:
-    """Counts for one code; `hist[j]` = units (of those all coders covered) with j coders applying."""
+    """One code's counts; `hist[j]`: units (of those all coders covered) with j coders applying."""
 
     hist: np.ndarray
     presence: np.ndarray
     pairable: Counter[tuple[int, int]] = field(default_factory=Counter)
 
-    def __iadd__(self, other: CodeTally) -> CodeTally:
+    def __iadd__(self, other: CodeTally) -> Self:
         self.hist = self.hist + other.hist
         self.presence = self.presence + other.presence
         self.pairable = self.pairable + other.pairable
@@ -53,7 +54,9 @@ class Tally:
     excluded: list[tuple[str, int]]
 
 
-def _check_names(coders: Sequence[str], codes: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _check_names(
+    coders: Sequence[str], codes: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     coders_t, codes_t = tuple(coders), tuple(codes)
     if len(coders_t) < 2:
         raise CoderError(f"agreement needs at least two coders, got {len(coders_t)}")
@@ -76,8 +79,10 @@ def _excluded(
     if k > 2:
         out.append(
             (
-                f"{unit}s covered by some but not all {k} coders: used by Krippendorff's alpha"
-                " (which allows missing data) but left out of the other coefficients",
+                (
+                    f"{unit}s covered by some but not all {k} coders: used by Krippendorff's"
+                    " alpha (which allows missing data) but left out of the other coefficients"
+                ),
                 n_partial,
             )
         )
@@ -94,13 +99,16 @@ def _add_bulk(tally: CodeTally, k: int, n_complete: int, pairable_by_m: Mapping[
         )
 
 
+_INTEGERS = (int, np.integer)
+
+
 class _Indexer:
     """Unit → position in `units`, vectorised when the units are integers (database ids)."""
 
     def __init__(self, units: Sequence[Hashable]) -> None:
         self.n = len(units)
         keys = None
-        if self.n and all(type(u) is int for u in units):
+        if self.n and all(isinstance(u, _INTEGERS) for u in units):
             try:
                 keys = np.fromiter(units, dtype=np.int64, count=self.n)
             except OverflowError:
@@ -124,8 +132,8 @@ class _Indexer:
             members = set(members)
         if self._index is None:
             ints = members
-            if not all(type(u) is int for u in members):
-                ints = {u for u in members if type(u) is int}
+            if not all(isinstance(u, _INTEGERS) for u in members):
+                ints = {u for u in members if isinstance(u, _INTEGERS)}
             try:
                 values = np.fromiter(ints, dtype=np.int64, count=len(ints))
             except OverflowError:
@@ -142,7 +150,7 @@ class _Indexer:
 
 
 def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of a 2-D uint64 array and how often each occurs (lexsort: faster than unique)."""
+    """Distinct rows of a 2-D uint64 array and their counts (lexsort beats np.unique here)."""
     if rows.shape[0] == 0:
         return rows, np.zeros(0, dtype=np.int64)
     order = np.lexsort(rows.T[::-1])
@@ -152,9 +160,7 @@ def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.r_[starts, len(ordered)])
 
 
-def _paragraph_types(
-    masks: np.ndarray, cov: np.ndarray, m_arr: np.ndarray
-) -> Counter[UnitType]:
+def _paragraph_types(masks: np.ndarray, cov: np.ndarray, m_arr: np.ndarray) -> Counter[UnitType]:
     """Unit types of pairable units: per coverage pattern, the distinct rows of covering masks."""
     k, _, words = masks.shape
     types: Counter[UnitType] = Counter()
@@ -166,7 +172,7 @@ def _paragraph_types(
         sel = np.flatnonzero(pattern == pat)
         rows = masks[covering][:, sel, :].transpose(1, 0, 2).reshape(len(sel), -1)
         distinct, counts = _unique_rows(rows)
-        for row, n in zip(distinct.tolist(), counts.tolist()):
+        for row, n in zip(distinct.tolist(), counts.tolist(), strict=True):
             if words == 1:
                 types[tuple(sorted(row))] += n
                 continue
@@ -223,7 +229,12 @@ def tally_paragraphs(
         per_code[code] = tally
 
     excluded = _excluded(
-        "paragraph", k, int(by_m[0]), int(by_m[1]), int(by_m[2:k].sum()), n_ignored,
+        "paragraph",
+        k,
+        int(by_m[0]),
+        int(by_m[1]),
+        int(by_m[2:k].sum()),
+        n_ignored,
         "codings on paragraphs outside the coder's covered paragraphs, ignored",
     )
     return Tally(
@@ -239,13 +250,15 @@ def tally_paragraphs(
 
 
 def merge_spans(spans: Iterable[tuple[int, int]], length: int, where: str) -> list[tuple[int, int]]:
-    """Sorted, non-overlapping [start, end) spans; a code applied twice over a stretch counts once."""
+    """Sorted, non-overlapping [start, end) spans: a stretch coded twice with a code counts once."""
     clean = []
     for span in spans:
         try:
             start, end = (int(x) for x in span)
         except (TypeError, ValueError):
-            raise CoderError(f"{where}: span {span!r} is not a (start, end) pair of integers") from None
+            raise CoderError(
+                f"{where}: span {span!r} is not a (start, end) pair of integers"
+            ) from None
         if not 0 <= start <= end <= length:
             raise CoderError(
                 f"{where}: span [{start}, {end}) lies outside the document's {length} characters"
@@ -415,7 +428,12 @@ def tally_characters(
         _add_bulk(tally, k, n_complete, pairable_by_m)
 
     excluded = _excluded(
-        "character", k, n_none, n_single, n_partial, n_ignored,
+        "character",
+        k,
+        n_none,
+        n_single,
+        n_partial,
+        n_ignored,
         "spans in documents the coder did not cover (or not in the document list), ignored",
     )
     return Tally(
@@ -428,4 +446,3 @@ def tally_characters(
         types=types,
         excluded=excluded,
     )
-

@@ -21,7 +21,7 @@ import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
@@ -76,8 +76,8 @@ def xsd_datetime(stamp: str | None) -> str | None:
     except ValueError:
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def flatten_description(code: Code) -> str:
@@ -249,7 +249,7 @@ def project_qdpx(store: Store, out: Path, *, force: bool = False) -> ExportRepor
     root = etree.Element(f"{{{NS_PROJECT}}}Project", nsmap={None: NS_PROJECT})
     root.set("name", xml_safe(store.path.stem))
     root.set("origin", ORIGIN)
-    root.set("creationDateTime", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    root.set("creationDateTime", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     if coder_names:
         users = _sub(root, "Users")
         for name in coder_names:
@@ -317,11 +317,11 @@ def project_qdpx(store: Store, out: Path, *, force: bool = False) -> ExportRepor
 
     validate(root, "Project.xsd")
     qde = _xml_bytes(root)
-    with atomic_path(Path(out), force=force) as tmp:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("project.qde", qde)
-            for name, data in files:
-                zf.writestr(name, data)
+    with atomic_path(Path(out), force=force) as tmp, \
+            zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", qde)
+        for name, data in files:
+            zf.writestr(name, data)
 
     _notices(store, report, speakers=speakers, kinds=kinds, times=times, non_bmp=non_bmp,
              boundaries=boundaries, replaced=replaced, codes=codes, retired=retired_in_use)

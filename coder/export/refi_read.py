@@ -266,6 +266,8 @@ class Archive:
         if name.lower().startswith("internal://"):
             name = name[len("internal://"):]
         name = name.replace("\\", "/").lstrip("/")
+        if ".." in name.split("/"):
+            return None
         for candidate in (name, unquote(name)):
             low = candidate.lower()
             for key in (f"sources/{low}", low):

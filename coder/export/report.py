@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import __version__
@@ -111,7 +111,7 @@ def build_report(scope: Scope, *, project: str, title: str = "Coded segments") -
         f"{_plural(len(scope.rows), 'segment')} in {_plural(docs, 'document')}"
         + (f", by {', '.join(coders)}" if coders else "")
     )
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta.append(f"Exported {stamp} with coder {__version__}")
     return Report(title, meta, sections, uncoded, several_coders=len(coders) > 1)
 

@@ -60,9 +60,7 @@ def segments_csv(scope: Scope, *, bom: bool = False) -> bytes:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(
-        tuple("" if v is None else v for v in rec) for rec in _records(scope)
-    )
+    writer.writerows(_records(scope))  # the csv module writes None as an empty cell
     return out.getvalue().encode("utf-8")
 
 

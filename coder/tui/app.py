@@ -25,6 +25,7 @@ class CoderApp(App[None]):
     TITLE = "coder"
     ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
 
     def __init__(self, db_path: Path | str, coder: str | None = None,
                  document: str | None = None) -> None:
@@ -61,10 +62,16 @@ class CoderApp(App[None]):
         self.session = CodingSession(self.store, name)
         self.push_screen(CodingScreen(self.session, document=self.document_ref))
 
-    def on_unmount(self) -> None:
-        if self.store is None:
-            return
+    def remember_positions(self) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, CodingScreen):
                 screen.remember_position()
-        self.store.close()
+
+    async def action_quit(self) -> None:
+        """Quit at once: every action is already saved; only the reading place is noted."""
+        self.remember_positions()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()

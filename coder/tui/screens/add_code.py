@@ -40,7 +40,7 @@ def shortcut_problem(char: str, taken: set[str]) -> str | None:
 
 
 class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "add", "add")]
 
     def __init__(self, session: CodingSession, where: str | None,
                  codebook_path: str | None) -> None:
@@ -65,7 +65,8 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
                 yield Checkbox(Text(f"also add it to the codebook file {self.codebook_path.name}"),
                                False, id="add-append")
             yield Label(Text("", end=""), id="add-error", classes="dialog-error")
-            yield Label(Text("enter add \u00b7 tab next field \u00b7 esc cancel"),
+            yield Label(Text("enter (in a text field) or ctrl+s add \u00b7 tab next field \u00b7 "
+                             "esc cancel"),
                         classes="dialog-help")
 
     def on_mount(self) -> None:
@@ -102,14 +103,8 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
             append_to=self.codebook_path if append else None,
         ))
 
-    def on_key(self, event) -> None:  # noqa: ANN001
-        if event.key == "enter" and not isinstance(self.focused, Input):
-            if isinstance(self.focused, Select) and self.focused.expanded:
-                return
-            if isinstance(self.focused, Checkbox):
-                return
-            event.stop()
-            self._submit()
+    def action_add(self) -> None:
+        self._submit()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

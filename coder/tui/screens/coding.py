@@ -31,6 +31,8 @@ from ..widgets.paragraph_view import ParagraphView
 if TYPE_CHECKING:
     from ..app import CoderApp
 
+POSITION_SAVE_SECONDS = 3.0
+
 
 class CodingScreen(Screen[None]):
     """Reading and coding one document at a time."""
@@ -79,6 +81,7 @@ class CodingScreen(Screen[None]):
         self.session = session
         self.requested_document = document
         self.filter_code: int | None = None
+        self._position_dirty = False
         self.bind_code_keys()
 
     @property
@@ -112,6 +115,7 @@ class CodingScreen(Screen[None]):
         self.query_one("#documents").border_title = "documents"
         self.query_one("#codebook").border_title = "codebook"
         self.view.focus()
+        self.set_interval(POSITION_SAVE_SECONDS, self._flush_position)
         session = self.session
         if session.codes:
             self.codebook.show_code(session.codes[0].id)
@@ -258,7 +262,14 @@ class CodingScreen(Screen[None]):
 
     @on(ParagraphView.CursorMoved)
     def _cursor_moved(self, message: ParagraphView.CursorMoved) -> None:
+        self._position_dirty = True
         self._refresh_top()
+
+    def _flush_position(self) -> None:
+        """Note the reading place now and then, so even a killed session reopens near it."""
+        if self._position_dirty:
+            self._position_dirty = False
+            self.remember_position()
 
     @on(ParagraphView.SpanChanged)
     def _span_changed(self, message: ParagraphView.SpanChanged) -> None:
@@ -594,5 +605,5 @@ class CodingScreen(Screen[None]):
         if self.session.document is not None and self.view.current_index is not None:
             self.session.remember_position(self.view.current_index)
 
-    def action_quit(self) -> None:
-        self.app.exit()
+    async def action_quit(self) -> None:
+        await self.app.action_quit()

@@ -55,11 +55,12 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, session: CodingSession) -> None:
         super().__init__()
         self.session = session
+        self.table = self._table()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide", id="help"):
             yield Label(Text("Keys"), classes="dialog-title")
-            yield Static(self._table(), id="help-table")
+            yield Static(self.table, id="help-table")
             yield Label(Text("esc, q or ? closes \u00b7 everything is saved as you go; "
                              "quitting never asks"), classes="dialog-help")
 

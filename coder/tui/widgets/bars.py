@@ -6,33 +6,58 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from ..display import clean
+from ..display import clean, ellipsize
 
 
 class TopBar(Static):
-    """Coder, document, position and view mode, always on screen."""
+    """Coder, document, position and view mode, always on screen.
+
+    The coder and the blind/others indicator always fit; the document name gives way first.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._state: dict | None = None
 
     def show(self, *, coder: str, document: str | None, position: str, status: str,
              others: list[str] | None, filter_name: str | None) -> None:
+        self._state = dict(coder=coder, document=document, position=position, status=status,
+                           others=others, filter_name=filter_name)
+        self.update(self._compose_text(**self._state), layout=False)
+
+    def on_resize(self) -> None:
+        if self._state is not None:
+            self.update(self._compose_text(**self._state), layout=False)
+
+    def _compose_text(self, *, coder: str, document: str | None, position: str, status: str,
+                      others: list[str] | None, filter_name: str | None) -> Text:
+        width = self.size.width or 120
+        if others is None:
+            mode = Text(" blind: only your codings ", style=Style(reverse=True))
+        elif others:
+            mode = Text(f" showing others: {clean(', '.join(others))} ",
+                        style=Style(bold=True, reverse=True))
+        else:
+            mode = Text(" showing others: none yet ", style=Style(reverse=True))
+        who = Text(f" coder: {clean(coder)} ", style=Style(bold=True, reverse=True))
+        tail = Text()
+        if document is not None:
+            tail.append(f"  {position}  {status}")
+        if filter_name:
+            tail.append(f"  filter: {clean(filter_name)}", style=Style(bold=True))
+        room = width - who.cell_len - mode.cell_len - tail.cell_len - 3
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(f" coder: {clean(coder)} ", style=Style(bold=True, reverse=True))
+        text.append_text(who)
         text.append(" ")
         if document is None:
             text.append("no document open")
         else:
-            text.append(clean(document), style=Style(bold=True))
-            text.append(f"  {position}  {status}")
-        if filter_name:
-            text.append(f"  filter: {clean(filter_name)}", style=Style(bold=True))
-        text.append("  ")
-        if others is None:
-            text.append(" blind: only your codings ", style=Style(reverse=True))
-        elif others:
-            text.append(f" showing others: {clean(', '.join(others))} ",
-                        style=Style(bold=True, reverse=True))
-        else:
-            text.append(" showing others: none yet ", style=Style(reverse=True))
-        self.update(text)
+            text.append(ellipsize(document, max(room, 8)), style=Style(bold=True))
+        text.append_text(tail)
+        gap = width - text.cell_len - mode.cell_len
+        text.append(" " * max(gap, 1))
+        text.append_text(mode)
+        return text
 
 
 class StatusLine(Static):
@@ -44,5 +69,5 @@ class StatusLine(Static):
         mark = "\u2717 " if error else ("\u2713 " if ok and message.startswith(
             ("saved", "undone", "redone")) else "  ")
         text.append(mark + clean(message))
-        self.update(text)
+        self.update(text, layout=False)
         self.message = message

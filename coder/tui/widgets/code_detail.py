@@ -47,5 +47,7 @@ class CodeDetail(Static):
         self.code_id: int | None = None
 
     def show(self, code: Code | None) -> None:
+        if code is not None and code.id == self.code_id:
+            return
         self.code_id = code.id if code else None
         self.update(describe(code))

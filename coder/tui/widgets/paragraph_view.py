@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from rich.cells import get_character_cell_size
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,7 +27,28 @@ from ..session import CodingSession
 from .chips import chip, swatch_style
 
 SCROLL_LINES = 3
+_PLAIN = Style()
 CACHE_LIMIT = 4000
+
+
+def _segments(text: Text, console: Console) -> list[Segment]:
+    """Rendered segments, each with a style (filters such as NO_COLOR's need one)."""
+    return [Segment(t, style or _PLAIN) for t, style, _ in text.render(console)]
+
+
+@dataclass
+class _Palette:
+    base: Style
+    number: Style
+    cursor: Style
+    scrollbar: Style
+    empty: Style
+    heading: Style
+    speaker: Style
+    span: Style
+    selection: Style
+    other: Style
+    memo: Style
 
 
 @dataclass
@@ -108,6 +130,7 @@ class ParagraphView(Widget, can_focus=True):
         self._generation = 0
         self._frame: list[tuple[int, int]] | None = None
         self._drag_from: int | None = None
+        self._palette: _Palette | None = None
         self.empty_message = "No paragraphs."
 
     # -- state from outside --------------------------------------------------------------
@@ -392,12 +415,11 @@ class ParagraphView(Widget, can_focus=True):
         disp = DisplayText.build(paragraph.text)
         heading = paragraph.kind == "heading"
         prefix = f"{clean(paragraph.speaker)}: " if paragraph.speaker else ""
-        base = self.get_component_rich_style("paragraph-view--heading", partial=True) \
-            if heading else Style()
+        palette = self._styles()
+        base = palette.heading if heading else Style()
         text = Text(prefix + disp.text, style=base, end="", no_wrap=True)
         if prefix:
-            text.stylize(self.get_component_rich_style("paragraph-view--speaker", partial=True),
-                         0, len(prefix) - 1)
+            text.stylize(palette.speaker, 0, len(prefix) - 1)
         p = len(prefix)
 
         def stylize(start: int, end: int, style: Style) -> None:
@@ -405,7 +427,7 @@ class ParagraphView(Widget, can_focus=True):
 
         own = session.own.get(paragraph.id, [])
         others = session.others.get(paragraph.id, []) if session.show_others else []
-        span_style = self.get_component_rich_style("paragraph-view--span", partial=True)
+        span_style = palette.span
         for _, seg in others:
             if seg.start is not None:
                 stylize(seg.start, seg.end, Style(underline=True, italic=True))
@@ -415,12 +437,11 @@ class ParagraphView(Widget, can_focus=True):
                 stylize(seg.start, seg.end,
                         span_style + swatch_style(code.color if code else None))
         if selection is not None:
-            stylize(selection[0], selection[1],
-                    self.get_component_rich_style("paragraph-view--selection", partial=True))
+            stylize(selection[0], selection[1], palette.selection)
 
         console = self.app.console
         ranges = wrap_ranges(text.plain, width)
-        strips = [Strip(list(text[s:e].render(console))).crop(0, width) for s, e in ranges]
+        strips = [Strip(_segments(text[s:e], console)).crop(0, width) for s, e in ranges]
         strips.extend(self._labels(paragraph.id, width))
         strips.append(Strip([]))
         return _Layout(strips, ranges, p, disp)
@@ -433,12 +454,12 @@ class ParagraphView(Widget, can_focus=True):
             piece = chip(code)
             if seg.start is not None:
                 quote = session.paragraphs[session.index_of[paragraph_id]].text[seg.start:seg.end]
-                piece.append(f" \u201c{ellipsize(quote, 28)}\u201d", style=Style(italic=True))
+                piece.append(f" \u201c{ellipsize(quote, 40)}\u201d", style=Style(italic=True))
             if seg.memo:
                 piece.append(" \u270e")
             chips.append(piece)
         if session.show_others:
-            other_style = self.get_component_rich_style("paragraph-view--other", partial=True)
+            other_style = self._styles().other
             for coder, seg in session.others.get(paragraph_id, []):
                 code = session.all_codes.get(seg.code_id)
                 name = clean(code.name) if code else "?"
@@ -449,8 +470,7 @@ class ParagraphView(Widget, can_focus=True):
         memo = session.memos.get(paragraph_id)
         if memo:
             chips.append(Text(f"\u270e {ellipsize(memo, max(10, width - 4))}",
-                              style=self.get_component_rich_style("paragraph-view--memo",
-                                                                  partial=True), end=""))
+                              style=self._styles().memo, end=""))
         if not chips:
             return []
         console = self.app.console
@@ -463,9 +483,9 @@ class ParagraphView(Widget, can_focus=True):
                 lines.append(Strip(current).crop(0, width))
                 current, used = [], 0
             if current:
-                current.append(Segment(" "))
+                current.append(Segment(" ", _PLAIN))
                 used += 1
-            current.extend(piece.render(console))
+            current.extend(_segments(piece, console))
             used += size
         lines.append(Strip(current).crop(0, width))
         return lines
@@ -492,45 +512,60 @@ class ParagraphView(Widget, can_focus=True):
         self._frame = frame
         return frame
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._palette = None
+        self.invalidate(None)
+
+    def _styles(self) -> _Palette:
+        if self._palette is None:
+            style = self.get_component_rich_style
+            self._palette = _Palette(
+                base=self.rich_style,
+                number=style("paragraph-view--number"),
+                cursor=style("paragraph-view--cursor"),
+                scrollbar=style("paragraph-view--scrollbar"),
+                empty=style("paragraph-view--empty"),
+                heading=style("paragraph-view--heading", partial=True),
+                speaker=style("paragraph-view--speaker", partial=True),
+                span=style("paragraph-view--span", partial=True),
+                selection=style("paragraph-view--selection", partial=True),
+                other=style("paragraph-view--other", partial=True),
+                memo=style("paragraph-view--memo", partial=True),
+            )
+        return self._palette
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        base = self.rich_style
+        width, height = self.size
+        palette = self._styles()
+        base = palette.base
         if not self.rows:
             if y == 1:
-                style = self.get_component_rich_style("paragraph-view--empty")
-                return Strip([Segment("  " + self.empty_message, style)]).adjust_cell_length(
-                    width, base)
+                return Strip([Segment("  " + self.empty_message, palette.empty)]) \
+                    .adjust_cell_length(width, base)
             return Strip.blank(width, base)
         frame = self._get_frame()
-        scrollbar = self._scrollbar_cell(y)
+        total = len(self.rows)
+        thumb = round(self.cursor / (total - 1) * (height - 1)) if total > 1 else -1
+        scrollbar = Segment("\u2588" if y == thumb else "\u2502", palette.scrollbar)
         if y >= len(frame):
-            return Strip.join([Strip.blank(width - 1, base), scrollbar])
+            return Strip([Segment(" " * (width - 1), base), scrollbar])
         row, k = frame[y]
         index = self.rows[row]
         layout = self._layout(index)
         is_cursor = row == self.cursor
         gutter_width = self._gutter
-        number_style = self.get_component_rich_style("paragraph-view--number")
         if k == 0:
             n = str(self.session.paragraphs[index].n)
             marker = "\u25b6" if is_cursor else " "
             gutter = Segment(f"{marker}{n.rjust(gutter_width - 2)} ",
-                             number_style + Style(bold=is_cursor))
+                             palette.number + Style(bold=is_cursor))
         else:
             gutter = Segment(" " * gutter_width, base)
         body = Strip([gutter, *layout.strips[k]]).adjust_cell_length(width - 1, base)
         if is_cursor:
-            body = body.apply_style(self.get_component_rich_style("paragraph-view--cursor"))
-        return Strip.join([body, scrollbar])
-
-    def _scrollbar_cell(self, y: int) -> Strip:
-        height = self.size.height
-        style = self.get_component_rich_style("paragraph-view--scrollbar")
-        total = len(self.rows)
-        if total <= 1 or height <= 1:
-            return Strip([Segment(" ", style)])
-        thumb = round(self.cursor / (total - 1) * (height - 1))
-        return Strip([Segment("\u2588" if y == thumb else "\u2502", style)])
+            body = body.apply_style(palette.cursor)
+        return Strip([*body, scrollbar], width)
 
     def on_resize(self, event: events.Resize) -> None:
         self._invalidate_frame()

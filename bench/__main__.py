@@ -1,0 +1,159 @@
+"""`python -m bench`: generate the corpus, run every benchmark there is, print one table."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import io
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench import safety_bench  # noqa: E402
+from bench.corpus import Corpus, generate  # noqa: E402
+
+OPTIONAL = ("agreement_bench", "tui_bench", "export_bench")
+Row = tuple[str, str, str]
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")
+
+
+def _guard(name: str, fn: Callable[[], Iterable[Row]]) -> list[Row]:
+    """A benchmark that breaks shows as a row saying so; the others still run."""
+    t0 = time.perf_counter()
+    try:
+        rows = list(fn())
+    except Exception as exc:  # noqa: BLE001 - one failing benchmark must not hide the rest
+        traceback.print_exc(file=sys.stderr)
+        return [(name, "FAILED", f"{type(exc).__name__}: {exc}")]
+    print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return rows
+
+
+def optional_modules(corpus: Corpus) -> tuple[list[Row], list[str]]:
+    rows: list[Row] = []
+    printed: list[str] = []
+    for name in OPTIONAL:
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"bench.{name}":
+                rows.append((name, "not present", ""))
+                continue
+            rows.append((name, "FAILED", f"import: {exc}"))
+            continue
+        except Exception as exc:  # noqa: BLE001
+            rows.append((name, "FAILED", f"import: {type(exc).__name__}: {exc}"))
+            continue
+        if hasattr(module, "rows"):
+            copy = safety_bench.copy_project(corpus, name)
+            rows += _guard(name, lambda m=module, c=copy: m.rows(c))
+        elif hasattr(module, "main"):
+            out = io.StringIO()
+
+            def run(m=module, buffer=out) -> list[Row]:
+                argv = sys.argv
+                sys.argv = [f"bench/{name}.py"]
+                try:
+                    with contextlib.redirect_stdout(buffer):
+                        m.main()
+                finally:
+                    sys.argv = argv
+                return []
+
+            failed = _guard(name, run)
+            rows += failed
+            if not failed:
+                printed.append(f"{name} (its own data and table):\n{out.getvalue().rstrip()}")
+        else:
+            rows.append((name, "skipped", "defines neither rows(corpus) nor main()"))
+    return rows, printed
+
+
+def table(rows: list[Row], markdown: bool) -> str:
+    header = ("measure", "value", "notes")
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|---|---|---|"]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+        return "\n".join(lines)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(2)]
+    out = [f"{header[0]:<{widths[0]}}  {header[1]:<{widths[1]}}  {header[2]}",
+           f"{'-' * widths[0]}  {'-' * widths[1]}  {'-' * 5}"]
+    out += [f"{m:<{widths[0]}}  {v:<{widths[1]}}  {n}" for m, v, n in rows]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="A tenth of the corpus and short runs: to check the benchmarks work.")
+    parser.add_argument("--kills", type=int, help="SIGKILLs in the crash run (default 200).")
+    parser.add_argument("--seconds", type=float,
+                        help="Length of the two-coder run (default 10).")
+    parser.add_argument("--keep", type=Path, help="Generate the corpus here and keep it.")
+    parser.add_argument("--markdown", action="store_true", help="Print a Markdown table.")
+    args = parser.parse_args(argv)
+    docs, paragraphs, big = (20, 10_000, 2_000) if args.quick else (200, 100_000, 10_000)
+    kills = args.kills if args.kills is not None else (10 if args.quick else 200)
+    seconds = args.seconds if args.seconds is not None else (2.0 if args.quick else 10.0)
+
+    root = args.keep or Path(tempfile.mkdtemp(prefix="coder-bench-"))
+    try:
+        t0 = time.perf_counter()
+        corpus = generate(root, documents=docs, paragraphs=paragraphs, big=big)
+        print(f"corpus: {docs} documents, {paragraphs:,} paragraphs, 2 coders, "
+              f"{len(corpus.code_keys)} codes in {root} ({time.perf_counter() - t0:.1f} s)",
+              file=sys.stderr)
+        rows: list[Row] = []
+        imported = _guard("import", lambda: safety_bench.import_corpus(corpus))
+        rows += imported
+        if any(v == "FAILED" for _, v, _ in imported):
+            print(table(rows, args.markdown))
+            return 1
+        rows += _guard("toggle", lambda: safety_bench.toggle_latency(
+            safety_bench.copy_project(corpus, "toggle")))
+        rows += _guard("backup", lambda: safety_bench.backup_and_check(corpus))
+        rows += _guard("codebook", lambda: safety_bench.codebook_merge(
+            safety_bench.copy_project(corpus, "codebook")))
+        rows += _guard("reimport", lambda: safety_bench.reimport(
+            safety_bench.copy_project(corpus, "reimport")))
+        rows += _guard("concurrency", lambda: safety_bench.concurrent_coders(corpus, seconds))
+        rows += _guard("crash", lambda: safety_bench.crashes(kills))
+        extra, printed = optional_modules(corpus)
+        rows += extra
+        print(f"machine: {machine()}")
+        print(table(rows, args.markdown))
+        for block in printed:
+            print()
+            print(block)
+        return 1 if any(v in ("FAILED", "PROBLEMS") for _, v, _ in rows) else 0
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,325 @@
+"""Commands that take coded work out of the project: segments, reports, stats, REFI-QDA."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import CoderError
+from ..export import codebook_doc, refi, refi_import, report, segments, stats
+from ..export.atomic import atomic_path, check_target, write_atomic
+from ..export.scope import select
+from .codebook import codebook as codebook_group
+from .options import console, db_option, err_console, open_project
+
+SEGMENT_FORMATS = ("csv", "jsonl", "md", "html", "docx")
+_SUFFIXES = {
+    ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".md": "md", ".markdown": "md",
+    ".html": "html", ".htm": "html", ".docx": "docx", ".qdpx": "qdpx", ".qdc": "qdc",
+}
+
+
+def _format(given: str | None, out: Path | None, allowed: tuple[str, ...], default: str) -> str:
+    if given:
+        return given
+    guessed = _SUFFIXES.get(out.suffix.lower()) if out else None
+    return guessed if guessed in allowed else default
+
+
+def _guard(out: Path | None, db: Path) -> None:
+    if out is not None and out.resolve() == Path(db).resolve():
+        raise CoderError("that is the project file itself; choose another output name", path=out)
+
+
+def _emit(data: bytes) -> None:
+    """Bytes to standard output untouched (no newline translation, no re-encoding)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _say(lines: list[Text], to_stdout: bool) -> None:
+    target: Console = err_console if to_stdout else console
+    for line in lines:
+        target.print(line)
+
+
+def _notes(warnings: list[str], missing: list[str], label: str = "not carried") -> list[Text]:
+    out = [Text(f"warning: {w}", style="yellow") for w in warnings]
+    out += [Text(f"{label}: {m}", style="yellow") for m in missing]
+    return out
+
+
+@click.group("export")
+def export() -> None:
+    """Export coded segments, write-up reports and REFI-QDA files."""
+
+
+@export.command("segments")
+@click.option("--format", "format_", type=click.Choice(SEGMENT_FORMATS),
+              help="csv/jsonl: one row per segment; md/html/docx: the write-up report "
+                   "(default: from the --out suffix, else csv).")
+@click.option("--code", "codes", multiple=True, metavar="KEY",
+              help="Only this code and its sub-codes (key, name or path; repeatable).")
+@click.option("--coder", "coders", multiple=True, metavar="NAME", help="Only this coder (repeatable).")
+@click.option("--document", metavar="DOC", help="Only this document (name or unambiguous prefix).")
+@click.option("--speaker", metavar="NAME", help="Only paragraphs by this speaker.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (csv, jsonl and md go to standard output without it).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@db_option
+def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[str, ...],
+                    document: str | None, speaker: str | None, out: Path | None, force: bool,
+                    bom: bool, db: Path) -> None:
+    """Coded segments as data (csv, jsonl) or as a report of quotes by code (md, html, docx).
+
+    Quotes are the stored text exactly. The report lists codes in codebook order with their
+    definition and counts, then each quote cited as (Document, para N, Speaker).
+    """
+    fmt = _format(format_, out, SEGMENT_FORMATS, "csv")
+    _guard(out, db)
+    if out is None and fmt == "docx":
+        raise CoderError("a .docx report needs --out FILE.docx")
+    if out is not None:
+        check_target(out, force=force)
+    with open_project(db) as store:
+        scope = select(store, codes=codes, coders=coders, document=document, speaker=speaker)
+        project = store.path.name
+    lines: list[Text] = []
+    if fmt == "csv":
+        data = segments.segments_csv(scope, bom=bom)
+    elif fmt == "jsonl":
+        data = segments.segments_jsonl(scope)
+    else:
+        built = report.build_report(scope, project=project)
+        if fmt == "docx":
+            assert out is not None
+            with atomic_path(out, force=force) as tmp:
+                replaced = report.report_docx(built, tmp)
+            if replaced:
+                lines.append(Text(f"warning: {replaced} control character(s) Word cannot hold "
+                                  "were written as U+FFFD", style="yellow"))
+            data = None
+        elif fmt == "md":
+            data = report.report_markdown(built).encode("utf-8")
+        else:
+            data = report.report_html(built).encode("utf-8")
+    if data is not None:
+        if out is None:
+            _emit(data)
+        else:
+            write_atomic(out, data, force=force)
+    if out is not None:
+        lines.insert(0, Text(f"{len(scope.rows)} segment(s) written to {out} ({fmt})"))
+    elif not scope.rows:
+        lines.append(Text("no segments match", style="yellow"))
+    _say(lines, to_stdout=out is None)
+
+
+@export.command("qdpx")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .qdpx (or .qdc) file to write.")
+@click.option("--format", "format_", type=click.Choice(["qdpx", "qdc"]),
+              help="qdpx: the whole project; qdc: the codebook only (default: from --out).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@db_option
+def export_qdpx(out: Path, format_: str | None, force: bool, db: Path) -> None:
+    """REFI-QDA exchange file for ATLAS.ti, MAXQDA, NVivo, QualCoder and others.
+
+    The .qdpx holds the documents as plain text, the codes with their GUIDs, every coder as a
+    user, and every segment as a selection with character positions; memos travel as notes.
+    What REFI-QDA has no place for is listed after the export.
+    """
+    fmt = _format(format_, out, ("qdpx", "qdc"), "qdpx")
+    _guard(out, db)
+    check_target(out, force=force)
+    with open_project(db) as store:
+        if fmt == "qdc":
+            r = refi.codebook_qdc(store, out, force=force)
+        else:
+            r = refi.project_qdpx(store, out, force=force)
+    _print_refi_export(r, fmt)
+
+
+def _print_refi_export(r: refi.ExportReport, fmt: str) -> None:
+    if fmt == "qdc":
+        console.print(Text(f"{r.codes} code(s) written to {r.path} (REFI-QDA codebook)"))
+    else:
+        console.print(Text(
+            f"{r.path}: {r.documents} document(s), {r.codes} code(s), {r.coders} coder(s), "
+            f"{r.codings} coding(s) in {r.selections} selection(s), {r.notes} memo note(s)"
+        ))
+    _say(_notes(r.warnings, r.not_carried), to_stdout=False)
+
+
+@click.command("stats")
+@click.option("--coder", "coders", multiple=True, metavar="NAME", help="Only this coder (repeatable).")
+@click.option("--code", "codes", multiple=True, metavar="KEY",
+              help="Only this code and its sub-codes (repeatable).")
+@click.option("--document", metavar="DOC", help="Only this document.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Also write CSV: a folder (frequencies.csv, coverage.csv, cooccurrence.csv) "
+                   "or NAME.csv (NAME-frequencies.csv, ...).")
+@click.option("--force", is_flag=True, help="Overwrite existing CSV files.")
+@click.option("--bom", is_flag=True, help="Start the CSV files with a UTF-8 byte-order mark.")
+@db_option
+def stats_command(coders: tuple[str, ...], codes: tuple[str, ...], document: str | None,
+                  out: Path | None, force: bool, bom: bool, db: Path) -> None:
+    """Code frequencies, coverage per document and the code co-occurrence matrix.
+
+    Two codes co-occur when both were applied in the same paragraph; the diagonal counts the
+    paragraphs carrying each code. Coverage is the share of a document's paragraphs coded.
+    """
+    _guard(out, db)
+    with open_project(db) as store:
+        scope = select(store, codes=codes, coders=coders, document=document)
+        names = list(coders) if coders else store.coders()
+    result = stats.compute_stats(scope, names)
+    _print_stats(result)
+    if out is not None:
+        written = stats.write_stats_csv(result, out, force=force, bom=bom)
+        console.print(Text("CSV written: " + ", ".join(str(p) for p in written)))
+
+
+def _print_stats(s: stats.Stats) -> None:
+    freq = Table(title=f"Code frequencies ({s.segments} segments)")
+    freq.add_column("code")
+    for col in ("segments", "paragraphs", "documents"):
+        freq.add_column(col, justify="right")
+    for c in s.coders:
+        freq.add_column(Text(c), justify="right")
+    for f in s.frequencies:
+        freq.add_row(Text("  " * f.depth + f.code.name), str(f.segments), str(f.paragraphs),
+                     str(f.documents), *[str(f.by_coder[c]) for c in s.coders])
+    console.print(freq)
+
+    cov = Table(title="Coverage (paragraphs coded)")
+    cov.add_column("document")
+    cov.add_column("paragraphs", justify="right")
+    cov.add_column("coded", justify="right")
+    for c in s.coders:
+        cov.add_column(Text(c), justify="right")
+    for row in s.coverage:
+        cells = [f"{row.by_coder[c]} ({row.by_coder[c] / row.paragraphs:.0%})" if row.paragraphs
+                 else "0" for c in s.coders]
+        cov.add_row(Text(row.document.name), str(row.paragraphs),
+                    f"{row.coded} ({row.share:.0%})", *cells)
+    console.print(cov)
+
+    if s.codes:
+        co = Table(title="Co-occurrence (paragraphs with both codes)")
+        co.add_column("code")
+        for c in s.codes:
+            co.add_column(Text(c.key), justify="right")
+        for code, counts in zip(s.codes, s.cooccurrence):
+            co.add_row(Text(code.key), *[str(n) if n else "·" for n in counts])
+        console.print(co)
+
+
+@codebook_group.command("export")
+@click.option("--format", "format_", type=click.Choice(codebook_doc.CODEBOOK_FORMATS),
+              help="md or docx: an appendix with definitions, rules, examples and frequencies; "
+                   "qdc: REFI-QDA codebook (default: from --out, else md).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (md goes to standard output without it).")
+@click.option("--title", default="Codebook", show_default=True, help="Title of the appendix.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@db_option
+def codebook_export(format_: str | None, out: Path | None, title: str, force: bool, db: Path) -> None:
+    """The project's codebook as a thesis appendix (md, docx) or a REFI-QDA .qdc file."""
+    fmt = _format(format_, out, codebook_doc.CODEBOOK_FORMATS, "md")
+    _guard(out, db)
+    if out is None and fmt != "md":
+        raise CoderError(f"a .{fmt} codebook needs --out FILE.{fmt}")
+    if out is not None:
+        check_target(out, force=force)
+    with open_project(db) as store:
+        if fmt == "qdc":
+            assert out is not None
+            _print_refi_export(refi.codebook_qdc(store, out, force=force), "qdc")
+            return
+        entries = codebook_doc.codebook_entries(store)
+    if not entries:
+        raise CoderError("the project has no codes; load a codebook with `coder codebook use`")
+    if fmt == "md":
+        data = codebook_doc.codebook_markdown(entries, title=title).encode("utf-8")
+        if out is None:
+            _emit(data)
+            return
+        write_atomic(out, data, force=force)
+    else:
+        assert out is not None
+        with atomic_path(out, force=force) as tmp:
+            codebook_doc.codebook_docx(entries, tmp, title=title)
+    console.print(Text(f"{len(entries)} code(s) written to {out} ({fmt})"))
+
+
+@click.group("refi")
+def refi_group() -> None:
+    """Bring in REFI-QDA files from ATLAS.ti, MAXQDA, NVivo, QualCoder and others."""
+
+
+@refi_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a .qdc: the YAML codebook to write (standard output without it).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@db_option
+def refi_import_command(file: Path, out: Path | None, force: bool, db: Path) -> None:
+    """Import a .qdpx project into the project file, or turn a .qdc into a YAML codebook.
+
+    A .qdpx brings its text sources, codes (with their GUIDs), users as coders, codings and
+    memos; into an existing project it adds what is new (a backup is taken first). Another
+    tool's positions are checked against the text, and what could not be placed is reported.
+    """
+    kind = file.suffix.lower()
+    if kind == ".qdc":
+        if out is not None:
+            _guard(out, db)
+            check_target(out, force=force)
+        text, r = refi_import.qdc_to_yaml(file)
+        data = text.encode("utf-8")
+        lines = _notes([], r.notes, label="note")
+        if out is None:
+            _emit(data)
+        else:
+            write_atomic(out, data, force=force)
+            lines.insert(0, Text(f"{r.codes} code(s) written to {out}; check it with "
+                                 f"`coder codebook check {out}`, load it with `coder codebook use`"))
+        _say(lines, to_stdout=out is None)
+        return
+    if kind != ".qdpx":
+        raise CoderError("expected a .qdpx project or a .qdc codebook", path=file)
+    if out is not None:
+        raise CoderError("--out is for .qdc codebooks; a .qdpx is imported into --db")
+    created = not Path(db).exists()
+    try:
+        with open_project(db, must_exist=False) as store:
+            r = refi_import.import_qdpx(store, file)
+    except CoderError:
+        if created:  # a failed import into a new project leaves no empty project behind
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+        raise
+    added = ", ".join(r.documents_added) or "none"
+    console.print(Text(
+        f"{file}: {len(r.documents_added)} document(s) added ({added}), "
+        f"{len(r.documents_matched)} matched; {len(r.codes_added)} code(s) added, "
+        f"{r.codes_matched} matched; coders {', '.join(r.coders) or 'none'}; "
+        f"{r.segments_added} segment(s) added, {r.segments_skipped} already there; "
+        f"{r.memos_added} paragraph memo(s)"
+    ))
+    lines = [Text(f"positions: {p}", style="yellow") for p in r.positions]
+    lines += _notes(r.warnings, r.not_imported, label="not imported")
+    if r.backup:
+        lines.append(Text(f"backup of the project before the import: {r.backup}", style="dim"))
+    _say(lines, to_stdout=False)
+
+
+COMMANDS = [export, stats_command, refi_group]

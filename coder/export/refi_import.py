@@ -1,0 +1,622 @@
+"""REFI-QDA into coder: a `.qdpx` into a project, a `.qdc` into a YAML codebook.
+
+Positions are checked, not trusted (interop guide A.5): for each source the counting
+conventions that differ on its text (code points; UTF-16 units as NVivo for Windows counts;
+CRLF as one character as ATLAS.ti counts) are tried, and the one under which selections land on
+word boundaries and match their quoted excerpts wins. Any choice other than the standard's code
+points is reported.
+
+The text is then cut into paragraphs. A file coder wrote is cut exactly where coder joined it
+(blank line); another tool's text is cut at blank lines (or at line breaks when it has none),
+and speaker labels are recognised the way `coder import` recognises them. Each selection is
+placed on the paragraphs it covers: a selection over a whole paragraph is a whole-paragraph
+coding, a selection across paragraphs becomes one segment per paragraph part, and what cannot
+be placed is counted and reported. Nothing is written until all of it has been worked out, and
+then in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..codebook import normalise_color, parse_codebook, slugify
+from ..errors import CoderError
+from ..ingest import speakers as speaker_labels
+from ..models import Code, ParagraphIn, ParsedDocument
+from ..store import Store, now, stable_guid, text_hash
+from ._queries import ensure_coder
+from .refi import SEPARATOR, parse_description, xsd_datetime
+from .refi_read import (
+    RefiCode,
+    RefiProject,
+    RefiSelection,
+    RefiSource,
+    read_qdc,
+    read_qdpx,
+)
+
+MAX_KEY = 64
+_KEY_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*\Z")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
+_EXTENSIONS = (".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".md", ".html", ".htm")
+_NAME_ONLY = re.compile(r"line:\d+\Z|Memo on paragraph \d+\Z")
+DEFAULT_CODER = "imported"
+
+
+# ── codes ──────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class PlannedCode:
+    refi: RefiCode
+    key: str
+    name: str
+    parent_key: str | None
+    fields: dict[str, str]
+    color: str | None
+
+
+def lenient_color(value: str | None) -> tuple[str | None, bool]:
+    """(`#rrggbb` or None, whether a given colour had to be dropped)."""
+    if not value or not value.strip():
+        return None, False
+    v = value.strip()
+    m = re.fullmatch(r"#([0-9a-fA-F]{6})([0-9a-fA-F]{2})?", v)
+    if m:
+        return "#" + m.group(1).lower(), False
+    m = re.fullmatch(r"rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,[^)]*)?\)", v, re.IGNORECASE)
+    if m and all(int(g) <= 255 for g in m.groups()):
+        return "#" + "".join(f"{int(g):02x}" for g in m.groups()), False
+    fixed = normalise_color(v)
+    return (fixed, False) if fixed else (None, True)
+
+
+def _unique(base: str, taken: set[str], limit: int | None = None) -> str:
+    """`base`, or `base-2`, `base-3`… (kept within `limit` characters), recorded as taken."""
+    candidate = base
+    n = 2
+    while candidate in taken:
+        suffix = f"-{n}"
+        stem = base[: limit - len(suffix)].rstrip("-_") if limit else base
+        candidate = stem + suffix
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _unique_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base (2)`, `base (3)`…, recorded as taken."""
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate = f"{base} ({n})"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def plan_codes(codes: list[RefiCode], taken_keys: set[str], notes: list[str]) -> list[PlannedCode]:
+    """Keys, names and fields for codes read from REFI-QDA: the `Key:` line coder writes if it
+    is free, else a slug of the name; names made valid (one line, no '/') and unique among
+    siblings."""
+    planned: list[PlannedCode] = []
+    key_of: dict[str, str] = {}
+    sibling_names: dict[str | None, set[str]] = defaultdict(set)
+    renamed: list[str] = []
+    dropped_colors: list[str] = []
+    for c in codes:
+        fields = parse_description(c.description) if c.description else {}
+        name = " ".join(c.name.split()).replace("/", "-") or "Unnamed code"
+        folded = sibling_names[c.parent]
+        if name.casefold() in folded:
+            base = name
+            n = 2
+            while f"{base} ({n})".casefold() in folded:
+                n += 1
+            name = f"{base} ({n})"
+        folded.add(name.casefold())
+        if name != c.name:
+            renamed.append(f"{c.name!r} -> {name!r}")
+        wanted = fields.pop("key", "")
+        if wanted and _KEY_RE.match(wanted) and len(wanted) <= MAX_KEY and wanted not in taken_keys:
+            key = wanted
+            taken_keys.add(key)
+        else:
+            key = _unique(slugify(name) or "code", taken_keys, MAX_KEY)
+        key_of[c.guid] = key
+        color, dropped = lenient_color(c.color)
+        if dropped:
+            dropped_colors.append(f"{name} ({c.color})")
+        planned.append(PlannedCode(c, key, name, key_of.get(c.parent) if c.parent else None,
+                                   fields, color))
+    if renamed:
+        notes.append("code names changed to be valid (one line, no '/', unique among siblings): "
+                     + "; ".join(renamed))
+    if dropped_colors:
+        notes.append("colours that are not #RRGGBB, rgb() or a colour name were dropped: "
+                     + ", ".join(dropped_colors))
+    folders = [p.name for p in planned if not p.refi.codable]
+    if folders:
+        notes.append(f"{len(folders)} non-codable code(s) (folders in the other tool) became "
+                     "ordinary codes: " + ", ".join(folders))
+    return planned
+
+
+# ── qdc -> YAML ────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class QdcReport:
+    codes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def qdc_to_yaml(path: Path) -> tuple[str, QdcReport]:
+    """A `.qdc` codebook as the text of a YAML codebook that `coder codebook check` accepts."""
+    path = Path(path)
+    codes, origin, warnings, ignored = read_qdc(path)
+    if not codes:
+        raise CoderError("the codebook has no codes", path=path)
+    report = QdcReport(notes=list(warnings))
+    planned = plan_codes(codes, set(), report.notes)
+    entries: dict[str, dict[str, Any]] = {}
+    top: list[dict[str, Any]] = []
+    for p in planned:
+        entry: dict[str, Any] = {"key": p.key, "name": p.name}
+        for f in ("definition", "when_to_use", "when_not_to_use", "example"):
+            if p.fields.get(f):
+                entry[f] = p.fields[f]
+        if p.color:
+            entry["color"] = p.color
+        entries[p.key] = entry
+        if p.parent_key:
+            entries[p.parent_key].setdefault("codes", []).append(entry)
+        else:
+            top.append(entry)
+    description = f"Imported from {path.name}" + (f" (made by {origin})" if origin else "")
+    data = {"name": path.stem, "description": description, "codes": top}
+    header = (f"# Codebook imported from the REFI-QDA file {path.name}.\n"
+              "# Keys are permanent identities: keep them when you rename codes.\n\n")
+    text = header + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                              default_flow_style=False, width=4096, indent=2)
+    parse_codebook(text, str(path.with_suffix(".yaml")))  # a bug here must not reach the user's file
+    report.codes = len(planned)
+    lost = sum(1 for p in planned if p.refi.guid != stable_guid("code", p.key))
+    if lost:
+        report.notes.append(
+            f"GUIDs of {lost} code(s): a YAML codebook has no place for them, so loading it gives "
+            "those codes new GUIDs (import the .qdpx instead to keep them)")
+    for what, n in ignored.items():
+        report.notes.append(f"not imported: {n} {what}")
+    return text, report
+
+
+# ── positions ──────────────────────────────────────────────────────────────────
+
+
+def _u16_to_cp(units: list[int]) -> Callable[[int], int]:
+    def convert(q: int) -> int:
+        return q - bisect_right(units, q - 2)
+    return convert
+
+
+def conventions(raw: str) -> list[tuple[str, Callable[[int], int]]]:
+    """The position readings that differ on this text, the standard's first; each maps a
+    position in the file to an index into the LF-only text."""
+    crlf = [m.start() for m in re.finditer("\r\n", raw)]
+
+    def raw_to_clean(p: int) -> int:
+        return p - bisect_left(crlf, p)
+
+    out: list[tuple[str, Callable[[int], int]]] = [("code points (the standard)", raw_to_clean)]
+    if crlf:
+        out.append(("code points with CRLF counted as one character (ATLAS.ti style)",
+                    lambda p: p))
+    astral = [m.start() for m in re.finditer("[\U00010000-\U0010FFFF]", raw)]
+    if astral:
+        units_raw = [a + k for k, a in enumerate(astral)]
+        to_cp = _u16_to_cp(units_raw)
+        out.append(("UTF-16 code units (NVivo for Windows style)", lambda q: raw_to_clean(to_cp(q))))
+        if crlf:
+            clean = raw.replace("\r\n", "\n")
+            astral_clean = [m.start() for m in re.finditer("[\U00010000-\U0010FFFF]", clean)]
+            to_cp_clean = _u16_to_cp([a + k for k, a in enumerate(astral_clean)])
+            out.append(("UTF-16 code units with CRLF counted as one", to_cp_clean))
+    return out
+
+
+def _on_boundary(text: str, i: int) -> bool:
+    return i <= 0 or i >= len(text) or not (text[i - 1].isalnum() and text[i].isalnum())
+
+
+def _flat(s: str) -> str:
+    return " ".join(s.split())
+
+
+def score(clean: str, selections: list[RefiSelection], convert: Callable[[int], int]) -> tuple[int, int, int]:
+    """(excerpts matched, selections on word boundaries, selections inside the text)."""
+    names = bounds = inside = 0
+    for sel in selections:
+        s, e = convert(sel.start), convert(sel.end)
+        if not 0 <= s < e <= len(clean):
+            continue
+        inside += 1
+        if _on_boundary(clean, s) and _on_boundary(clean, e):
+            bounds += 1
+        name = _flat(sel.name).rstrip("…").rstrip(".").strip()
+        if len(name) >= 3 and not _NAME_ONLY.match(name) and _flat(clean[s:e]).startswith(name[:60]):
+            names += 1
+    return names, bounds, inside
+
+
+def choose_positions(raw: str, selections: list[RefiSelection]) -> tuple[str, Callable[[int], int], str | None]:
+    """(label, converter, note for the user if not the standard reading)."""
+    options = conventions(raw)
+    clean = raw.replace("\r\n", "\n")
+    if len(options) == 1 or not selections:
+        return options[0][0], options[0][1], None
+    scored = [(score(clean, selections, conv), -i, label, conv)
+              for i, (label, conv) in enumerate(options)]
+    best = max(scored, key=lambda t: (t[0][0] * 2 + t[0][1] + t[0][2], t[1]))
+    (names, bounds, _), rank, label, conv = best
+    if rank == 0:
+        return label, conv, None
+    base = scored[0][0]
+    n = len(selections)
+    note = (f"positions read as {label}: {bounds} of {n} selections fall on word boundaries "
+            f"that way (against {base[1]} as code points)")
+    if names:
+        note += f", {names} match their quoted excerpt (against {base[0]})"
+    return label, conv, note
+
+
+# ── paragraphs ─────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Cut:
+    start: int
+    end: int
+    speaker: str | None = None
+    start_time: float | None = None
+
+
+def cut_exact(clean: str) -> list[Cut]:
+    """Paragraphs of a text coder exported: joined by one blank line, nothing else touched."""
+    cuts, pos = [], 0
+    for part in clean.split(SEPARATOR):
+        cuts.append(Cut(pos, pos + len(part)))
+        pos += len(part) + len(SEPARATOR)
+    return cuts
+
+
+def cut_paragraphs(clean: str) -> list[Cut]:
+    """Paragraphs of another tool's text: blocks between blank lines, or lines when the text has
+    no blank line; surrounding whitespace left out; speaker labels taken off as speakers."""
+    separator = _BLANK_LINE if _BLANK_LINE.search(clean) else re.compile(r"\n")
+    cuts: list[Cut] = []
+    pos = 0
+    for m in [*separator.finditer(clean), None]:
+        end = m.start() if m else len(clean)
+        s, e = pos, end
+        while s < e and clean[s].isspace():
+            s += 1
+        while e > s and clean[e - 1].isspace():
+            e -= 1
+        if s < e:
+            cuts.append(Cut(s, e))
+        if m:
+            pos = m.end()
+    firsts = [clean[c.start:c.end].split("\n", 1)[0] for c in cuts]
+    accepted = speaker_labels.accepted_speakers(firsts)
+    if accepted:
+        for c, first in zip(cuts, firsts):
+            label = speaker_labels.find_label(first)
+            if label is not None and label.key in accepted and c.start + label.end < c.end:
+                c.speaker = label.speaker
+                c.start_time = label.time
+                c.start += label.end
+    return cuts
+
+
+def place(cuts: list[Cut], starts: list[int], s: int, e: int) -> list[tuple[int, int | None, int | None]]:
+    """(paragraph index, start, end) parts of `[s, e)`; start/end None for a whole paragraph."""
+    i = max(bisect_right(starts, s) - 1, 0)
+    parts = []
+    while i < len(cuts) and cuts[i].start < e:
+        c = cuts[i]
+        a, b = max(s, c.start), min(e, c.end)
+        if a < b:
+            parts.append((i, None, None) if (a, b) == (c.start, c.end) else (i, a - c.start, b - c.start))
+        i += 1
+    return parts
+
+
+# ── qdpx -> project ────────────────────────────────────────────────────────────
+
+
+@dataclass
+class ImportReport:
+    source: Path
+    documents_added: list[str] = field(default_factory=list)
+    documents_matched: list[str] = field(default_factory=list)
+    codes_added: list[str] = field(default_factory=list)
+    codes_matched: int = 0
+    coders: list[str] = field(default_factory=list)
+    segments_added: int = 0
+    segments_skipped: int = 0
+    memos_added: int = 0
+    positions: list[str] = field(default_factory=list)
+    not_imported: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    backup: str | None = None
+
+
+@dataclass
+class _PlannedDoc:
+    source: RefiSource
+    name: str
+    parsed: ParsedDocument
+    content_hash: str
+    existing_id: int | None
+    segments: list[dict[str, Any]]
+    memos: dict[tuple[int, str], list[str]]
+
+
+def _strip_extension(name: str) -> str:
+    low = name.lower()
+    for ext in _EXTENSIONS:
+        if low.endswith(ext) and len(name) > len(ext):
+            return name[: -len(ext)]
+    return name
+
+
+def import_qdpx(store: Store, path: Path) -> ImportReport:
+    """Bring a `.qdpx` project's sources, codes, users, codings and memos into `store`."""
+    path = Path(path)
+    project = read_qdpx(path)
+    report = ImportReport(path, warnings=list(project.warnings))
+    notes = report.not_imported
+
+    existing_codes = store.codes(include_retired=True)
+    by_guid = {c.guid.upper(): c for c in existing_codes}
+    fresh = [c for c in project.codes if c.guid not in by_guid]
+    planned = plan_codes(fresh, set(store.code_key_map()), report.warnings)
+    code_key = {c.guid: by_guid[c.guid].key for c in project.codes if c.guid in by_guid}
+    code_key.update({p.refi.guid: p.key for p in planned})
+    for p in planned:
+        if p.parent_key is None and p.refi.parent in code_key:
+            p.parent_key = code_key[p.refi.parent]
+    report.codes_matched = len(project.codes) - len(fresh)
+
+    users = _plan_users(project, report)
+    default_user = project.creating_user if project.creating_user in users else None
+
+    def user_of(*candidates: str | None) -> str:
+        for g in candidates:
+            if g:
+                if g not in users:
+                    users[g] = _unique_name(f"user {g[:8].lower()}", set(users.values()))
+                    report.warnings.append(f"user {g} is not listed in the project; "
+                                           f"named {users[g]!r}")
+                return g
+        if default_user:
+            return default_user
+        if "" not in users:
+            users[""] = _unique_name(DEFAULT_CODER, set(users.values()))
+            report.warnings.append(f"codings and notes without a user were attributed to a coder "
+                                   f"named {users['']!r}")
+        return ""
+
+    taken_names = {d.name for d in store.documents(include_superseded=True)}
+    coding_guids: set[str] = set()
+    docs: list[_PlannedDoc] = []
+    counts: Counter[str] = Counter()
+    used_notes: set[str] = set()
+    for source in project.sources:
+        if source.text is None:
+            notes.append(source.problem or f"source {source.name!r} has no text")
+            continue
+        raw = source.text
+        label, convert, note = choose_positions(raw, source.selections)
+        if note:
+            report.positions.append(f"{source.name}: {note}")
+        clean = raw.replace("\r\n", "\n").replace("\r", "\n")
+        cuts = cut_exact(clean) if project.from_coder else cut_paragraphs(clean)
+        if not cuts or not any(clean[c.start:c.end] for c in cuts):
+            notes.append(f"source {source.name!r} has no text to code")
+            continue
+        texts = [clean[c.start:c.end] for c in cuts]
+        paragraphs = [ParagraphIn(t, speaker=c.speaker, start_time=c.start_time)
+                      for t, c in zip(texts, cuts)]
+        existing = store.find_document_by_text_hash(text_hash(texts))
+        name = source.name if project.from_coder else _strip_extension(source.name)
+        if existing is None:
+            name = _unique_name(name, taken_names)
+        meta = {"refi_guid": source.guid, "refi_name": source.name, "positions": label}
+        parsed = ParsedDocument("qdpx", paragraphs, meta=meta)
+        digest = hashlib.sha256(source.raw_bytes).hexdigest()
+        plan = _PlannedDoc(source, existing.name if existing else name, parsed, digest,
+                           existing.id if existing else None, [], defaultdict(list))
+        starts = [c.start for c in cuts]
+        counts["whole-document codings"] += source.whole_codings
+        for sel in source.selections:
+            s, e = convert(sel.start), convert(sel.end)
+            if not 0 <= s < e <= len(clean):
+                counts["selections outside their source's text"] += 1
+                continue
+            parts = place(cuts, starts, s, e)
+            if not parts:
+                counts["selections on blank lines only"] += 1
+                continue
+            if len(parts) > 1 and sel.codings:
+                counts["split"] += 1
+            sel_memo = SEPARATOR.join(
+                [sel.description] * bool(sel.description.strip())
+                + [project.notes[g].text for g in sel.notes if g in project.notes]
+            )
+            used_notes.update(sel.notes)
+            if not sel.codings:
+                _annotation(plan, project, sel, parts[0][0], user_of, counts)
+                continue
+            for coding in sel.codings:
+                used_notes.update(coding.notes)
+                if coding.code is None or coding.code not in code_key:
+                    counts["codings that point at something other than a code"] += 1
+                    continue
+                if coding.guid in coding_guids:
+                    counts["duplicate coding GUIDs"] += 1
+                    coding.guid = stable_guid("refi-duplicate", f"{sel.guid}:{coding.guid}:{coding.code}")
+                coding_guids.add(coding.guid)
+                own = [project.notes[g].text for g in coding.notes if g in project.notes]
+                memo = SEPARATOR.join(own) if own else sel_memo
+                user = user_of(coding.user, sel.user)
+                for k, (index, a, b) in enumerate(parts):
+                    plan.segments.append({
+                        "index": index,
+                        "code": code_key[coding.code],
+                        "user": user,
+                        "start": a,
+                        "end": b,
+                        "memo": memo or None,
+                        "guid": coding.guid if k == 0 else stable_guid("segment-part",
+                                                                      f"{coding.guid}:{k}"),
+                        "created_at": xsd_datetime(coding.created) or xsd_datetime(sel.created),
+                    })
+        docs.append(plan)
+
+    _tell(report, project, counts, used_notes)
+    if not docs and not planned:
+        raise CoderError("nothing to import: no text sources and no new codes" +
+                         (" (" + "; ".join(notes) + ")" if notes else ""), path=path)
+    if store.documents() or store.codes() or store.coders():
+        report.backup = str(store.auto_backup("before-refi-import"))
+    with store.transaction():
+        _write(store, path, project, planned, users, docs, report)
+    return report
+
+
+def _plan_users(project: RefiProject, report: ImportReport) -> dict[str, str]:
+    users: dict[str, str] = {}
+    names: set[str] = set()
+    for guid, name in project.users.items():
+        users[guid] = _unique_name(name or f"user {guid[:8].lower()}", names)
+    return users
+
+
+def _annotation(plan: _PlannedDoc, project: RefiProject, sel: RefiSelection, index: int,
+                user_of: Callable[..., str], counts: Counter[str]) -> None:
+    """A selection without codings: its notes (or description) become paragraph memos."""
+    found = False
+    for g in sel.notes:
+        note = project.notes.get(g)
+        if note and note.text.strip():
+            plan.memos[(index, user_of(note.user, sel.user))].append(note.text)
+            found = True
+    if not found and sel.description.strip():
+        plan.memos[(index, user_of(sel.user))].append(sel.description)
+        found = True
+    if not found:
+        counts["selections with neither codes nor notes"] += 1
+
+
+def _tell(report: ImportReport, project: RefiProject, counts: Counter[str], used_notes: set[str]) -> None:
+    nt = report.not_imported
+    labels = {
+        "whole-document codings": "codings of whole sources (coder codes paragraphs)",
+        "selections outside their source's text": "selections outside their source's text",
+        "selections on blank lines only": "selections covering only blank lines between paragraphs",
+        "codings that point at something other than a code":
+            "codings that point at something other than a code (NVivo case codings)",
+        "selections with neither codes nor notes": "selections with neither codes nor notes",
+    }
+    for key, label in labels.items():
+        if counts[key]:
+            nt.append(f"{counts[key]} {label}")
+    if project.bad_selections:
+        nt.append(f"{project.bad_selections} selections without valid positions")
+    if counts["duplicate coding GUIDs"]:
+        report.warnings.append(f"{counts['duplicate coding GUIDs']} coding(s) reuse another "
+                               "coding's GUID; they were imported with new GUIDs")
+    if counts["split"]:
+        report.warnings.append(f"{counts['split']} selection(s) spanning several paragraphs were "
+                               "split into one segment per paragraph")
+    unattached = [n for g, n in project.notes.items() if g not in used_notes]
+    if unattached:
+        nt.append(f"{len(unattached)} note(s) not attached to text (project or code memos)")
+    for what, n in project.ignored.items():
+        nt.append(f"{n} × {what}")
+
+
+def _write(store: Store, path: Path, project: RefiProject, planned: list[PlannedCode],
+           users: dict[str, str], docs: list[_PlannedDoc], report: ImportReport) -> None:
+    if planned:
+        new_codes = [
+            Code(id=0, key=p.key, name=p.name, parent_id=None, path="", color=p.color,
+                 definition=p.fields.get("definition", ""),
+                 when_to_use=p.fields.get("when_to_use", ""),
+                 when_not_to_use=p.fields.get("when_not_to_use", ""),
+                 example=p.fields.get("example", ""), guid=p.refi.guid)
+            for p in planned
+        ]
+        report.codes_added = store.ensure_codes(new_codes, {p.key: p.parent_key for p in planned})
+    code_ids = store.code_key_map()
+    needed = {seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
+    coder_ids: dict[str, int] = {}
+    for g in sorted(needed, key=lambda g: users[g]):
+        coder_ids[g] = ensure_coder(store, users[g], g or None)
+        report.coders.append(users[g])
+    rows: list[dict[str, Any]] = []
+    for d in docs:
+        if d.existing_id is None:
+            doc = store.add_document(d.name, d.parsed, source_path=f"{path}!{d.source.entry or ''}",
+                                     content_hash=d.content_hash)
+            report.documents_added.append(doc.name)
+        else:
+            doc = store.document(d.existing_id)
+            report.documents_matched.append(doc.name)
+        ids = [p.id for p in store.paragraphs(doc.id)]
+        for seg in d.segments:
+            rows.append({
+                "paragraph_id": ids[seg["index"]],
+                "code_id": code_ids[seg["code"]],
+                "coder_id": coder_ids[seg["user"]],
+                "start": seg["start"],
+                "end": seg["end"],
+                "memo": seg["memo"],
+                "guid": seg["guid"],
+                "created_at": seg["created_at"] or now(),
+            })
+        for (index, user), texts in d.memos.items():
+            coder_id = coder_ids[user]
+            if store.paragraph_memo(coder_id, ids[index]):
+                report.warnings.append(f"{doc.name} para {index + 1}: kept the project's own memo "
+                                       f"by {users[user]}")
+                continue
+            store.put_paragraph_memo(coder_id, ids[index], SEPARATOR.join(texts))
+            report.memos_added += 1
+    if rows:
+        report.segments_added, report.segments_skipped = store.insert_segments(
+            rows, event="refi import", detail={"file": str(path)}, backup=False)
+    else:
+        store.log_event("refi import", {"file": str(path), "added": 0})

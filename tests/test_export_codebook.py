@@ -1,0 +1,69 @@
+"""`coder codebook export`: the codebook as an appendix, read back with real readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+from test_export_fixture import CODES, build_project
+
+from coder.cli import main
+from coder.store import Store
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Store:
+    store = build_project(tmp_path / "p.db")
+    yield store
+    store.close()
+
+
+def _frequency(store: Store, key: str) -> str:
+    rows = [r for r in store.segment_rows() if r.code_key == key]
+    if not rows:
+        return "not applied yet"
+    coders = sorted({r.coder for r in rows})
+    per = ", ".join(f"{c} {sum(1 for r in rows if r.coder == c)}" for c in coders)
+    docs = len({r.document_id for r in rows})
+    return (f"{len(rows)} segment{'s' * (len(rows) != 1)} in {docs} "
+            f"document{'s' * (docs != 1)} ({per})")
+
+
+def test_docx_appendix(project: Store, tmp_path: Path) -> None:
+    out = tmp_path / "appendix.docx"
+    result = CliRunner().invoke(main, ["codebook", "export", "--db", str(project.path),
+                                       "--out", str(out), "--title", "Appendix B: Codebook"])
+    assert result.exit_code == 0, result.output
+    paragraphs = docx.Document(str(out)).paragraphs
+    assert (paragraphs[0].style.name, paragraphs[0].text) == ("Title", "Appendix B: Codebook")
+    headings = [(p.style.name, p.text) for p in paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [("Heading 1", "Stigma"), ("Heading 2", "Labels"),
+                        ("Heading 3", "Media images"), ("Heading 1", "Leaving care"),
+                        ("Heading 1", "Never applied")]
+    texts = [p.text for p in paragraphs]
+    stigma = CODES[0]
+    assert f"Definition: {stigma['definition']}" in texts
+    assert f"When to use: {stigma['when_to_use']}" in texts
+    assert f"When not to use: {stigma['when_not_to_use']}" in texts
+    assert [p.text for p in paragraphs if p.style.name == "Quote"] == [stigma["example"]]
+    for key in ("stigma", "labels", "unused"):
+        assert f"Frequency: {_frequency(project, key)}" in texts
+
+
+def test_markdown_appendix_to_stdout(project: Store) -> None:
+    result = CliRunner().invoke(main, ["codebook", "export", "--db", str(project.path)])
+    assert result.exit_code == 0, result.output
+    html = MarkdownIt("commonmark").render(result.stdout)
+    assert "<h2>Stigma</h2>" in html and "<h3>Labels</h3>" in html
+    assert "Definition: Named labels [sic] and *stereotypes*" in html
+    assert "<blockquote>\n<p>They think &quot;care kid&quot; means trouble.</p>" in html
+    assert f"Frequency: {_frequency(project, 'stigma')}" in html
+
+
+def test_empty_project_is_a_user_error(tmp_path: Path) -> None:
+    Store(tmp_path / "e.db").close()
+    result = CliRunner().invoke(main, ["codebook", "export", "--db", str(tmp_path / "e.db")])
+    assert result.exit_code != 0 and "no codes" in result.output

@@ -1,0 +1,151 @@
+"""The write-up report in Markdown, HTML and Word, read back with real parsers."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+from test_export_fixture import build_project
+
+from coder.cli import main
+from coder.store import Store
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Store:
+    store = build_project(tmp_path / "p.db")
+    yield store
+    store.close()
+
+
+def _expected_quotes(store: Store) -> list[tuple[str, str]]:
+    """(code key, quote + citation) per distinct passage, in codebook then reading order."""
+    order = ["stigma", "labels", "media", "leaving-care"]
+    out = []
+    for key in order:
+        seen: dict[tuple, list[str]] = {}
+        texts: dict[tuple, str] = {}
+        for r in store.segment_rows(code_keys=[key]):
+            k = (r.document, r.n, r.start, r.end)
+            seen.setdefault(k, []).append(r.coder)
+            where = f"{r.document}, para {r.n}" + (f", {r.speaker}" if r.speaker else "")
+            texts[k] = f"{r.quote} ({where})"
+        out += [(key, texts[k] + " — " + ", ".join(coders)) for k, coders in seen.items()]
+    return out
+
+
+class _Collector(HTMLParser):
+    """Text of <blockquote>s and headings; <br> as a newline, source newlines dropped."""
+
+    def __init__(self, *, drop_newlines: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.drop = drop_newlines
+        self.quotes: list[str] = []
+        self.headings: list[tuple[str, str]] = []
+        self.spans: list[str] = []
+        self._in: list[str] = []
+        self._buf: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        if tag in ("blockquote", "h1", "h2", "h3", "h4", "h5", "h6") or (
+                tag == "span" and attrs.get("class") == "quote"):
+            self._in.append(tag if tag != "span" else "quote")
+            self._buf = []
+        elif tag == "br" and self._in:
+            self._buf.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        name = "quote" if tag == "span" and self._in and self._in[-1] == "quote" else tag
+        if self._in and self._in[-1] == name:
+            self._in.pop()
+            text = "".join(self._buf)
+            if name == "blockquote":
+                self.quotes.append(text if self.drop else text.strip("\n"))
+            elif name == "quote":
+                self.spans.append(text)
+            else:
+                self.headings.append((name, text))
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._buf.append(data.replace("\n", "") if self.drop else data)
+
+
+def test_markdown_renders_every_quote_exactly(project: Store) -> None:
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--format", "md"])
+    assert result.exit_code == 0, result.output
+    rendered = MarkdownIt("commonmark").render(result.stdout)
+    parsed = _Collector(drop_newlines=True)
+    parsed.feed(rendered)
+    assert parsed.quotes == [q for _, q in _expected_quotes(project)]
+    headings = [(tag, text) for tag, text in parsed.headings]
+    assert headings[:5] == [("h1", "Coded segments"), ("h2", "Stigma"), ("h3", "Labels"),
+                            ("h4", "Media images"), ("h2", "Leaving care")]
+    assert ("h2", "Codes with no segments") in headings
+    assert "Named labels [sic] and *stereotypes*" in rendered
+
+
+def test_html_is_self_contained_and_exact(project: Store, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page and "<link" not in page and "src=" not in page
+    parsed = _Collector(drop_newlines=False)
+    parsed.feed(page)
+    expected = _expected_quotes(project)
+    assert parsed.spans == [q.rsplit(" (", 1)[0] for _, q in expected]
+    assert "<b>tags</b>" not in page
+
+
+def test_docx_uses_word_styles_and_exact_text(project: Store, tmp_path: Path) -> None:
+    out = tmp_path / "report.docx"
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out))
+    paragraphs = document.paragraphs
+    assert paragraphs[0].style.name == "Title"
+    headings = [(p.style.name, p.text) for p in paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:4] == [("Heading 1", "Stigma"), ("Heading 2", "Labels"),
+                            ("Heading 3", "Media images"), ("Heading 1", "Leaving care")]
+    quotes = [p for p in paragraphs if p.style.name == "Quote"]
+    expected = _expected_quotes(project)
+    assert [p.text for p in quotes] == [q for _, q in expected]
+    assert [p.runs[0].text for p in quotes] == [q.rsplit(" (", 1)[0] for _, q in expected]
+
+
+def test_filters_and_single_coder_citation(project: Store, tmp_path: Path) -> None:
+    out = tmp_path / "alice.docx"
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--coder", "alice", "--code", "labels", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    quotes = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name == "Quote"]
+    expected = []
+    for r in project.segment_rows(coders=["alice"], code_keys=["labels", "media"]):
+        where = f"{r.document}, para {r.n}" + (f", {r.speaker}" if r.speaker else "")
+        expected.append(f"{r.quote} ({where})")
+    assert quotes == expected
+
+
+def test_control_characters_do_not_break_word(project: Store, tmp_path: Path) -> None:
+    from coder.models import ParagraphIn, ParsedDocument
+
+    doc = project.add_document("pdf", ParsedDocument("text", [ParagraphIn("page\x0cbreak")]),
+                               source_path=None, content_hash="pdf")
+    project.add_segment(project.coder_id("alice"), project.paragraphs(doc.id)[0].id,
+                        project.code("stigma").id)
+    out = tmp_path / "r.docx"
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--out", str(out), "--document", "pdf"])
+    assert result.exit_code == 0, result.output
+    assert "U+FFFD" in result.output
+    quotes = [p.runs[0].text for p in docx.Document(str(out)).paragraphs if p.style.name == "Quote"]
+    assert quotes == ["page\ufffdbreak"]

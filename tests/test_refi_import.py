@@ -1,0 +1,355 @@
+"""REFI-QDA import: the round trip through coder's own export, and files shaped like the ones
+NVivo, ATLAS.ti and others write (interop guide A.4–A.7), built here byte by byte."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_export_fixture import CODES, build_project
+
+from coder.cli import main
+from coder.codebook import check_codebook, load_codebook
+from coder.errors import CoderError
+from coder.export import refi_read
+from coder.export.refi import project_qdpx
+from coder.export.refi_import import import_qdpx, qdc_to_yaml
+from coder.store import Store
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Store:
+    store = build_project(tmp_path / "p.db")
+    yield store
+    store.close()
+
+
+def _segments(store: Store) -> list[tuple]:
+    return sorted((r.document, r.n, r.coder, r.code_key, r.start, r.end, r.quote, r.memo, r.guid)
+                  for r in store.segment_rows())
+
+
+def _codes(store: Store) -> list[tuple]:
+    return [(c.key, c.guid, c.name, c.path, c.color, c.definition, c.when_to_use,
+             c.when_not_to_use, c.example) for c in store.codes()]
+
+
+def _memos(store: Store) -> set[tuple]:
+    names = {store.coder_id(n, create=False): n for n in store.coders()}
+    out = set()
+    for d in store.documents():
+        ns = {p.id: p.n for p in store.paragraphs(d.id)}
+        out |= {(d.name, ns[pid], names[cid], memo)
+                for pid, cid, memo in store.document_paragraph_memos(d.id)}
+    return out
+
+
+def test_round_trip_keeps_documents_codes_coders_segments_and_memos(
+        project: Store, tmp_path: Path) -> None:
+    qdpx = tmp_path / "out.qdpx"
+    project_qdpx(project, qdpx)
+    back = Store(tmp_path / "back.db")
+    report = import_qdpx(back, qdpx)
+    assert report.positions == [] and report.not_imported == []
+    assert [d.name for d in back.documents()] == [d.name for d in project.documents()]
+    for a, b in zip(project.documents(), back.documents()):
+        assert [p.text for p in back.paragraphs(b.id)] == [p.text for p in project.paragraphs(a.id)]
+    assert _codes(back) == _codes(project)
+    assert back.coder_guids() == project.coder_guids()
+    assert _segments(back) == _segments(project)
+    assert _memos(back) == _memos(project)
+
+    again = import_qdpx(back, qdpx)
+    assert (again.segments_added, again.segments_skipped) == (0, len(_segments(project)))
+    assert again.documents_added == [] and len(again.documents_matched) == 2
+    assert _segments(back) == _segments(project)
+    back.close()
+
+
+def test_import_into_the_original_project_changes_nothing(project: Store, tmp_path: Path) -> None:
+    qdpx = tmp_path / "out.qdpx"
+    project_qdpx(project, qdpx)
+    before = _segments(project)
+    report = import_qdpx(project, qdpx)
+    assert report.segments_added == 0 and report.codes_added == []
+    assert report.backup and Path(report.backup).exists()
+    assert _segments(project) == before
+    assert len(project.documents()) == 2
+
+
+def test_cli_round_trip(project: Store, tmp_path: Path) -> None:
+    runner = CliRunner()
+    qdpx = tmp_path / "x.qdpx"
+    assert runner.invoke(main, ["export", "qdpx", "--db", str(project.path),
+                                "--out", str(qdpx)]).exit_code == 0
+    result = runner.invoke(main, ["refi", "import", str(qdpx), "--db", str(tmp_path / "new.db")])
+    assert result.exit_code == 0, result.output
+    assert "2 document(s) added" in result.output
+    with Store(tmp_path / "new.db") as back:
+        assert _segments(back) == _segments(project)
+
+
+def test_qdc_to_yaml_round_trip(project: Store, tmp_path: Path) -> None:
+    runner = CliRunner()
+    qdc, yml = tmp_path / "book.qdc", tmp_path / "book.yaml"
+    assert runner.invoke(main, ["codebook", "export", "--db", str(project.path),
+                                "--out", str(qdc)]).exit_code == 0
+    result = runner.invoke(main, ["refi", "import", str(qdc), "--out", str(yml)])
+    assert result.exit_code == 0, result.output
+    assert check_codebook(yml) == []
+    book = load_codebook(yml)
+    assert [(c.key, c.name, c.parent_key, c.definition, c.when_to_use, c.when_not_to_use,
+             c.example, c.color) for c in book.codes] == [
+        (c["key"], c["name"], c["parent_key"], c.get("definition", ""), c.get("when_to_use", ""),
+         c.get("when_not_to_use", ""), c.get("example", ""), c.get("color")) for c in CODES]
+    check = runner.invoke(main, ["codebook", "check", str(yml)])
+    assert check.exit_code == 0, check.output
+
+
+# ── files from other tools ─────────────────────────────────────────────────────
+
+USER_A = "6E8F2B1A-3C4D-5E6F-8A9B-0C1D2E3F4A5B"
+CODE_HARD = "C1A4E3B2-77D0-5F1E-8B6A-9D2C4E5F6A78"
+CODE_P1 = "2F0C7B2A-4A47-5B7E-9E51-3B1D0C7A9E11"
+CODE_P2 = "8D3E51C6-0E9B-5A3C-A7C2-6B0F3A1C2D44"
+CASE = "0B7E6D5C-4A3B-5C2D-9E1F-0A1B2C3D4E5F"
+NOTE = "D3E4F5A6-B7C8-5D9E-9F0A-2B3C4D5E6F7A"
+SOURCE = "A0B1C2D3-E4F5-5A6B-8C7D-9E0F1A2B3C4D"
+
+
+def _zip(path: Path, entries: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _u16(text: str, i: int) -> int:
+    return len(text[:i].encode("utf-16-le")) // 2
+
+
+NVIVO_TEXT = ("Interviewer: How was it when you left? 😀\r\n"
+              "P1: It was hard 🙁 really hard, you know.\r\n"
+              "Interviewer: And then what happened?\r\n"
+              "P1: Then the support stopped at 18 💔 and that was it.\r\n")
+
+
+def _nvivo_selection(guid: str, word: str, code: str, *, occurrence: int = 0, through: str = "") -> str:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = NVIVO_TEXT.index(word, start + 1)
+    end = NVIVO_TEXT.index(through, start) + len(through) if through else start + len(word)
+    return (f'<PlainTextSelection guid="{guid}" name="" startPosition="{_u16(NVIVO_TEXT, start)}" '
+            f'endPosition="{_u16(NVIVO_TEXT, end)}" creatingUser="{USER_A}">'
+            f'<Coding guid="C{guid[1:]}" creatingUser="{USER_A}"><CodeRef targetGUID="{code}"/>'
+            f'</Coding></PlainTextSelection>')
+
+
+def _nvivo(tmp_path: Path) -> Path:
+    g = "11111111-2222-3333-4444-55555555{:04d}"
+    selections = "".join([
+        _nvivo_selection(g.format(1), "hard", CODE_HARD),
+        _nvivo_selection(g.format(2), "support stopped", CODE_P1),
+        _nvivo_selection(g.format(3), "really", CODE_P2, through="And then"),
+        _nvivo_selection(g.format(4), "happened", CODE_P2),
+        _nvivo_selection(g.format(5), "Then", CASE),
+    ])
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+         name="Leaving care" basePath="" creatingUserGUID="{USER_A}">
+  <Users><User guid="{USER_A}" name="Dr Rose Smith" id="RS"/></Users>
+  <CodeBook><Codes>
+    <Code guid="{{{CODE_P1.lower()}}}" name="Phase 1" color="#FF000080">
+      <Code guid="{CODE_HARD}" name="Support" isCodable="true"><Description>Help there</Description></Code>
+    </Code>
+    <Code guid="{CODE_P2}" name="Phase/2" isCodable="false" color="rgb(0, 128, 255)">
+      <Code guid="99999999-2222-3333-4444-555555555555" name="Support" isCodable="true"/>
+    </Code>
+  </Codes></CodeBook>
+  <Cases><Case guid="{CASE}" name="P1"/></Cases>
+  <Sources>
+    <TextSource guid="{SOURCE}" name="Interview 1.docx" plainTextPath="{SOURCE}.txt"
+                richTextPath="internal://{SOURCE}.docx">
+      {selections}
+      <PlainTextSelection guid="{g.format(6)}" name="" startPosition="9000" endPosition="9004">
+        <Coding guid="{g.format(7)}" creatingUser="{USER_A}"><CodeRef targetGUID="{CODE_P2}"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="{g.format(8)}" name="" startPosition="{_u16(NVIVO_TEXT, NVIVO_TEXT.index('How'))}"
+                          endPosition="{_u16(NVIVO_TEXT, NVIVO_TEXT.index('How') + 3)}">
+        <NoteRef targetGUID="{NOTE}"/>
+      </PlainTextSelection>
+    </TextSource>
+    <PDFSource guid="{g.format(9)}" name="report.pdf" path="internal://{g.format(9)}.pdf"/>
+  </Sources>
+  <Notes><Note guid="{NOTE}" name="annotation" creatingUser="{USER_A}">
+    <PlainTextContent>Opening question [as planned]</PlainTextContent></Note></Notes>
+</Project>"""
+    return _zip(tmp_path / "nvivo.qdpx", {
+        "Leaving care.qde": qde.encode("utf-8"),
+        f"Sources/{SOURCE}.txt": b"\xef\xbb\xbf" + NVIVO_TEXT.encode("utf-8"),
+        f"Sources/~$lock-{SOURCE}.docx": b"junk",
+        "sources/.root": b"",
+    })
+
+
+def test_nvivo_style_archive(tmp_path: Path) -> None:
+    store = Store(tmp_path / "n.db")
+    report = import_qdpx(store, _nvivo(tmp_path))
+    assert len(report.positions) == 1 and "UTF-16" in report.positions[0]
+    doc = store.documents()[0]
+    assert doc.name == "Interview 1"
+    paragraphs = store.paragraphs(doc.id)
+    assert [(p.speaker, p.text) for p in paragraphs] == [
+        ("Interviewer", "How was it when you left? 😀"),
+        ("P1", "It was hard 🙁 really hard, you know."),
+        ("Interviewer", "And then what happened?"),
+        ("P1", "Then the support stopped at 18 💔 and that was it."),
+    ]
+    got = sorted((r.n, r.code_name, r.quote, r.coder) for r in store.segment_rows())
+    assert got == sorted([
+        (2, "Support", "hard", "Dr Rose Smith"),
+        (2, "Phase-2", "really hard, you know.", "Dr Rose Smith"),
+        (3, "Phase-2", "And then", "Dr Rose Smith"),
+        (3, "Phase-2", "happened", "Dr Rose Smith"),
+        (4, "Phase 1", "support stopped", "Dr Rose Smith"),
+    ])
+    codes = {c.guid: c for c in store.codes()}
+    assert codes[CODE_P1].color == "#ff0000" and codes[CODE_P2].color == "#0080ff"
+    assert codes[CODE_HARD].path == "Phase 1/Support"
+    assert codes["99999999-2222-3333-4444-555555555555"].path == "Phase-2/Support"
+    assert len({c.key for c in codes.values()}) == 4
+    rose = store.coder_id("Dr Rose Smith", create=False)
+    assert store.coder_guids()["Dr Rose Smith"] == USER_A
+    assert store.paragraph_memo(rose, paragraphs[0].id) == "Opening question [as planned]"
+    missing = " | ".join(report.not_imported)
+    assert "1 selections outside" in missing
+    assert "1 codings that point at something other than a code" in missing
+    assert "PDFSource" in missing and "Cases" in missing
+    assert any("split into one segment per paragraph" in w for w in report.warnings)
+    assert any("non-codable" in w for w in report.warnings)
+    store.close()
+
+
+ATLAS_TEXT = ("Q: Where did you live after care?\r\n\r\n"
+              "A: In a flat on my own, café downstairs.\r\n\r\n"
+              "Q: Who helped?\r\n\r\n"
+              "A: Nobody, honestly. My PA stopped calling.\r\n")
+
+
+def test_atlas_style_crlf_counted_as_one(tmp_path: Path) -> None:
+    clean = ATLAS_TEXT.replace("\r\n", "\n")
+    quotes = ["flat on my own", "Nobody, honestly", "PA stopped calling", "Who helped"]
+    sels = "".join(
+        f'<PlainTextSelection guid="22222222-2222-3333-4444-5555555500{i:02d}" name="{q}" '
+        f'startPosition="{clean.index(q)}" endPosition="{clean.index(q) + len(q)}">'
+        f'<Coding guid="33333333-2222-3333-4444-5555555500{i:02d}"><CodeRef targetGUID="{CODE_HARD}"/>'
+        f'</Coding></PlainTextSelection>'
+        for i, q in enumerate(quotes))
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Study" origin="ATLAS.ti 23">
+  <CodeBook><Codes><Code guid="{CODE_HARD}" name="Housing" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="{SOURCE}" name="Interview A" plainTextPath="internal://{SOURCE}.txt">
+    {sels}</TextSource></Sources>
+</Project>"""
+    path = _zip(tmp_path / "atlas.qdpx", {"Study.qde": qde.encode(),
+                                         f"sources/{SOURCE}.txt": ATLAS_TEXT.encode()})
+    store = Store(tmp_path / "a.db")
+    report = import_qdpx(store, path)
+    assert len(report.positions) == 1 and "ATLAS.ti" in report.positions[0]
+    assert sorted(r.quote for r in store.segment_rows()) == sorted(quotes)
+    assert {r.coder for r in store.segment_rows()} == {"imported"}
+    assert [p.speaker for p in store.paragraphs(store.documents()[0].id)] == ["Q", "A", "Q", "A"]
+    store.close()
+
+
+def test_refuses_entities(tmp_path: Path) -> None:
+    qde = b"""<?xml version="1.0"?>
+<!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<Project xmlns="urn:QDA-XML:project:1.0" name="&b;"/>"""
+    path = _zip(tmp_path / "bomb.qdpx", {"project.qde": qde})
+    with pytest.raises(CoderError, match="entities"):
+        import_qdpx(Store(tmp_path / "x.db"), path)
+
+
+def test_caps_what_it_unpacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qde = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources>
+      <TextSource guid="{SOURCE}" name="zeros" plainTextPath="internal://{SOURCE}.txt"/>
+      </Sources></Project>""".encode()
+    path = tmp_path / "zeros.qdpx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", qde)
+        zf.writestr(f"sources/{SOURCE}.txt", b"0" * 200_000)
+    assert path.stat().st_size < 5_000
+    monkeypatch.setattr(refi_read, "MAX_ARCHIVE_BYTES", 100_000)
+    with pytest.raises(CoderError, match="zip bomb"):
+        import_qdpx(Store(tmp_path / "x.db"), path)
+
+
+def test_never_extracts_entries(tmp_path: Path) -> None:
+    qde = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources>
+      <TextSource guid="{SOURCE}" name="t" plainTextPath="internal://../../evil.txt"/>
+      </Sources></Project>""".encode()
+    work = tmp_path / "work"
+    work.mkdir()
+    path = _zip(work / "evil.qdpx", {"project.qde": qde, "../../evil.txt": b"gotcha"})
+    with pytest.raises(CoderError, match="nothing to import"):
+        import_qdpx(Store(work / "x.db"), path)
+    assert not (tmp_path / "evil.txt").exists()
+
+
+@pytest.mark.parametrize("entries, message", [
+    ({"readme.txt": b"hi"}, "no project.qde"),
+    ({"project.qde": b"<Project"}, "not well-formed XML"),
+    ({"project.qde": b"<CodeBook xmlns='urn:QDA-XML:codebook:1.0'/>"}, "root element"),
+])
+def test_bad_archives_are_user_errors(tmp_path: Path, entries: dict, message: str) -> None:
+    with pytest.raises(CoderError, match=message):
+        import_qdpx(Store(tmp_path / "x.db"), _zip(tmp_path / "bad.qdpx", entries))
+
+
+def test_not_a_zip(tmp_path: Path) -> None:
+    path = tmp_path / "fake.qdpx"
+    path.write_text("hello", encoding="utf-8")
+    result = CliRunner().invoke(main, ["refi", "import", str(path), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code != 0 and "not a ZIP" in result.output
+
+
+def test_foreign_qdc_becomes_a_valid_yaml_codebook(tmp_path: Path) -> None:
+    qdc = tmp_path / "nvivo.qdc"
+    qdc.write_bytes(b"\xef\xbb\xbf" + f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1:0" origin="NVivo 12 for Mac">
+  <Codes>
+    <Code guid="{{{CODE_P1}}}" name="Yes/No answers" isCodable="false" color="rgb(255,0,0)">
+      <Description>Closed questions.
+
+Example: yes</Description>
+      <Code guid="{CODE_HARD}" name="Choice" isCodable="true"/>
+      <Code guid="{CODE_P2}" name="choice" isCodable="true" color="#12345678"/>
+    </Code>
+    <Code guid="99999999-2222-3333-4444-555555555555" name="東京" isCodable="true" color="mauve-ish"/>
+  </Codes>
+  <Sets><Set guid="{CASE}" name="Round 1"><MemberCode guid="{CODE_HARD}"/></Set></Sets>
+</CodeBook>""".encode())
+    text, report = qdc_to_yaml(qdc)
+    out = tmp_path / "book.yaml"
+    out.write_text(text, encoding="utf-8")
+    assert check_codebook(out) == []
+    book = load_codebook(out)
+    assert [(c.name, c.parent_key is None) for c in book.codes] == [
+        ("Yes-No answers", True), ("Choice", False), ("choice (2)", False), ("東京", True)]
+    first = book.codes[0]
+    assert (first.definition, first.example, first.color) == ("Closed questions.", "yes", "#ff0000")
+    assert book.codes[2].color == "#123456"
+    assert len({c.key for c in book.codes}) == 4
+    notes = " | ".join(report.notes)
+    assert "Set" in notes and "mauve-ish" in notes and "GUIDs" in notes
+
+
+def test_failed_import_leaves_no_new_project(tmp_path: Path) -> None:
+    bad = _zip(tmp_path / "bad.qdpx", {"project.qde": b"<Project"})
+    db = tmp_path / "new.db"
+    result = CliRunner().invoke(main, ["refi", "import", str(bad), "--db", str(db)])
+    assert result.exit_code != 0 and "not well-formed" in result.output
+    assert not db.exists()
