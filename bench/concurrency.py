@@ -11,6 +11,7 @@ the call took. The parent checks that no worker printed an error (in particular 
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import sqlite3
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +55,7 @@ def worker(db: str, coder: str, seconds: float) -> None:
     print("ready", flush=True)
     sys.stdin.readline()  # the common start signal
     deadline = time.monotonic() + seconds
-    for paragraph_id, code_id in pairs:
+    for paragraph_id, code_id in itertools.cycle(pairs):  # past the end: taking codes off
         if time.monotonic() > deadline:
             break
         t0 = time.perf_counter()
@@ -101,20 +103,15 @@ def run_coders(db: Path, coders: int = 2, seconds: float = 3.0,
         assert p.stdout is not None
         if p.stdout.readline() != b"ready\n":
             result.problems.append("a worker did not start")
-    for p in procs:
-        assert p.stdin is not None
-        p.stdin.write(b"go\n")
-        p.stdin.flush()
-    backups = 0
-    if backups_every:
-        store = Store(db, create=False)
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            store.backup(db.with_name(f"during-{backups}.db"))
-            backups += 1
-            time.sleep(backups_every)
-        store.close()
-    outputs = [p.communicate(timeout=seconds + 60) for p in procs]
+    # Read the workers' output while they run: a full pipe would stall them, not SQLite.
+    with ThreadPoolExecutor(len(procs)) as pool:
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write(b"go\n")
+            p.stdin.flush()
+        pending = [pool.submit(p.communicate, timeout=seconds + 60) for p in procs]
+        backups = _backups_meanwhile(db, seconds, backups_every)
+        outputs = [f.result() for f in pending]
     reported: dict[str, dict[int, str]] = {}
     for name, p, (out, err) in zip(names, procs, outputs, strict=True):
         if p.returncode != 0 or err.strip():
@@ -125,7 +122,7 @@ def run_coders(db: Path, coders: int = 2, seconds: float = 3.0,
             states[int(segment)] = kind
             result.latencies_ms.append(float(ms))
         reported[name] = states
-        result.saved[name] = len(states)
+        result.saved[name] = sum(1 for kind in states.values() if kind == "add")
     conn = sqlite3.connect(db)
     for name, states in reported.items():
         live = {r[0] for r in conn.execute(
@@ -147,6 +144,20 @@ def run_coders(db: Path, coders: int = 2, seconds: float = 3.0,
     return result
 
 
+def _backups_meanwhile(db: Path, seconds: float, every: float | None) -> int:
+    if not every:
+        return 0
+    backups = 0
+    store = Store(db, create=False)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        store.backup(db.with_name(f"during-{backups}.db"))
+        backups += 1
+        time.sleep(every)
+    store.close()
+    return backups
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["worker"]:
         worker(argv[1], argv[2], float(argv[3]))
@@ -157,7 +168,8 @@ def main(argv: list[str]) -> int:
         db = Path(tmp) / "shared.db"
         make_project(db)
         r = run_coders(db, coders, seconds, backups_every=1.0)
-    print(f"{coders} coders for {seconds:.0f} s: saved {r.saved}; latency median "
+    print(f"{coders} coders for {seconds:.0f} s: {len(r.latencies_ms)} actions, live segments "
+          f"{r.saved}; latency median "
           f"{r.p50:.2f} ms, p99 {r.p99:.2f} ms; problems: {r.problems or 'none'}")
     return 1 if r.problems else 0
 

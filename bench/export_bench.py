@@ -84,12 +84,13 @@ def run(store: Store, out: Path) -> list[tuple[str, float, str]]:
         results.append((label, seconds, note(value)))
 
     def csv_export() -> int:
-        scope = select(store)
+        scope = select(store, as_records=True)
         write_atomic(out / "segments.csv", segments.segments_csv(scope), force=True)
-        return len(scope.rows)
+        return scope.size
 
     def jsonl_export() -> None:
-        write_atomic(out / "segments.jsonl", segments.segments_jsonl(select(store)), force=True)
+        write_atomic(out / "segments.jsonl",
+                     segments.segments_jsonl(select(store, as_records=True)), force=True)
 
     def report_export(fmt: str) -> None:
         built = report.build_report(select(store), project=store.path.name)

@@ -13,8 +13,10 @@ or two copies of a project that imported the same correction, never doubles a co
 from __future__ import annotations
 
 import difflib
-import itertools
+import functools
 import hashlib
+import itertools
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -36,7 +38,7 @@ MIN_CONTAINED = 20
 """A paragraph this short found inside another is not evidence that they are the same."""
 WINDOW = 3
 """How many paragraphs either side of where a paragraph should be are searched."""
-GLOBAL_SEARCH_LIMIT = 250_000
+GLOBAL_SEARCH_LIMIT = 100_000
 """Most pairs of paragraphs compared when looking for a paragraph that moved far."""
 
 
@@ -101,20 +103,34 @@ class RevisionReport:
 # -- matching paragraphs and spans (pure) ------------------------------------------------
 
 
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@functools.lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.casefold()))
+
+
 def _similarity(a: str, b: str) -> float:
-    """difflib's ratio, raised for one text that contains the other whole (a turn split in
-    two, or two merged), so those still count as the same paragraph."""
+    """difflib's ratio over the words of both paragraphs, raised for one text that contains
+    the other whole (a turn split in two, or two joined), so those still count as the same.
+
+    Words rather than characters: every English paragraph has much the same letters, so a
+    character ratio is slow to rule anything out and flatters unrelated text.
+    """
     na, nb = _norm(a), _norm(b)
-    if not na or not nb:
-        return 1.0 if na == nb else 0.0
     short, long_ = sorted((na, nb), key=len)
     if len(short) >= MIN_CONTAINED and short in long_:
         return 0.75 + 0.25 * len(short) / len(long_)
-    matcher = difflib.SequenceMatcher(None, na, nb, autojunk=False)
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return 1.0 if na == nb else 0.0
+    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
     if matcher.real_quick_ratio() < CLOSE_CUTOFF or matcher.quick_ratio() < CLOSE_CUTOFF:
         return 0.0
     return matcher.ratio()

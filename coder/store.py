@@ -667,11 +667,16 @@ class Store:
         ).fetchone()
         return _document(row) if row else None
 
-    def find_document_by_text_hash(self, digest: str) -> Document | None:
-        """A document with exactly these paragraphs: the current one first, else an older
-        version (so a merge from a copy that predates a re-import lands on that version)."""
+    def find_document_by_text_hash(
+        self, digest: str, *, include_superseded: bool = False
+    ) -> Document | None:
+        """A document with exactly these paragraphs. With `include_superseded`, an older
+        version matches too (the current one first), so codings from a copy made before a
+        re-import can land on the text they were made on and be carried forward."""
+        where = "" if include_superseded else " AND d.superseded_by IS NULL"
         row = self.conn.execute(
-            _DOCUMENT_SELECT + " WHERE d.text_hash = ? ORDER BY d.superseded_by IS NOT NULL, d.id",
+            _DOCUMENT_SELECT + " WHERE d.text_hash = ?" + where
+            + " ORDER BY d.superseded_by IS NOT NULL, d.id",
             (digest,),
         ).fetchone()
         return _document(row) if row else None
@@ -1043,7 +1048,9 @@ class Store:
         stamp = now()
         for old, new in plan.renames.items():
             code_id = conn.execute("SELECT id FROM codes WHERE key = ?", (old,)).fetchone()["id"]
-            conn.execute("UPDATE codes SET key = ?, updated_at = ? WHERE id = ?", (new, stamp, code_id))
+            conn.execute("DELETE FROM code_aliases WHERE key = ?", (new,))
+            conn.execute("UPDATE codes SET key = ?, updated_at = ? WHERE id = ?",
+                         (new, stamp, code_id))
             conn.execute(
                 "INSERT INTO code_aliases (key, code_id, at) VALUES (?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET code_id = excluded.code_id, at = excluded.at",
@@ -1164,15 +1171,21 @@ class Store:
         return self.code(key)
 
     def ensure_codes(self, codes: Sequence[Code], parent_keys: dict[str, str | None]) -> list[str]:
-        """Add the codes this project lacks (from another copy of it), keeping key and GUID."""
+        """Add the codes this project lacks (from another copy of it), keeping key and GUID.
+
+        A code this project knows under another key (renamed here: its old key is an alias,
+        or the GUID is the same) is not added again.
+        """
         have = {r["key"] for r in self.conn.execute("SELECT key FROM codes")}
+        have |= {r["key"] for r in self.conn.execute("SELECT key FROM code_aliases")}
+        guids = {r["guid"] for r in self.conn.execute("SELECT guid FROM codes")}
         taken = {r["shortcut"] for r in self.conn.execute(
             "SELECT shortcut FROM codes WHERE shortcut IS NOT NULL")}
         added: list[str] = []
         stamp = now()
         with self.transaction() as conn:
             for code in codes:
-                if code.key in have:
+                if code.key in have or (code.guid or stable_guid("code", code.key)) in guids:
                     continue
                 position = conn.execute(
                     "SELECT coalesce(max(position), -1) + 1 FROM codes").fetchone()[0]
@@ -1228,13 +1241,27 @@ class Store:
         return _segment(row)
 
     def _check_span(self, paragraph_id: int, start: int | None, end: int | None) -> None:
+        """Refuse a coding the user could never see again: on a paragraph of a transcript
+        that was replaced by a corrected version (say, by another coder while this one had
+        it open), or on text outside the paragraph."""
+        row = self.conn.execute(
+            "SELECT length(p.text) AS length, d.superseded_by, cur.name AS current"
+            " FROM paragraphs p JOIN documents d ON d.id = p.document_id"
+            " LEFT JOIN documents cur ON cur.id = d.superseded_by WHERE p.id = ?",
+            (paragraph_id,),
+        ).fetchone()
+        if row is None:
+            raise CoderError(f"no paragraph with id {paragraph_id}")
+        if row["superseded_by"] is not None:
+            raise CoderError(
+                f"{row['current']!r} was replaced by a corrected version of the transcript; "
+                "reopen it to code the new text (nothing was saved)"
+            )
         if start is None and end is None:
             return
         if start is None or end is None:
             raise CoderError("a span needs both start and end")
-        length = self.conn.execute(
-            "SELECT length(text) FROM paragraphs WHERE id = ?", (paragraph_id,)
-        ).fetchone()[0]
+        length = row["length"]
         if not (0 <= start < end <= length):
             raise CoderError(
                 f"span {start}-{end} is outside the paragraph (0-{length}, end exclusive)"
@@ -1301,8 +1328,8 @@ class Store:
         memo: str | None = None,
     ) -> int:
         """Apply a code; applying one that is already there is a no-op returning its id."""
-        self._check_span(paragraph_id, start, end)
         with self.transaction():
+            self._check_span(paragraph_id, start, end)
             live = self._live_segment(paragraph_id, code_id, coder_id, start, end)
             if live:
                 return live["id"]
@@ -1328,8 +1355,8 @@ class Store:
         end: int | None = None,
     ) -> ToggleResult:
         """The coding key: apply the code, or take it off if this coder already applied it."""
-        self._check_span(paragraph_id, start, end)
         with self.transaction():
+            self._check_span(paragraph_id, start, end)
             live = self._live_segment(paragraph_id, code_id, coder_id, start, end)
             if live:
                 self.remove_segment(coder_id, live["id"])
@@ -1548,14 +1575,18 @@ class Store:
         sql += " ORDER BY d.id, p.n, coalesce(s.start, -1), c.position, cr.name"
         return [SegmentRow(**dict(r)) for r in self.conn.execute(sql, params)]
 
-    def paragraph_index(self) -> list[tuple[int, int, int, int]]:
-        """(document_id, paragraph_id, n, length) for every paragraph: the units of agreement."""
+    def paragraph_index(
+        self, *, include_superseded: bool = False
+    ) -> list[tuple[int, int, int, int]]:
+        """(document_id, paragraph_id, n, length) for every paragraph of the current
+        documents (the units of agreement); older versions only on request."""
+        where = "" if include_superseded else " WHERE d.superseded_by IS NULL"
         return [
             (r[0], r[1], r[2], r[3])
             for r in self.conn.execute(
                 "SELECT p.document_id, p.id, p.n, length(p.text) FROM paragraphs p"
-                " JOIN documents d ON d.id = p.document_id WHERE d.superseded_by IS NULL"
-                " ORDER BY p.document_id, p.n"
+                " JOIN documents d ON d.id = p.document_id" + where
+                + " ORDER BY p.document_id, p.n"
             )
         ]
 

@@ -35,7 +35,7 @@ def test_two_coders_at_once_store_every_segment(tmp_path: Path) -> None:
     concurrency.make_project(db)
     result = concurrency.run_coders(db, coders=2, seconds=2.5, backups_every=0.5)
     assert result.problems == []
-    assert min(result.saved.values()) > 100  # both really wrote, interleaved
+    assert len(result.latencies_ms) > 200  # both really wrote, interleaved
     conn = sqlite3.connect(db)
     per_coder = dict(conn.execute(
         "SELECT c.name, count(*) FROM segments s JOIN coders c ON c.id = s.coder_id"

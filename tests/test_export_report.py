@@ -8,10 +8,13 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from test_export_fixture import build_project
 
 from coder.cli import main
+from coder.export.render import md_blockquote
 from coder.store import Store
 
 
@@ -149,3 +152,17 @@ def test_control_characters_do_not_break_word(project: Store, tmp_path: Path) ->
     assert "U+FFFD" in result.output
     quotes = [p.runs[0].text for p in docx.Document(str(out)).paragraphs if p.style.name == "Quote"]
     assert quotes == ["page\ufffdbreak"]
+
+
+_MARKDOWN_PIECES = list("ab1 .\n\t#*_[]()<>!`\\&|~-+=:;'\"{}$%^@/é😀\u00a0") + [
+    "&amp;", "1. ", "- ", "> ", "    ", "***", "---", "<div>", "http://x.y", "&#32;", "2) ",
+    "# ", "===", "[a]: /u", "<http://a>", "\\\n", "<!--", "```"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_MARKDOWN_PIECES), min_size=1, max_size=30).map("".join))
+def test_any_text_renders_back_exactly_from_markdown(text: str) -> None:
+    text += " (Doc, para 1)"
+    parsed = _Collector(drop_newlines=True)
+    parsed.feed(MarkdownIt("commonmark").render(md_blockquote(text)))
+    assert parsed.quotes == [text]

@@ -158,3 +158,15 @@ def test_existing_file_is_kept_when_write_fails(tmp_path: Path) -> None:
         raise RuntimeError("crash")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"codes": ["stigma"]}, {"coders": ["bob"]}, {"document": "Focus"}, {"speaker": "P2"},
+    {"codes": ["labels"], "coders": ["alice"], "document": "West"},
+])
+def test_fast_records_are_the_same_segments(project: Store, filters: dict) -> None:
+    fast = select(project, as_records=True, **filters)
+    full = select(project, **filters)
+    assert fast.size == full.size > 0
+    assert segments_csv(fast) == segments_csv(full)
+    assert segments_jsonl(fast) == segments_jsonl(full)

@@ -43,7 +43,9 @@ def project(tmp_path: Path) -> Store:
 
 def _export(store: Store, tmp_path: Path) -> tuple[ET.Element, dict[str, bytes], bytes]:
     out = tmp_path / "project.qdpx"
-    project_qdpx(store, out)
+    report = project_qdpx(store, out)
+    assert report.documents == len(store.documents())
+    assert report.codings == len(store.segment_rows())
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
         qde = zf.read("project.qde")

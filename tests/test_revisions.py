@@ -182,6 +182,20 @@ def test_undo_after_reimport_does_not_reach_into_the_hidden_version(
     assert _coded(coded) == rows
 
 
+def test_coding_text_that_was_replaced_meanwhile_is_refused(coded: Store, tmp_path: Path) -> None:
+    """A coder who had the old version open when someone re-imported it is told, rather than
+    coding text nobody will see again."""
+    doc = coded.document("interview-3")
+    stale = coded.paragraph_at(doc.id, 2).id  # what an open window still holds
+    reimport_document(coded, "interview-3", _v2(tmp_path))
+    rows = _coded(coded)
+    with pytest.raises(CoderError, match="'interview-3' was replaced by a corrected version"):
+        coded.toggle_segment(coded.coder_id("alice"), stale, coded.code("stigma").id)
+    with pytest.raises(CoderError, match="replaced"):
+        coded.add_segment(coded.coder_id("bob"), stale, coded.code("stigma").id, 0, 3)
+    assert _coded(coded) == rows
+
+
 def test_dry_run_reports_and_writes_nothing(coded: Store, tmp_path: Path) -> None:
     rows, events = _coded(coded), coded.events()
     report = reimport_document(coded, "interview-3", _v2(tmp_path), dry_run=True)

@@ -40,7 +40,7 @@ def _register() -> None:
     for module in (documents, codebook, app):
         for command in module.COMMANDS:
             main.add_command(command)
-    for optional in ("agree", "export", "merge", "safety"):
+    for optional in ("agree", "export", "merge", "review", "safety"):
         try:
             module = __import__(f"{__name__}.{optional}", fromlist=["COMMANDS"])
         except ModuleNotFoundError as exc:

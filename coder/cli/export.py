@@ -70,13 +70,15 @@ def export() -> None:
 @click.option("--document", metavar="DOC", help="Only this document (name or unambiguous prefix).")
 @click.option("--speaker", metavar="NAME", help="Only paragraphs by this speaker.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (csv, jsonl and md go to standard output without it).")
+              help="File to write (without it, every format but docx goes to standard output).")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@click.option("--title", default="Coded segments", show_default=True,
+              help="Title of the md/html/docx report.")
 @db_option
 def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[str, ...],
                     document: str | None, speaker: str | None, out: Path | None, force: bool,
-                    bom: bool, db: Path) -> None:
+                    bom: bool, title: str, db: Path) -> None:
     """Coded segments as data (csv, jsonl) or as a report of quotes by code (md, html, docx).
 
     Quotes are the stored text exactly. The report lists codes in codebook order with their
@@ -89,7 +91,8 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
     if out is not None:
         check_target(out, force=force)
     with open_project(db) as store:
-        scope = select(store, codes=codes, coders=coders, document=document, speaker=speaker)
+        scope = select(store, codes=codes, coders=coders, document=document, speaker=speaker,
+                       as_records=fmt in ("csv", "jsonl"))
         project = store.path.name
     lines: list[Text] = []
     if fmt == "csv":
@@ -97,7 +100,7 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
     elif fmt == "jsonl":
         data = segments.segments_jsonl(scope)
     else:
-        built = report.build_report(scope, project=project)
+        built = report.build_report(scope, project=project, title=title)
         if fmt == "docx":
             assert out is not None
             with atomic_path(out, force=force) as tmp:
@@ -116,8 +119,8 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
         else:
             write_atomic(out, data, force=force)
     if out is not None:
-        lines.insert(0, Text(f"{len(scope.rows)} segment(s) written to {out} ({fmt})"))
-    elif not scope.rows:
+        lines.insert(0, Text(f"{scope.size} segment(s) written to {out} ({fmt})"))
+    elif not scope.size:
         lines.append(Text("no segments match", style="yellow"))
     _say(lines, to_stdout=out is None)
 
@@ -213,13 +216,34 @@ def _print_stats(s: stats.Stats) -> None:
     console.print(cov)
 
     if s.codes:
-        co = Table(title="Co-occurrence (paragraphs with both codes)")
-        co.add_column("code")
-        for c in s.codes:
-            co.add_column(Text(c.key), justify="right")
-        for code, counts in zip(s.codes, s.cooccurrence):
-            co.add_row(Text(code.key), *[str(n) if n else "·" for n in counts])
-        console.print(co)
+        console.print(_cooccurrence_table(s))
+
+
+def _cooccurrence_table(s: stats.Stats) -> Table:
+    """The matrix with numbered columns when it fits the terminal, else the pairs that co-occur,
+    most frequent first (the full matrix is in the CSV)."""
+    n = len(s.codes)
+    labels = [f"{i + 1} {c.key}" for i, c in enumerate(s.codes)]
+    digits = max(len(str(max(max(row) for row in s.cooccurrence))), len(str(n)))
+    if max(map(len, labels)) + 4 + n * (digits + 3) <= console.width:
+        table = Table(title="Co-occurrence (paragraphs with both codes)")
+        table.add_column("code")
+        for i in range(n):
+            table.add_column(str(i + 1), justify="right")
+        for label, counts in zip(labels, s.cooccurrence):
+            table.add_row(Text(label), *[str(v) if v else "·" for v in counts])
+        return table
+    table = Table(title="Co-occurring codes (paragraphs with both; full matrix with --out)")
+    table.add_column("code")
+    table.add_column("with code")
+    table.add_column("paragraphs", justify="right")
+    pairs = [(s.cooccurrence[i][j], i, j) for i in range(n) for j in range(i + 1, n)
+             if s.cooccurrence[i][j]]
+    for count, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+        table.add_row(Text(s.codes[i].path), Text(s.codes[j].path), str(count))
+    if not pairs:
+        table.add_row("no two codes share a paragraph", "", "")
+    return table
 
 
 @codebook_group.command("export")

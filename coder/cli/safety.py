@@ -33,7 +33,7 @@ def backup(dest: Path | None, db: Path) -> None:
                 dest = dest / f"{db.stem}-{stamp}.db"
             target = store.backup(dest)
     size = target.stat().st_size
-    console.print(Text(f"backed up {db} to {target} ({_size(size)})"))
+    click.echo(f"backed up {db} to {target} ({_size(size)})")
 
 
 @click.command("backups")
@@ -44,7 +44,7 @@ def backups(db: Path) -> None:
         found = store.backups()
         folder = store.backup_dir
     if not found:
-        console.print(Text(f"no backups in {folder} yet"))
+        click.echo(f"no backups in {folder} yet")
         return
     table = Table(title=f"{len(found)} backup(s) in {folder}")
     table.add_column("file")
@@ -69,8 +69,8 @@ def restore(backup_file: Path, yes: bool, db: Path) -> None:
         raise CoderError("nothing restored")
     with open_project(db) as store:
         saved = store.restore(backup_file)
-    console.print(Text(f"restored {db} from {backup_file}"))
-    console.print(Text(f"the state before the restore is saved in {saved}", style="dim"))
+    click.echo(f"restored {db} from {backup_file}")
+    click.echo(f"the state before the restore is saved in {saved}")
 
 
 @click.command("check")
@@ -88,7 +88,7 @@ def check(db: Path) -> None:
             err=True,
         )
         sys.exit(1)
-    console.print(Text(f"{db}: ok"))
+    click.echo(f"{db}: ok")
 
 
 @click.command("history")
@@ -105,12 +105,12 @@ def history(kind: str | None, limit: int | None, as_json: bool, db: Path) -> Non
             click.echo(json.dumps(e, ensure_ascii=False))
         return
     if not events:
-        console.print(Text("no events recorded" + (f" of kind {kind!r}" if kind else "")))
+        click.echo("no events recorded" + (f" of kind {kind!r}" if kind else ""))
         return
     for e in events:
         at = e.pop("at").replace("T", " ")[:19]
         what = e.pop("kind")
-        console.print(Text(f"{at}  {what}: {_describe(e)}"))
+        click.echo(f"{at}  {what}: {_describe(e)}")
 
 
 def _describe(detail: dict[str, Any]) -> str:

@@ -209,15 +209,12 @@ def excerpt(text: str) -> str:
 
 
 def _document_guid(doc: Document, used: set[str]) -> str:
+    """The GUID a document came with from REFI-QDA, else one derived from its name."""
     guid = norm_guid(str(doc.meta.get("refi_guid") or ""))
     if not guid or guid in used:
         guid = stable_guid("document", doc.name)
     used.add(guid)
     return guid
-
-
-def _segment_guid(seg: SegmentRow) -> str:
-    return norm_guid(seg.guid) or stable_guid("segment", seg.guid)
 
 
 def _sub(parent: etree._Element, tag: str, **attrs: str | None) -> etree._Element:
@@ -228,253 +225,223 @@ def _sub(parent: etree._Element, tag: str, **attrs: str | None) -> etree._Elemen
     return el
 
 
-def project_qdpx(store: Store, out: Path, *, force: bool = False) -> ExportReport:
-    """The whole project as a REFI-QDA `.qdpx` archive."""
-    report = ExportReport(Path(out))
-    coder_guids = {name: norm_guid(g) or stable_guid("coder", name)
-                   for name, g in store.coder_guids().items()}
-    coder_names = store.coders()
-    coder_by_id = {store.coder_id(n, create=False): n for n in coder_names}
-    codes = store.codes()
-    code_guid = {c.key: norm_guid(c.guid) or stable_guid("code", c.key)
-                 for c in store.codes(include_retired=True)}
-    documents = store.documents()
-    rows = store.segment_rows()
-    used_keys = {r.code_key for r in rows}
-    live_keys = {c.key for c in codes}
-    retired_in_use = [c for c in store.codes(include_retired=True)
-                      if c.key in used_keys and c.key not in live_keys]
-    codes = codes + retired_in_use
+@dataclass
+class _Tally:
+    """What the notices at the end of an export are made of."""
 
-    root = etree.Element(f"{{{NS_PROJECT}}}Project", nsmap={None: NS_PROJECT})
-    root.set("name", xml_safe(store.path.stem))
-    root.set("origin", ORIGIN)
-    root.set("creationDateTime", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    if coder_names:
-        users = _sub(root, "Users")
-        for name in coder_names:
-            _sub(users, "User", guid=coder_guids[name], name=xml_safe(name))
-    if codes:
-        _code_elements(_sub(_sub(root, "CodeBook"), "Codes"), NS_PROJECT, codes, report)
+    speakers: int = 0
+    kinds: int = 0
+    times: int = 0
+    empty_codings: int = 0
+    non_bmp: list[str] = field(default_factory=list)
+    boundaries: list[str] = field(default_factory=list)
+    replaced: int = 0
 
-    by_doc: dict[int, list[SegmentRow]] = defaultdict(list)
-    for r in rows:
-        by_doc[r.document_id].append(r)
-    files: list[tuple[str, bytes]] = []
-    notes: list[etree._Element] = []
-    used_doc_guids: set[str] = set()
-    speakers = kinds = times = 0
-    non_bmp: list[str] = []
-    boundaries: list[str] = []
-    replaced = 0
-    sources = _sub(root, "Sources") if documents else None
-    for doc in documents:
-        paragraphs = store.paragraphs(doc.id)
+
+class _ProjectWriter:
+    """Builds `project.qde` and the source files of one export."""
+
+    def __init__(self, store: Store, report: ExportReport) -> None:
+        self.store = store
+        self.report = report
+        self.tally = _Tally()
+        self.coder_guids = {name: norm_guid(g) or stable_guid("coder", name)
+                            for name, g in store.coder_guids().items()}
+        self.coder_names = store.coders()
+        self.coder_by_id = {store.coder_id(n, create=False): n for n in self.coder_names}
+        self.all_codes = store.codes(include_retired=True)
+        self.code_guid = {c.key: norm_guid(c.guid) or stable_guid("code", c.key)
+                          for c in self.all_codes}
+        self.notes: list[etree._Element] = []
+        self.files: list[tuple[str, bytes]] = []
+
+    def build(self) -> etree._Element:
+        rows = self.store.segment_rows()
+        used = {r.code_key for r in rows}
+        codes = self.store.codes()
+        live = {c.key for c in codes}
+        self.retired = [c for c in self.all_codes if c.key in used and c.key not in live]
+        self.codes = codes + self.retired
+        root = etree.Element(f"{{{NS_PROJECT}}}Project", nsmap={None: NS_PROJECT})
+        root.set("name", xml_safe(self.store.path.stem))
+        root.set("origin", ORIGIN)
+        root.set("creationDateTime", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        if self.coder_names:
+            users = _sub(root, "Users")
+            for name in self.coder_names:
+                _sub(users, "User", guid=self.coder_guids[name], name=xml_safe(name))
+        if self.codes:
+            _code_elements(_sub(_sub(root, "CodeBook"), "Codes"), NS_PROJECT, self.codes,
+                           self.report)
+        by_doc: dict[int, list[SegmentRow]] = defaultdict(list)
+        for r in rows:
+            by_doc[r.document_id].append(r)
+        documents = self.store.documents()
+        if documents:
+            sources = _sub(root, "Sources")
+            used_guids: set[str] = set()
+            for doc in documents:
+                self.source(sources, doc, _document_guid(doc, used_guids), by_doc.get(doc.id, []))
+        if self.notes:
+            notes_el = _sub(root, "Notes")
+            notes_el.extend(self.notes)
+        self.report.notes = len(self.notes)
+        self.report.coders = len(self.coder_names)
+        return root
+
+    def source(self, sources: etree._Element, doc: Document, guid: str,
+               segs: list[SegmentRow]) -> None:
+        paragraphs = self.store.paragraphs(doc.id)
         texts = [p.text for p in paragraphs]
-        speakers += sum(1 for p in paragraphs if p.speaker)
-        kinds += sum(1 for p in paragraphs if p.kind != "text")
-        times += sum(1 for p in paragraphs if p.start_time is not None)
-        if any(t == "" or SEPARATOR in t or t.endswith("\n") for t in texts):
-            boundaries.append(doc.name)
+        t = self.tally
+        t.speakers += sum(1 for p in paragraphs if p.speaker)
+        t.kinds += sum(1 for p in paragraphs if p.kind != "text")
+        t.times += sum(1 for p in paragraphs if p.start_time is not None)
+        if any(x == "" or SEPARATOR in x or x.endswith("\n") for x in texts):
+            t.boundaries.append(doc.name)
         text, starts = source_text(texts)
         if any(ord(ch) > 0xFFFF for ch in text):
-            non_bmp.append(doc.name)
-        guid = _document_guid(doc, used_doc_guids)
-        files.append((f"sources/{guid}.txt", text.encode("utf-8")))
+            t.non_bmp.append(doc.name)
+        self.files.append((f"sources/{guid}.txt", text.encode("utf-8")))
+        self.report.documents += 1
         src = _sub(sources, "TextSource", guid=guid, name=xml_safe(doc.name),
                    plainTextPath=f"internal://{guid}.txt")
-        start_of = {p.id: starts[i] for i, p in enumerate(paragraphs)}
-        length_of = {p.id: len(p.text) for p in paragraphs}
+        index = {p.id: i for i, p in enumerate(paragraphs)}
         spans: dict[tuple[int, int], list[SegmentRow]] = defaultdict(list)
-        for seg in by_doc.get(doc.id, []):
-            base = start_of[seg.paragraph_id]
-            if seg.start is None:
-                if not length_of[seg.paragraph_id]:
-                    report.warnings.append(f"{doc.name} para {seg.n}: empty paragraph, coding left out")
-                    continue
-                spans[(base, base + length_of[seg.paragraph_id])].append(seg)
+        for seg in segs:
+            i = index[seg.paragraph_id]
+            if seg.start is not None:
+                spans[(starts[i] + seg.start, starts[i] + seg.end)].append(seg)
+            elif texts[i]:
+                spans[(starts[i], starts[i] + len(texts[i]))].append(seg)
             else:
-                spans[(base + seg.start, base + seg.end)].append(seg)
-        memo_selections = _paragraph_memo_selections(
-            store, doc, guid, paragraphs, starts, coder_by_id, coder_guids
-        )
-        items: list[tuple[tuple[int, int, int], object]] = [
-            ((s, e, 0), segs) for (s, e), segs in spans.items()
-        ] + [((s, e, 1), memo) for (s, e), memo in memo_selections]
-        for (s, e, kind), payload in sorted(items, key=lambda item: item[0]):
+                t.empty_codings += 1
+        memos: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for paragraph_id, coder_id, memo in self.store.document_paragraph_memos(doc.id):
+            if paragraph_id in index and memo and texts[index[paragraph_id]]:
+                memos[index[paragraph_id]].append((self.coder_by_id.get(coder_id, "unknown"), memo))
+        items: list[tuple[int, int, int, int]] = [(s, e, 0, 0) for s, e in spans]
+        items += [(starts[i], starts[i] + len(texts[i]), 1, i) for i in memos]
+        for s, e, kind, i in sorted(items):
             if kind == 0:
-                replaced += _selection(src, guid, s, e, text, payload, coder_guids, code_guid,
-                                       notes, report)
+                self.selection(src, guid, s, e, text, spans[(s, e)])
             else:
-                replaced += _memo_selection(src, guid, s, e, payload, coder_guids, notes, report)
-        report.documents += 1
-    if notes:
-        notes_el = _sub(root, "Notes")
-        for n in notes:
-            notes_el.append(n)
-        report.notes = len(notes)
-    report.coders = len(coder_names)
+                self.memo_selection(src, guid, s, e, paragraphs[i].n, sorted(memos[i]))
 
+    def selection(self, src: etree._Element, doc_guid: str, start: int, end: int, text: str,
+                  segs: list[SegmentRow]) -> None:
+        """One span: one selection, one Coding per (code, coder). A memo all its codings share
+        is the selection's Description (where ATLAS.ti keeps quotation comments); otherwise
+        each memo is a Note referenced from its own Coding."""
+        segs = sorted(segs, key=lambda s: (s.created_at, s.coder, s.code_key))
+        memos = {s.memo or "" for s in segs}
+        shared = memos.pop() if len(memos) == 1 else ""
+        sel = _sub(
+            src, "PlainTextSelection",
+            guid=stable_guid("selection", f"{doc_guid}:{start}:{end}"),
+            name=self.safe(excerpt(text[start:end])),
+            startPosition=str(start),
+            endPosition=str(end),
+            creatingUser=self.coder_guids.get(segs[0].coder),
+            creationDateTime=xsd_datetime(segs[0].created_at),
+        )
+        if shared:
+            _sub(sel, "Description").text = self.safe(shared)
+        for seg in segs:
+            seg_guid = norm_guid(seg.guid) or stable_guid("segment", seg.guid)
+            coding = _sub(sel, "Coding", guid=seg_guid,
+                          creatingUser=self.coder_guids.get(seg.coder),
+                          creationDateTime=xsd_datetime(seg.created_at))
+            _sub(coding, "CodeRef", targetGUID=self.code_guid[seg.code_key])
+            if seg.memo and not shared:
+                note_guid = stable_guid("memo", seg_guid)
+                _sub(coding, "NoteRef", targetGUID=note_guid)
+                self.note(note_guid, f"Memo: {seg.code_name} ({seg.coder})", seg.memo,
+                          seg.coder, seg.created_at)
+            self.report.codings += 1
+        self.report.selections += 1
+
+    def memo_selection(self, src: etree._Element, doc_guid: str, start: int, end: int, n: int,
+                       memos: list[tuple[str, str]]) -> None:
+        """Paragraph memos: a selection over the paragraph with no Coding and one Note per
+        coder, the way NVivo and MAXQDA export text annotations."""
+        sel = _sub(src, "PlainTextSelection",
+                   guid=stable_guid("memo-selection", f"{doc_guid}:{n}"),
+                   name=f"Memo on paragraph {n}", startPosition=str(start),
+                   endPosition=str(end))
+        for coder, memo in memos:
+            note_guid = stable_guid("paragraph-memo", f"{doc_guid}:{n}:{coder}")
+            _sub(sel, "NoteRef", targetGUID=note_guid)
+            self.note(note_guid, f"Memo on paragraph {n} ({coder})", memo, coder, None)
+        self.report.selections += 1
+
+    def note(self, guid: str, name: str, body: str, coder: str, created: str | None) -> None:
+        note = etree.Element(f"{{{NS_PROJECT}}}Note")
+        note.set("guid", guid)
+        note.set("name", self.safe(name))
+        if coder in self.coder_guids:
+            note.set("creatingUser", self.coder_guids[coder])
+        stamp = xsd_datetime(created)
+        if stamp:
+            note.set("creationDateTime", stamp)
+        etree.SubElement(note, f"{{{NS_PROJECT}}}PlainTextContent").text = self.safe(body)
+        self.notes.append(note)
+
+    def safe(self, text: str) -> str:
+        cleaned = xml_safe(text)
+        self.tally.replaced += int(cleaned != text)
+        return cleaned
+
+    def notices(self) -> None:
+        t, report = self.tally, self.report
+        nc = report.not_carried
+        if t.speakers:
+            nc.append(f"speakers of {t.speakers} paragraph(s): a REFI-QDA text source is plain "
+                      "text with no speaker field")
+        if t.kinds:
+            nc.append(f"paragraph kinds (heading, list, table, quote) of {t.kinds} paragraph(s)")
+        if t.times:
+            nc.append(f"caption timings of {t.times} paragraph(s)")
+        if self.store.statuses():
+            nc.append("each coder's document status (not started / in progress / done)")
+        if any(c.shortcut for c in self.codes):
+            nc.append("code shortcuts")
+        nc.append("agreement statistics, reconciliation and the undo history (REFI-QDA has no "
+                  "elements for them)")
+        if t.empty_codings:
+            report.warnings.append(f"{t.empty_codings} coding(s) of empty paragraphs left out")
+        if self.retired:
+            report.warnings.append(
+                "retired codes still used by segments were exported with the codebook: "
+                + ", ".join(c.key for c in self.retired))
+        if t.non_bmp:
+            report.warnings.append(
+                "characters beyond U+FFFF (emoji and the like) in " + ", ".join(t.non_bmp)
+                + ": positions count them as one character, as the standard says; NVivo for "
+                "Windows counts two and will shift codings after them")
+        if t.boundaries:
+            report.warnings.append(
+                "paragraphs that are empty or contain blank lines in " + ", ".join(t.boundaries)
+                + ": another tool will see the text fine, but importing the file back into coder "
+                "will split them differently")
+        if t.replaced:
+            report.warnings.append(
+                f"{t.replaced} name(s), memo(s) or excerpt(s) held characters XML cannot carry "
+                "(control characters); they were replaced by U+FFFD in the XML (source texts "
+                "are exact)")
+
+
+def project_qdpx(store: Store, out: Path, *, force: bool = False) -> ExportReport:
+    """The whole project as a REFI-QDA `.qdpx` archive, validated before it is written."""
+    report = ExportReport(Path(out))
+    writer = _ProjectWriter(store, report)
+    root = writer.build()
     validate(root, "Project.xsd")
     qde = _xml_bytes(root)
     with atomic_path(Path(out), force=force) as tmp, \
             zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("project.qde", qde)
-        for name, data in files:
+        for name, data in writer.files:
             zf.writestr(name, data)
-
-    _notices(store, report, speakers=speakers, kinds=kinds, times=times, non_bmp=non_bmp,
-             boundaries=boundaries, replaced=replaced, codes=codes, retired=retired_in_use)
+    writer.notices()
     return report
-
-
-def _selection(
-    src: etree._Element,
-    doc_guid: str,
-    start: int,
-    end: int,
-    text: str,
-    segs: list[SegmentRow],
-    coder_guids: dict[str, str],
-    code_guid: dict[str, str],
-    notes: list[etree._Element],
-    report: ExportReport,
-) -> int:
-    segs = sorted(segs, key=lambda s: (s.created_at, s.coder, s.code_key))
-    quote = text[start:end]
-    name = excerpt(quote)
-    safe_name = xml_safe(name)
-    memos = {s.memo or "" for s in segs}
-    shared_memo = memos.pop() if len(memos) == 1 else ""
-    sel = _sub(
-        src, "PlainTextSelection",
-        guid=stable_guid("selection", f"{doc_guid}:{start}:{end}"),
-        name=safe_name,
-        startPosition=str(start),
-        endPosition=str(end),
-        creatingUser=coder_guids.get(segs[0].coder),
-        creationDateTime=xsd_datetime(segs[0].created_at),
-    )
-    replaced = int(safe_name != name)
-    if shared_memo:
-        safe = xml_safe(shared_memo)
-        replaced += int(safe != shared_memo)
-        _sub(sel, "Description").text = safe
-    for seg in segs:
-        seg_guid = _segment_guid(seg)
-        coding = _sub(sel, "Coding", guid=seg_guid, creatingUser=coder_guids.get(seg.coder),
-                      creationDateTime=xsd_datetime(seg.created_at))
-        _sub(coding, "CodeRef", targetGUID=code_guid[seg.code_key])
-        if seg.memo and not shared_memo:
-            note_guid = stable_guid("memo", seg_guid)
-            _sub(coding, "NoteRef", targetGUID=note_guid)
-            replaced += _note(notes, note_guid, f"Memo: {seg.code_name} ({seg.coder})", seg.memo,
-                              coder_guids.get(seg.coder), seg.created_at)
-        report.codings += 1
-    report.selections += 1
-    return replaced
-
-
-def _note(notes: list[etree._Element], guid: str, name: str, body: str, user: str | None,
-          created: str | None) -> int:
-    note = etree.Element(f"{{{NS_PROJECT}}}Note")
-    note.set("guid", guid)
-    note.set("name", xml_safe(name))
-    if user:
-        note.set("creatingUser", user)
-    stamp = xsd_datetime(created)
-    if stamp:
-        note.set("creationDateTime", stamp)
-    safe = xml_safe(body)
-    etree.SubElement(note, f"{{{NS_PROJECT}}}PlainTextContent").text = safe
-    notes.append(note)
-    return int(safe != body)
-
-
-def _paragraph_memo_selections(
-    store: Store,
-    doc: Document,
-    doc_guid: str,
-    paragraphs: list,
-    starts: list[int],
-    coder_by_id: dict[int, str],
-    coder_guids: dict[str, str],
-) -> list[tuple[tuple[int, int], list[tuple[str, str, str]]]]:
-    """Paragraph memos, as annotation selections (no Coding) over the paragraph with one Note
-    per coder: how NVivo and MAXQDA export text annotations."""
-    index = {p.id: i for i, p in enumerate(paragraphs)}
-    grouped: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for paragraph_id, coder_id, memo in store.document_paragraph_memos(doc.id):
-        if paragraph_id in index and memo:
-            grouped[paragraph_id].append((coder_by_id.get(coder_id, "unknown"), memo))
-    out = []
-    for paragraph_id, memos in grouped.items():
-        i = index[paragraph_id]
-        p = paragraphs[i]
-        if not p.text:
-            continue
-        out.append(((starts[i], starts[i] + len(p.text)),
-                    [(p.n, coder, memo) for coder, memo in sorted(memos)]))
-    return out
-
-
-def _memo_selection(
-    src: etree._Element, doc_guid: str, start: int, end: int,
-    memos: list[tuple[int, str, str]], coder_guids: dict[str, str],
-    notes: list[etree._Element], report: ExportReport,
-) -> int:
-    n = memos[0][0]
-    sel = _sub(src, "PlainTextSelection",
-               guid=stable_guid("memo-selection", f"{doc_guid}:{n}"),
-               name=f"Memo on paragraph {n}", startPosition=str(start), endPosition=str(end))
-    replaced = 0
-    for _, coder, memo in memos:
-        note_guid = stable_guid("paragraph-memo", f"{doc_guid}:{n}:{coder}")
-        _sub(sel, "NoteRef", targetGUID=note_guid)
-        replaced += _note(notes, note_guid, f"Memo on paragraph {n} ({coder})", memo,
-                          coder_guids.get(coder), None)
-    report.selections += 1
-    return replaced
-
-
-def _notices(
-    store: Store, report: ExportReport, *, speakers: int, kinds: int, times: int,
-    non_bmp: list[str], boundaries: list[str], replaced: int, codes: list[Code],
-    retired: list[Code],
-) -> None:
-    nc = report.not_carried
-    if speakers:
-        nc.append(f"speakers of {speakers} paragraph(s): a REFI-QDA text source is plain text "
-                  "with no speaker field")
-    if kinds:
-        nc.append(f"paragraph kinds (heading, list, table, quote) of {kinds} paragraph(s)")
-    if times:
-        nc.append(f"caption timings of {times} paragraph(s)")
-    if store.statuses():
-        nc.append("each coder's document status (not started / in progress / done)")
-    if any(c.shortcut for c in codes):
-        nc.append("code shortcuts")
-    nc.append("agreement statistics, reconciliation and the undo history (REFI-QDA has no "
-              "elements for them)")
-    if retired:
-        report.warnings.append(
-            "retired codes still used by segments were exported with the codebook: "
-            + ", ".join(c.key for c in retired)
-        )
-    if non_bmp:
-        report.warnings.append(
-            "characters beyond U+FFFF (emoji and the like) in " + ", ".join(non_bmp)
-            + ": positions count them as one character, as the standard says; NVivo for Windows "
-            "counts two and will shift codings after them"
-        )
-    if boundaries:
-        report.warnings.append(
-            "paragraphs that are empty or contain blank lines in " + ", ".join(boundaries)
-            + ": another tool will see the text fine, but importing the file back into coder "
-            "will split them differently"
-        )
-    if replaced:
-        report.warnings.append(
-            f"{replaced} name(s), memo(s) or excerpt(s) held characters XML cannot carry "
-            "(control characters); they were replaced by U+FFFD in the XML (source texts are exact)"
-        )

@@ -42,8 +42,11 @@ def _md_line(line: str) -> str:
 
 
 def md_text(text: str) -> str:
-    """One Markdown paragraph that renders as `text`, every line break a hard break."""
-    return "\\\n".join(_md_line(line) for line in _LINES.split(text))
+    """One Markdown paragraph that renders as `text`, every line break a hard break.
+
+    Line breaks at the very end are left out: Markdown cannot end a paragraph with one.
+    """
+    return "\\\n".join(_md_line(line) for line in _LINES.split(text.rstrip("\r\n")))
 
 
 def md_blockquote(text: str) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import CoderError
 from ..models import Code, Document
 from ..store import SegmentRow, Store
+from ._queries import segment_records
 
 # Characters XML 1.0 cannot hold at all (not even escaped). PDF extraction leaves form feeds.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -92,13 +94,22 @@ def find_code(store: Store, codes: Sequence[Code], ref: str) -> Code:
 
 @dataclass
 class Scope:
-    """The segments an export shows, and the codes they belong to."""
+    """The segments an export shows, and the codes they belong to.
+
+    `rows` holds full `SegmentRow`s; a scope selected `as_records` holds the same segments as
+    plain tuples in `records` instead (see `_queries.segment_records`), for the data exports.
+    """
 
     rows: list[SegmentRow]
     tree: list[tuple[Code, int]]
     codes_by_key: dict[str, Code]
     documents: list[Document]
     filters: dict[str, str] = field(default_factory=dict)
+    records: list[tuple[Any, ...]] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.records) if self.records is not None else len(self.rows)
 
     @property
     def coders(self) -> list[str]:
@@ -116,11 +127,11 @@ def select(
     coders: Iterable[str] = (),
     document: str | None = None,
     speaker: str | None = None,
+    as_records: bool = False,
 ) -> Scope:
     """Resolve the user's filters against the project and fetch the segments they select."""
     all_codes = store.codes(include_retired=True)
-    live = [c for c in store.codes()]
-    live_ids = {c.id for c in live}
+    live_ids = {c.id for c in store.codes()}
     filters: dict[str, str] = {}
     code_keys: list[str] | None = None
     wanted_ids: set[int] | None = None
@@ -146,13 +157,11 @@ def select(
         filters["document"] = doc.name
     if speaker:
         filters["speaker"] = speaker
-    rows = store.segment_rows(
-        coders=coder_names or None,
-        code_keys=code_keys,
-        document_ids=document_ids,
-        speaker=speaker or None,
-    )
-    used = {r.code_key for r in rows}
+    query = {"coders": coder_names or None, "code_keys": code_keys,
+             "document_ids": document_ids, "speaker": speaker or None}
+    records = segment_records(store, **query) if as_records else None
+    rows = [] if as_records else store.segment_rows(**query)
+    used = {r[4] for r in records} if records is not None else {r.code_key for r in rows}
     in_tree = [c for c in all_codes if c.id in live_ids or c.key in used]
     if wanted_ids is not None:
         in_tree = [c for c in in_tree if c.id in wanted_ids]
@@ -162,4 +171,5 @@ def select(
         codes_by_key={c.key: c for c in all_codes},
         documents=documents,
         filters=filters,
+        records=records,
     )

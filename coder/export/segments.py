@@ -33,6 +33,13 @@ COLUMNS = (
 
 def _records(scope: Scope) -> list[tuple[Any, ...]]:
     paths = {key: code.path for key, code in scope.codes_by_key.items()}
+    if scope.records is not None:
+        return [
+            (doc, n, speaker, coder, key, name, paths.get(key, name), start, end, quote, memo,
+             created, guid)
+            for doc, n, speaker, coder, key, name, start, end, quote, memo, created, guid
+            in scope.records
+        ]
     return [
         (
             r.document,

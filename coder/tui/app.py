@@ -28,8 +28,9 @@ class CoderApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
 
     def __init__(self, db_path: Path | str, coder: str | None = None,
-                 document: str | None = None) -> None:
+                 document: str | None = None, review: tuple[str, str] | None = None) -> None:
         super().__init__()
+        self.review = review
         self.db_path = Path(db_path)
         self.coder_name = coder.strip() if coder and coder.strip() else None
         self.document_ref = document
@@ -44,6 +45,12 @@ class CoderApp(App[None]):
 
     def on_mount(self) -> None:
         self.store = Store(self.db_path)
+        if self.review is not None:
+            from .screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(self.store, self.review, document=self.document_ref,
+                                          consensus=self.coder_name or "consensus"))
+            return
         name = self.coder_name or self.store.get_setting(LAST_CODER)
         if name:
             self.start(name)

@@ -270,6 +270,11 @@ class CodingSession:
                            paragraph.id, self._changed(paragraph))
         segment = self.store.segment(done["segment"])
         paragraph = self.store.paragraph(segment.paragraph_id)
+        if self.store.current_version(paragraph.document_id).id != paragraph.document_id:
+            name = self.code_name(segment.code_id)
+            self.counts = self.store.segment_counts_by_code(self.coder_id)
+            return Outcome(f"{verb}: {name} on \u00b6{paragraph.n} of an older version of "
+                           f"{self.store.current_version(paragraph.document_id).name}")
         self._refresh_paragraph(paragraph)
         self.counts = self.store.segment_counts_by_code(self.coder_id)
         name = self.code_name(segment.code_id)

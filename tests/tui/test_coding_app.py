@@ -456,3 +456,21 @@ async def test_no_color_keeps_codes_apart_by_their_names(project: Path, monkeypa
         text = view_text(app)
         assert " Stigma " in text and " Labels " in text and " Leaving care " in text
         assert "✎ memo" in text
+
+
+async def test_a_write_the_file_refuses_is_reported_not_claimed(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        app.store.conn.execute("PRAGMA busy_timeout = 50")
+        blocker = Store(project)
+        blocker.conn.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("j", "j", "b")
+            assert "nothing was saved" in status(app)
+            assert " Stigma " not in view_text(app)
+        finally:
+            blocker.conn.execute("ROLLBACK")
+            blocker.close()
+        await pilot.press("b")
+        assert status(app) == "saved: Stigma on ¶3"
+    assert codings(project) == [("notes", 3, "stigma", None)]

@@ -8,6 +8,7 @@ are the codebook's `RESERVED_KEYS` and always win.
 
 from __future__ import annotations
 
+import sqlite3
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -30,15 +31,19 @@ from ..widgets.paragraph_view import ParagraphView
 
 if TYPE_CHECKING:
     from ..app import CoderApp
+    from .add_code import AddCodeRequest
 
 POSITION_SAVE_SECONDS = 3.0
+# A user's mistake, or the file refusing the write (locked by another program past the busy
+# timeout, disk full, read-only): either way the status line says nothing was saved.
+SAVE_ERRORS = (CoderError, sqlite3.Error, OSError)
 
 
 class CodingScreen(Screen[None]):
     """Reading and coding one document at a time."""
 
     BINDINGS = [
-        Binding("j,down", "move(1)", "next \u00b6", show=False,
+        Binding("j,down,space", "move(1)", "next \u00b6", show=False,
                 tooltip="next paragraph"),
         Binding("k,up", "move(-1)", "previous \u00b6", show=False,
                 tooltip="previous paragraph"),
@@ -52,7 +57,7 @@ class CodingScreen(Screen[None]):
         Binding("N", "next_uncoded(-1)", "previous uncoded", show=False,
                 tooltip="previous paragraph you have not coded"),
         Binding("colon", "jump", "jump", show=False, tooltip="jump to a paragraph number"),
-        Binding("c", "pick_code", "code",
+        Binding("c,enter", "pick_code", "code",
                 tooltip="code picker: type to filter by name or definition, Enter applies "
                         "(to the span in span mode); applying a code already there removes it"),
         Binding("s", "span", "span",
@@ -72,6 +77,8 @@ class CodingScreen(Screen[None]):
                 tooltip="add a code (name, parent, key), optionally to the codebook file"),
         Binding("o", "toggle_others", "others", show=False,
                 tooltip="show or hide other coders' codings (hidden by default: blind coding)"),
+        Binding("escape", "clear_filter", "show all", show=False,
+                tooltip="leave span mode, or lift the filter"),
         Binding("question_mark", "help", "help", tooltip="this help"),
         Binding("q", "quit", "quit", tooltip="quit (everything is already saved)"),
     ]
@@ -147,6 +154,13 @@ class CodingScreen(Screen[None]):
     def say(self, message: str, *, ok: bool = True, error: bool = False) -> None:
         self.status_line.say(message, ok=ok, error=error)
 
+    def _failed(self, exc: BaseException) -> None:
+        """CoderError messages are already worded for the user; others get the prefix."""
+        if isinstance(exc, CoderError):
+            self.say(str(exc), error=True)
+        else:
+            self.say(f"not saved: {exc}", error=True)
+
     def _report(self, outcome: Outcome) -> None:
         self.say(outcome.message, ok=outcome.ok)
 
@@ -213,8 +227,7 @@ class CodingScreen(Screen[None]):
 
     def open_document(self, document_id: int, paragraph_id: int | None = None) -> None:
         session = self.session
-        if session.document is not None and self.view.current_index is not None:
-            session.remember_position(self.view.current_index)
+        self.remember_position()
         session.open(document_id)
         self.filter_code = None
         if paragraph_id is not None and paragraph_id in session.index_of:
@@ -311,8 +324,8 @@ class CodingScreen(Screen[None]):
         start, end = selection if selection else (None, None)
         try:
             outcome = self.session.toggle(index, code_id, start, end)
-        except CoderError as exc:
-            self.say(str(exc), error=True)
+        except SAVE_ERRORS as exc:
+            self._failed(exc)
             return
         self._measure("code")
         view.leave_span()
@@ -437,8 +450,8 @@ class CodingScreen(Screen[None]):
                         outcome = session.set_paragraph_memo(index, text)
                     else:
                         outcome = session.set_segment_memo(index, segment_id, text)
-                except CoderError as exc:
-                    self.say(str(exc), error=True)
+                except SAVE_ERRORS as exc:
+                    self._failed(exc)
                     return
                 self._report(outcome)
             self.view.leave_span()
@@ -456,8 +469,8 @@ class CodingScreen(Screen[None]):
         session = self.session
         try:
             outcome = session.undo() if undo else session.redo()
-        except CoderError as exc:
-            self.say(str(exc), error=True)
+        except SAVE_ERRORS as exc:
+            self._failed(exc)
             return
         self._measure("undo" if undo else "redo")
         if outcome.ok and outcome.document_id is not None and (
@@ -475,8 +488,8 @@ class CodingScreen(Screen[None]):
     def action_toggle_done(self) -> None:
         try:
             outcome = self.session.toggle_done()
-        except CoderError as exc:
-            self.say(str(exc), error=True)
+        except SAVE_ERRORS as exc:
+            self._failed(exc)
             return
         self._refresh_current_document_row()
         self._refresh_top()
@@ -528,6 +541,11 @@ class CodingScreen(Screen[None]):
         self._refresh_top()
         self.say(f"filter: {len(rows)} paragraphs carry {name}; f again shows all", ok=False)
 
+    def action_clear_filter(self) -> None:
+        if self.filter_code is not None:
+            self._clear_filter()
+            self.say("filter cleared: all paragraphs", ok=False)
+
     def _clear_filter(self) -> None:
         if self.filter_code is None:
             return
@@ -555,14 +573,14 @@ class CodingScreen(Screen[None]):
 
         self._push(AddCodeScreen(self.session, where, path), done)
 
-    def _add_code(self, request, selection: tuple[int, int] | None) -> None:  # noqa: ANN001
+    def _add_code(self, request: AddCodeRequest, selection: tuple[int, int] | None) -> None:
         from ...codebook import CodeDef, append_code
 
         session = self.session
         try:
             code = session.add_code(request.name, request.parent_key, request.shortcut)
-        except CoderError as exc:
-            self.say(str(exc), error=True)
+        except SAVE_ERRORS as exc:
+            self._failed(exc)
             return
         message = f"saved: new code {code.name}"
         if request.append_to:
@@ -602,8 +620,12 @@ class CodingScreen(Screen[None]):
         self._push(HelpScreen(self.session))
 
     def remember_position(self) -> None:
+        """Note the reading place; a failure here (file locked, read-only) costs only that."""
         if self.session.document is not None and self.view.current_index is not None:
-            self.session.remember_position(self.view.current_index)
+            try:
+                self.session.remember_position(self.view.current_index)
+            except SAVE_ERRORS:
+                pass
 
     async def action_quit(self) -> None:
         await self.app.action_quit()

@@ -417,7 +417,9 @@ class ParagraphView(Widget, can_focus=True):
         prefix = f"{clean(paragraph.speaker)}: " if paragraph.speaker else ""
         palette = self._styles()
         base = palette.heading if heading else Style()
-        text = Text(prefix + disp.text, style=base, end="", no_wrap=True)
+        text = Text(prefix + disp.text, end="", no_wrap=True)
+        if heading:
+            text.stylize(base)
         if prefix:
             text.stylize(palette.speaker, 0, len(prefix) - 1)
         p = len(prefix)
@@ -522,7 +524,7 @@ class ParagraphView(Widget, can_focus=True):
             style = self.get_component_rich_style
             self._palette = _Palette(
                 base=self.rich_style,
-                number=style("paragraph-view--number"),
+                number=style("paragraph-view--number", partial=True),
                 cursor=style("paragraph-view--cursor"),
                 scrollbar=style("paragraph-view--scrollbar"),
                 empty=style("paragraph-view--empty"),
@@ -561,10 +563,10 @@ class ParagraphView(Widget, can_focus=True):
             gutter = Segment(f"{marker}{n.rjust(gutter_width - 2)} ",
                              palette.number + Style(bold=is_cursor))
         else:
-            gutter = Segment(" " * gutter_width, base)
-        body = Strip([gutter, *layout.strips[k]]).adjust_cell_length(width - 1, base)
-        if is_cursor:
-            body = body.apply_style(palette.cursor)
+            gutter = Segment(" " * gutter_width, _PLAIN)
+        body = Strip([gutter, *layout.strips[k]]).adjust_cell_length(width - 1)
+        in_cursor = is_cursor and k < layout.height - 1
+        body = body.apply_style(palette.cursor if in_cursor else base)
         return Strip([*body, scrollbar], width)
 
     def on_resize(self, event: events.Resize) -> None:
