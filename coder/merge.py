@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import CoderError
 from .models import ParagraphIn, ParsedDocument
+from .revisions import carry_forward
 from .store import Store, text_hash
 
 
@@ -65,10 +66,11 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
         if doc.id not in needed_docs:
             continue
         paragraphs = other.paragraphs(doc.id)
-        mine = store.find_document_by_text_hash(text_hash(p.text for p in paragraphs))
+        mine = store.find_document_by_text_hash(
+            text_hash(p.text for p in paragraphs), include_superseded=True)
         if mine is None:
             name = doc.name
-            taken = {d.name for d in store.documents()}
+            taken = {d.name for d in store.documents(include_superseded=True)}
             suffix = 2
             while name in taken:
                 name = f"{doc.name}-{suffix}"
@@ -93,15 +95,16 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
                for c in other_codes}
     used_keys = {r.code_key for r in rows}
     report.codes_added = store.ensure_codes(
-        [c for c in other_codes if c.key in used_keys or _is_ancestor(c, used_keys, by_id)],
+        [c for c in other_codes if (c.key in used_keys or _is_ancestor(c, used_keys, by_id))
+         and store.resolve_code(c.key) is None],
         parents,
     )
-    code_ids = {c.key: c.id for c in store.codes(include_retired=True)}
+    code_ids = store.code_key_map()
     report.coders = sorted({r.coder for r in rows})
     coder_ids = {name: store.coder_id(name) for name in report.coders}
 
     paragraph_ids: dict[tuple[int, int], int] = {}
-    for doc_id, par_id, n, _ in store.paragraph_index():
+    for doc_id, par_id, n, _ in store.paragraph_index(include_superseded=True):
         paragraph_ids[(doc_id, n)] = par_id
     new_rows = [
         {
@@ -117,21 +120,27 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
         for r in rows
     ]
     report.segments_added, report.segments_skipped = store.insert_segments(
-        new_rows, event="merge", detail={"source": str(other.path), "coders": report.coders}
+        new_rows, event="merge", detail={"source": str(other.path), "coders": report.coders},
+        backup=False,
     )
     for name in report.coders:
         other_id = other.coder_id(name, create=False)
         for other_doc, my_doc in doc_map.items():
             status = other.status(other_id, other_doc)
-            mine_status = store.status(coder_ids[name], my_doc)
+            current = store.current_version(my_doc).id
+            mine_status = store.status(coder_ids[name], current)
             if status == "done" and mine_status != "done":
-                store.put_status(coder_ids[name], my_doc, "done")
+                store.put_status(coder_ids[name], current, "done")
             for par_id, memo in other.paragraph_memos(other_id, other_doc).items():
                 n = other.paragraph(par_id).n
                 target = paragraph_ids[(my_doc, n)]
                 if store.paragraph_memo(coder_ids[name], target) is None:
                     store.put_paragraph_memo(coder_ids[name], target, memo)
                     report.memos_added += 1
+    for my_doc in set(doc_map.values()):
+        current = store.current_version(my_doc)
+        if current.id != my_doc:
+            carry_forward(store, current.id)
     return report
 
 

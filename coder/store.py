@@ -15,7 +15,7 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -476,9 +476,11 @@ class Store:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise CoderError(f"cannot write the backup: {exc.strerror or exc}", path=target) from None
+        except (OSError, sqlite3.Error) as exc:
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            reason = getattr(exc, "strerror", None) or exc
+            raise CoderError(f"cannot write the backup: {reason}", path=target) from None
         _fsync_dir(target.parent)
         return target
 
@@ -1632,6 +1634,54 @@ class Store:
                                        **extra})
         return added, skipped
 
+    # -- used by exports and REFI-QDA import --------------------------------------------
+
+    def ensure_coder(self, name: str, guid: str | None) -> int:
+        """The id of coder `name`, creating it with `guid` when the name and the GUID are both new."""
+        name = name.strip()
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        if row is not None:
+            return row["id"]
+        if guid and not self.conn.execute(
+            "SELECT 1 FROM coders WHERE upper(guid) = upper(?)", (guid,)
+        ).fetchone():
+            with self.transaction() as conn:
+                cur = conn.execute(
+                    "INSERT INTO coders (name, guid, created_at) VALUES (?, ?, ?)",
+                    (name, guid.upper(), now()),
+                )
+            return int(cur.lastrowid)
+        return self.coder_id(name)
+
+    def segment_records(
+        self,
+        *,
+        coders: Sequence[str] | None = None,
+        code_keys: Sequence[str] | None = None,
+        document_ids: Sequence[int] | None = None,
+        speaker: str | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """The rows of `Store.segment_rows` (same filters, same order) as plain tuples
+        (document, n, speaker, coder, code_key, code_name, start, end, quote, memo, created_at,
+        guid), with the quote cut by SQLite: a CSV of 100,000 segments in about a second.
+        SQLite's substr counts characters, as Python's slicing does."""
+        sql = _SEGMENT_RECORDS
+        params: list[Any] = []
+        for column, values in (("cr.name", coders), ("c.key", code_keys), ("d.id", document_ids)):
+            if values is not None:
+                sql += f" AND {column} IN ({','.join('?' * len(values))})"
+                params.extend(values)
+        if speaker is not None:
+            sql += " AND p.speaker = ?"
+            params.append(speaker)
+        sql += " ORDER BY d.id, p.n, coalesce(s.start, -1), c.position, cr.name"
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        try:
+            return cursor.execute(sql, params).fetchall()
+        finally:
+            cursor.close()
+
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
@@ -1657,6 +1707,20 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+_SEGMENT_RECORDS = """
+SELECT d.name, p.n, p.speaker, cr.name, c.key, c.name, s.start, s."end",
+       CASE WHEN s.start IS NULL THEN p.text
+            ELSE substr(p.text, s.start + 1, s."end" - s.start) END,
+       s.memo, s.created_at, s.guid
+FROM segments s
+JOIN paragraphs p ON p.id = s.paragraph_id
+JOIN documents d ON d.id = p.document_id
+JOIN codes c ON c.id = s.code_id
+JOIN coders cr ON cr.id = s.coder_id
+WHERE s.deleted_at IS NULL AND d.superseded_by IS NULL
+"""
 
 
 def _like_prefix(text: str) -> str:

@@ -76,6 +76,8 @@ def test_backup_never_overwrites_the_project_or_a_non_project_file(
     assert notes.read_bytes() == b"PK\x03\x04 not a database"
     result = CliRunner().invoke(main, ["backup", str(store.path), "--db", str(store.path)])
     assert result.exit_code == 2 and "Traceback" not in result.output
+    with pytest.raises(CoderError, match="cannot write the backup"):
+        store.backup(tmp_path / "no" / "such" / "folder" / "copy.db")
 
 
 def _consistent(path: Path) -> tuple[int, bool]:

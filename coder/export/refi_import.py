@@ -33,7 +33,6 @@ from ..errors import CoderError
 from ..ingest import speakers as speaker_labels
 from ..models import Code, ParagraphIn, ParsedDocument
 from ..store import Store, now, stable_guid, text_hash
-from ._queries import ensure_coder
 from .refi import SEPARATOR, parse_description, xsd_datetime
 from .refi_read import (
     RefiCode,
@@ -584,7 +583,7 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
     needed = {seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
     coder_ids: dict[str, int] = {}
     for g in sorted(needed, key=lambda g: users[g]):
-        coder_ids[g] = ensure_coder(store, users[g], g or None)
+        coder_ids[g] = store.ensure_coder(users[g], g or None)
         report.coders.append(users[g])
     rows: list[dict[str, Any]] = []
     for d in docs:

@@ -15,7 +15,6 @@ from typing import Any
 from ..errors import CoderError
 from ..models import Code, Document
 from ..store import SegmentRow, Store
-from ._queries import segment_records
 
 # Characters XML 1.0 cannot hold at all (not even escaped). PDF extraction leaves form feeds.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -97,7 +96,7 @@ class Scope:
     """The segments an export shows, and the codes they belong to.
 
     `rows` holds full `SegmentRow`s; a scope selected `as_records` holds the same segments as
-    plain tuples in `records` instead (see `_queries.segment_records`), for the data exports.
+    plain tuples in `records` instead (see `Store.segment_records`), for the data exports.
     """
 
     rows: list[SegmentRow]
@@ -159,7 +158,7 @@ def select(
         filters["speaker"] = speaker
     query = {"coders": coder_names or None, "code_keys": code_keys,
              "document_ids": document_ids, "speaker": speaker or None}
-    records = segment_records(store, **query) if as_records else None
+    records = store.segment_records(**query) if as_records else None
     rows = [] if as_records else store.segment_rows(**query)
     used = {r[4] for r in records} if records is not None else {r.code_key for r in rows}
     in_tree = [c for c in all_codes if c.id in live_ids or c.key in used]

@@ -26,7 +26,7 @@ EXTRA = [
     ("Tab", "move between the paragraphs, the document list and the codebook"),
     ("Enter (codebook)", "apply the highlighted code"),
     ("mouse", "click a paragraph to select it, drag across words to select a span, "
-              "wheel to scroll"),
+              "wheel to scroll; click a code to read it, double-click to apply it"),
 ]
 
 

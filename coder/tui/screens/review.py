@@ -47,7 +47,7 @@ class ReviewScreen(Screen[None]):
     #review-note { width: 100%; height: auto; color: $text-muted; padding: 0 1; }
     #review-body { height: 1fr; }
     #review-text-scroll {
-        height: auto; max-height: 12;
+        height: auto; max-height: 40%;
         border: round $primary 40%; border-title-color: $text;
         padding: 0 1;
     }
@@ -61,9 +61,9 @@ class ReviewScreen(Screen[None]):
         height: auto; max-height: 12;
         border: round $primary 40%; border-title-color: $text-muted; padding: 0 1;
     }
-    .-narrow #review-sides, .-tiny #review-sides { max-height: 12; }
-    .-short #review-text-scroll { max-height: 6; }
-    .-short #review-definition { max-height: 5; }
+    ReviewScreen.-short #review-text-scroll { max-height: 6; }
+    ReviewScreen.-short #review-sides { max-height: 10; }
+    ReviewScreen.-short #review-definition { max-height: 5; }
     """
 
     BINDINGS = [
@@ -138,10 +138,9 @@ class ReviewScreen(Screen[None]):
             self.say("nothing to reconcile; q leaves", ok=False)
             return
         self.query_one("#review-note", Label).update(Text(
-            f"Codes both {a} and {b} applied to a paragraph are not in question: they were "
-            f"copied to {review.consensus} when this review began ({review.copied} on "
-            f"{len(review.queue.agreed)} paragraphs). {a}'s and {b}'s own codings are never "
-            f"changed.", style=Style(dim=True)))
+            f"Codes both applied ({review.copied} on {len(review.queue.agreed)} paragraphs) "
+            f"were copied to {review.consensus} when this review began; {a}'s and {b}'s own "
+            f"codings are never changed.", style=Style(dim=True)))
         first = review.next_undecided()
         self.show_item(first if first is not None else 0)
         if copied_now and review.copied == copied_now:
@@ -200,8 +199,7 @@ class ReviewScreen(Screen[None]):
         self.query_one(ReviewHeader).show(
             coders=review.coders, consensus=review.consensus,
             position=f"{item.document} \u00b6{item.n}",
-            progress=f"disagreement {self.index + 1} of {review.total} \u00b7 "
-                     f"{review.decided_count} of {review.total} decided")
+            progress=f"#{self.index + 1} \u00b7 {review.decided_count} of {review.total} decided")
         title = f"{clean(item.document)} \u00b7 \u00b6{item.n}"
         if item.speaker:
             title += f" \u00b7 {clean(item.speaker)}"
@@ -360,7 +358,7 @@ class ReviewScreen(Screen[None]):
                  else f"{review.decided_count} of {review.total} disagreements decided")
         self.app.push_screen(AgreementScreen(
             self.store.path, review.coders, review.consensus, review.queue.document_names,
-            title=title))
+            title=title, left_out=review.queue.left_out))
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:
@@ -407,13 +405,15 @@ class AgreementScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,equals_sign,enter", "close", "close")]
 
     def __init__(self, db_path: Path, coders: Sequence[str], consensus: str,
-                 documents: Sequence[str], *, title: str) -> None:
+                 documents: Sequence[str], *, title: str,
+                 left_out: Sequence[str] = ()) -> None:
         super().__init__()
         self.db_path = db_path
         self.coders = tuple(coders)
         self.consensus = consensus
         self.documents = list(documents)
         self.title_text = title
+        self.left_out = list(left_out)
         self.summary: AgreementSummary | None = None
 
     def compose(self) -> ComposeResult:
@@ -422,8 +422,9 @@ class AgreementScreen(ModalScreen[None]):
             yield Static(Text("computing agreement\u2026", style=Style(dim=True)),
                          id="review-agreement-table")
             yield Label(Text(
-                "Units: the paragraphs (headings left out) of the documents both coders "
-                "covered. `coder agree --coders A,B` gives every coefficient with its counts."),
+                "Units: the paragraphs of the documents both coders covered"
+                + "".join(f"; left out: {clean(note)}" for note in self.left_out)
+                + ". `coder agree --coders A,B` gives every coefficient with its counts."),
                 classes="dialog-note")
             yield Label(Text("esc, q or = closes"), classes="dialog-help")
 

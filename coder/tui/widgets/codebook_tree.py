@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -24,7 +25,8 @@ def code_label(code: Code, count: int) -> Text:
 
 
 class CodebookTree(Tree[int]):
-    """Shows the codes; Enter on one applies it, moving over one shows its definition."""
+    """Shows the codes; Enter or a double click applies one, moving over one shows its
+    definition."""
 
     def __init__(self, session: CodingSession, *, id: str | None = None) -> None:
         super().__init__(Text("codebook"), id=id)
@@ -34,6 +36,15 @@ class CodebookTree(Tree[int]):
         self.guide_depth = 2
         self._code_nodes: dict[int, TreeNode[int]] = {}
         self.rebuild()
+
+    def on_click(self, event: events.Click) -> None:
+        """A single click shows a code's definition; a double click (or Enter) applies it."""
+        if event.chain >= 2:
+            return
+        meta = event.style.meta
+        if "line" in meta and not meta.get("toggle", False):
+            event.prevent_default()
+            self.cursor_line = meta["line"]
 
     def rebuild(self) -> None:
         self.clear()

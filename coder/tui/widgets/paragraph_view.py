@@ -456,7 +456,11 @@ class ParagraphView(Widget, can_focus=True):
             piece = chip(code)
             if seg.start is not None:
                 quote = session.paragraphs[session.index_of[paragraph_id]].text[seg.start:seg.end]
-                piece.append(f" \u201c{ellipsize(quote, 40)}\u201d", style=Style(italic=True))
+                room = min(40, width - piece.cell_len - 3)
+                if room >= 6:
+                    piece.append(f" \u201c{ellipsize(quote, room)}\u201d", style=Style(italic=True))
+                else:
+                    piece.append(" \u201c\u2026\u201d", style=Style(italic=True))
             if seg.memo:
                 piece.append(" \u270e")
             chips.append(piece)
@@ -562,6 +566,8 @@ class ParagraphView(Widget, can_focus=True):
             marker = "\u25b6" if is_cursor else " "
             gutter = Segment(f"{marker}{n.rjust(gutter_width - 2)} ",
                              palette.number + Style(bold=is_cursor))
+        elif is_cursor and k < layout.height - 1:
+            gutter = Segment("\u2503" + " " * (gutter_width - 1), palette.number + Style(bold=True))
         else:
             gutter = Segment(" " * gutter_width, _PLAIN)
         body = Strip([gutter, *layout.strips[k]]).adjust_cell_length(width - 1)

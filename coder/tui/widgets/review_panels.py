@@ -82,10 +82,11 @@ class ReviewHeader(Static):
              progress: str) -> None:
         self._state = {"coders": coders, "consensus": consensus, "position": position,
                        "progress": progress}
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(f" review: {clean(coders[0])} (A) vs {clean(coders[1])} (B) \u2192 "
-                    f"{clean(consensus)} ", style=Style(bold=True, reverse=True))
         width = self.size.width or 120
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        who = (f" review: {clean(coders[0])} (A) vs {clean(coders[1])} (B)" if width >= 100
+               else f" {clean(coders[0])} vs {clean(coders[1])}")
+        text.append(f"{who} \u2192 {clean(consensus)} ", style=Style(bold=True, reverse=True))
         room = width - text.cell_len - len(progress) - 6
         text.append(f"  {ellipsize(position, max(room, 8))}")
         gap = width - text.cell_len - len(progress) - 2
@@ -110,4 +111,5 @@ class SidePanel(Static):
         for gutter, body in rows:
             grid.add_row(Text(gutter), body)
         self.update(grid)
-        self.shown = "\n".join(f"{g} {b.plain}".strip() for g, b in rows)
+        self.shown = "\n".join(" ".join(f"{g} {line}".split())
+                               for g, b in rows for line in b.plain.split("\n"))
