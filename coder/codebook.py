@@ -47,7 +47,7 @@ _RESERVED_FOR: dict[str, str] = {
     "q": "quitting",
     "/": "searching",
     "?": "help",
-    ":": "the command palette",
+    ":": "jumping to a paragraph number",
     "enter": "choosing",
     "tab": "moving between panes",
     "escape": "going back",

@@ -347,8 +347,19 @@ WHERE s.deleted_at IS NULL AND d.superseded_by IS NULL
 class Store:
     """An open project file. Cheap to create; one per thread."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = True,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        busy_attempts: int = BUSY_ATTEMPTS,
+    ) -> None:
+        """`busy_timeout_ms` and `busy_attempts` bound how long one action waits for another
+        writer: the app waits briefly, so a held lock never freezes the screen."""
         self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self.busy_attempts = busy_attempts
         if not create and not self.path.exists():
             raise CoderError(
                 "no project file here; run `coder import FILE` or `coder demo` to create one",
@@ -365,7 +376,7 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise CoderError(f"cannot open project file: {exc}", path=self.path) from None
         conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         conn.execute("PRAGMA foreign_keys = ON")
         try:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -411,7 +422,7 @@ class Store:
         stays locked for longer than any single action takes (another program holding it),
         the user gets a sentence saying nothing was saved, never SQLite's own message.
         """
-        for _ in range(BUSY_ATTEMPTS):
+        for _ in range(self.busy_attempts):
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 return
@@ -419,7 +430,8 @@ class Store:
                 if not _is_busy(exc):
                     raise
         raise CoderError(
-            f"the project file stayed busy for {BUSY_ATTEMPTS * BUSY_TIMEOUT_MS // 1000} s "
+            f"the project file stayed busy for "
+            f"{self.busy_attempts * self.busy_timeout_ms / 1000:g} s "
             "(another program is holding it open for writing); nothing was saved, try again",
             path=self.path,
         )

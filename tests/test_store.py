@@ -213,3 +213,16 @@ def test_paragraphs_can_be_added_in_bulk_quickly(tmp_path: Path) -> None:
     doc = store.add_document("big", parsed, source_path=None, content_hash="x")
     assert doc.n_paragraphs == 5000
     assert store.paragraph_at(doc.id, 5000).text == "paragraph 4999"
+
+
+def test_a_held_write_lock_is_a_clear_message_after_the_wait(store: Store) -> None:
+    alice = store.coder_id("alice")
+    waiting = Store(store.path, busy_timeout_ms=100, busy_attempts=1)
+    store.conn.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(CoderError, match="stayed busy for 0.1 s.*nothing was saved"):
+            waiting.toggle_segment(alice,
+                                   waiting.paragraphs(1)[1].id, waiting.code("stigma").id)
+    finally:
+        store.conn.execute("ROLLBACK")
+    assert waiting.segments() == []

@@ -8,6 +8,7 @@ it before the status line reports it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events
 from textual.app import App
@@ -24,8 +25,8 @@ class CoderApp(App[None]):
     CSS_PATH = "coder.tcss"
     TITLE = "coder"
     ENABLE_COMMAND_PALETTE = False
-    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
 
     def __init__(self, db_path: Path | str, coder: str | None = None,
                  document: str | None = None, review: tuple[str, str] | None = None) -> None:
@@ -44,7 +45,7 @@ class CoderApp(App[None]):
         self.key_time = event.time
 
     def on_mount(self) -> None:
-        self.store = Store(self.db_path)
+        self.store = Store(self.db_path, busy_timeout_ms=2000, busy_attempts=1)
         if self.review is not None:
             from .screens.review import ReviewScreen
 

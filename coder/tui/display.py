@@ -135,7 +135,7 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
 
 
 _WORD = re.compile(r"\S+")
-_SENTENCE = re.compile(r"[^\s].*?(?:[.!?…]+['\"”’)\]]*(?=\s|$)|$)", re.S)
+_SENTENCE = re.compile(r"[^\s].*?(?:[.!?…]+['\"”’)\]]*(?=\s|$)|$)", re.DOTALL)
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import build_project
 from rich.console import Console
 from textual import events
 
@@ -17,7 +18,6 @@ from coder.tui.screens.coding import CodingScreen
 from coder.tui.screens.help import HelpScreen
 from coder.tui.widgets.bars import StatusLine, TopBar
 from coder.tui.widgets.paragraph_view import ParagraphView
-from conftest import TRICKY, build_project
 
 SIZE = (120, 40)
 

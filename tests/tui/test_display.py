@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -49,7 +51,7 @@ def test_wrapping_covers_every_character_once_within_the_width(text: str, width:
     ranges = wrap_ranges(text, width)
     covered = "".join(text[s:e] for s, e in ranges)
     assert covered == text.replace("\n", "")
-    for (s, e), (s2, _) in zip(ranges, ranges[1:]):
+    for (_, e), (s2, _) in pairwise(ranges):
         assert e <= s2
     for s, e in ranges:
         line = text[s:e].rstrip(" ")

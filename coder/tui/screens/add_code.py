@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select
@@ -40,7 +41,7 @@ def shortcut_problem(char: str, taken: set[str]) -> str | None:
 
 
 class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
-    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "add", "add")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "add", "add")]
 
     def __init__(self, session: CodingSession, where: str | None,
                  codebook_path: str | None) -> None:

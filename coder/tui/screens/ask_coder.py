@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
@@ -15,7 +17,7 @@ from ..display import clean
 
 
 class AskCoderScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "quit")]
 
     def __init__(self, known: list[str]) -> None:
         super().__init__()

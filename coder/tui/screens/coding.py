@@ -11,11 +11,11 @@ from __future__ import annotations
 import gc
 import sqlite3
 from time import monotonic
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Tree
@@ -43,7 +43,7 @@ SAVE_ERRORS = (CoderError, sqlite3.Error, OSError)
 class CodingScreen(Screen[None]):
     """Reading and coding one document at a time."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down,space", "move(1)", "next \u00b6", show=False,
                 tooltip="next paragraph"),
         Binding("k,up", "move(-1)", "previous \u00b6", show=False,
@@ -182,7 +182,7 @@ class CodingScreen(Screen[None]):
 
         self.call_after_refresh(drawn)
 
-    def _push(self, screen: Screen, callback=None) -> None:  # noqa: ANN001
+    def _push(self, screen: Screen, callback=None) -> None:
         """Open a dialog; the keypress that opened it is not the one its result answers."""
         self.coder_app.key_time = None
         self.app.push_screen(screen, callback)
@@ -562,7 +562,7 @@ class CodingScreen(Screen[None]):
         self._refresh_top()
 
     def action_add_code(self) -> None:
-        from .add_code import AddCodeRequest, AddCodeScreen
+        from .add_code import AddCodeScreen
 
         index = self.view.current_index
         selection = self.view.selection

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
@@ -15,7 +17,7 @@ from ..widgets.document_list import DocumentRow, document_prompt
 
 
 class DocumentSwitcher(ModalScreen[int | None]):
-    BINDINGS = [Binding("escape,d", "cancel", "cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,d", "cancel", "cancel")]
 
     def __init__(self, rows: list[DocumentRow], current: int | None) -> None:
         super().__init__()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
@@ -25,8 +27,8 @@ KEY_NAMES = {
 EXTRA = [
     ("Tab", "move between the paragraphs, the document list and the codebook"),
     ("Enter (codebook)", "apply the highlighted code"),
-    ("mouse", "click a paragraph to select it, drag across words to select a span, "
-              "wheel to scroll; click a code to read it, double-click to apply it"),
+    ("mouse", ("click a paragraph to select it, drag across words to select a span, "
+               "wheel to scroll; click a code to read it, double-click to apply it")),
 ]
 
 
@@ -50,7 +52,7 @@ def binding_rows() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "close")]
 
     def __init__(self, session: CodingSession) -> None:
         super().__init__()

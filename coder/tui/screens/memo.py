@@ -7,11 +7,12 @@ with u, and emptying a memo removes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, TextArea
@@ -28,7 +29,7 @@ class MemoTarget:
 class MemoScreen(ModalScreen[dict[int | None, str] | None]):
     """Returns the memos that changed, keyed by segment id (None for the paragraph)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,ctrl+s", "save", "save and close"),
     ]
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
@@ -34,12 +36,12 @@ def _prompt(code: Code, count: int, applied: bool) -> Text:
 
 def matches(code: Code, query: str) -> bool:
     """Every word of the query appears in the code's path, key or definition."""
-    haystack = " ".join((code.path, code.key, code.definition, code.when_to_use)).lower()
+    haystack = f"{code.path} {code.key} {code.definition} {code.when_to_use}".lower()
     return all(word in haystack for word in query.lower().split())
 
 
 class CodePicker(ModalScreen[int | None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel"),
         Binding("down", "cursor(1)", "next", show=False),
         Binding("up", "cursor(-1)", "previous", show=False),

@@ -7,12 +7,13 @@ project.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
@@ -47,7 +48,7 @@ def hit_prompt(document: Document, paragraph: Paragraph, query: str, width: int 
 class SearchScreen(ModalScreen[tuple[int, int] | None]):
     """Returns (document id, paragraph id) of the chosen hit."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel"),
         Binding("down", "cursor(1)", "next", show=False),
         Binding("up", "cursor(-1)", "previous", show=False),

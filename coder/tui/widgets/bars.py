@@ -21,8 +21,8 @@ class TopBar(Static):
 
     def show(self, *, coder: str, document: str | None, position: str, status: str,
              others: list[str] | None, filter_name: str | None) -> None:
-        self._state = dict(coder=coder, document=document, position=position, status=status,
-                           others=others, filter_name=filter_name)
+        self._state = {"coder": coder, "document": document, "position": position,
+                       "status": status, "others": others, "filter_name": filter_name}
         self.update(self._compose_text(**self._state), layout=False)
 
     def on_resize(self) -> None:

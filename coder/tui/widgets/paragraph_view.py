@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.cells import get_character_cell_size
 from rich.console import Console
@@ -17,12 +18,19 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ..display import DisplayText, clean, ellipsize, sentence_spans, word_spans, wrap_ranges
+from ..display import (
+    DisplayText,
+    clean,
+    ellipsize,
+    sentence_spans,
+    word_spans,
+    wrap_ranges,
+)
 from ..session import CodingSession
 from .chips import chip, swatch_style
 
@@ -70,7 +78,7 @@ class ParagraphView(Widget, can_focus=True):
 
     ALLOW_SELECT = False
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "paragraph-view--cursor",
         "paragraph-view--number",
         "paragraph-view--speaker",
@@ -83,7 +91,7 @@ class ParagraphView(Widget, can_focus=True):
         "paragraph-view--scrollbar",
     }
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right", "word(1)", "word", key_display="\u2190\u2192",
                 tooltip="select the next word"),
         Binding("left", "word(-1)", "previous word", show=False,
@@ -636,9 +644,8 @@ class ParagraphView(Widget, can_focus=True):
         start, end = sorted((self._drag_from, hit[1]))
         if hit[1] == self._drag_from:
             return
-        if not self.span_mode:
-            if not self.enter_span(start, end + 1):
-                return
+        if not self.span_mode and not self.enter_span(start, end + 1):
+            return
         self._anchor = self._word_at(self._drag_from)
         self._head = self._word_at(hit[1])
         self._span_changed()
