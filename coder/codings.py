@@ -46,7 +46,8 @@ def read_codings_csv(store: Store, path: Path) -> list[dict[str, Any]]:
     reader.fieldnames = header
 
     documents = {d.name: d for d in store.documents()}
-    codes = {c.key: c for c in store.codes()}
+    by_id = {c.id: c for c in store.codes(include_retired=True)}
+    codes = {key: by_id[code_id] for key, code_id in store.code_key_map().items()}
     codes_by_name = {c.name: c for c in store.codes()}
     lengths: dict[tuple[int, int], tuple[int, int]] = {}
     for doc_id, par_id, n, length in store.paragraph_index():

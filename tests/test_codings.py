@@ -82,3 +82,15 @@ def test_excel_bom_is_accepted(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes("\ufeffdocument,paragraph,coder,code\r\nnotes,3,bob,stigma\r\n".encode())
     assert import_codings_csv(store, path) == (1, 0)
+
+
+def test_codes_renamed_since_the_csv_was_made_still_resolve(store: Store, tmp_path: Path) -> None:
+    from factories import SMALL_CODES
+
+    renamed = [dict(SMALL_CODES[0], key="stigma-and-labels", renamed_from=["stigma"]),
+               *SMALL_CODES[1:]]
+    renamed[1] = dict(renamed[1], parent_key="stigma-and-labels")
+    store.sync_codes(renamed)
+    csv_file = write(tmp_path, "document,paragraph,coder,code\nnotes,3,bob,stigma\n")
+    assert import_codings_csv(store, csv_file) == (1, 0)
+    assert [r.code_key for r in store.segment_rows()] == ["stigma-and-labels"]
