@@ -1,8 +1,9 @@
 """REFI-QDA export, checked with an independent validator (xmlschema) against the standard's
-XSDs, and every selection checked against the text it points into."""
+XSDs, and every selection checked against the text it points into, speaker labels included."""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -34,6 +35,39 @@ def codebook_schema() -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(SCHEMAS / "Codebook.xsd"))
 
 
+TURNS = [
+    ParagraphIn("Part 2", kind="heading"),
+    ParagraphIn("Note: the recording restarts here."),
+    ParagraphIn("Welcome back. [laughs] Where were we?", speaker="Dr Rose Okafor (chair)"),
+    ParagraphIn("Honestly: it got worse after that.", speaker="P1"),
+    ParagraphIn("And then the money stopped.", speaker="P1"),
+    ParagraphIn("P1: said that before, and Zoë — café — agrees.", speaker="P10"),
+    ParagraphIn("Straße, 東京, ‘curly’.", speaker="Zoë"),
+]
+
+
+def add_turns(store: Store) -> None:
+    """A focus group whose text tempts a label reader: an unspoken `Note:` paragraph, a turn that
+    starts `Honestly:`, the same speaker twice running, a speaker whose text starts with another
+    speaker's label (`P10: P1: …`), a name with spaces and brackets, non-ASCII names."""
+    doc = store.add_document("Focus group 3", ParsedDocument("text", list(TURNS)),
+                             source_path="fg3.txt", content_hash="hash-fg3")
+    p = {x.n: x for x in store.paragraphs(doc.id)}
+    code = {c.key: c.id for c in store.codes()}
+    alice, bob = store.coder_id("alice"), store.coder_id("bob")
+    store.add_segment(alice, p[3].id, code["stigma"])
+    store.add_segment(bob, p[4].id, code["labels"], 0, 8)
+    store.add_segment(alice, p[4].id, code["leaving-care"])
+    store.add_segment(bob, p[6].id, code["media"], 0, 3, memo="starts where the label ends")
+    store.add_segment(alice, p[7].id, code["stigma"])
+    store.add_segment(bob, p[2].id, code["stigma"])
+    store.set_paragraph_memo(alice, p[5].id, "same speaker again")
+
+
+def labelled(paragraphs: list) -> str:
+    return "\n\n".join(f"{p.speaker}: {p.text}" if p.speaker else p.text for p in paragraphs)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Store:
     store = build_project(tmp_path / "p.db")
@@ -56,6 +90,7 @@ def _export(store: Store, tmp_path: Path) -> tuple[ET.Element, dict[str, bytes],
 
 def test_project_is_valid_and_complete(project: Store, tmp_path: Path,
                                        project_schema: xmlschema.XMLSchema) -> None:
+    add_turns(project)
     root, sources, qde = _export(project, tmp_path)
     project_schema.validate(qde)
     assert root.get("origin", "").startswith("coder ")
@@ -78,6 +113,7 @@ def test_project_is_valid_and_complete(project: Store, tmp_path: Path,
 
 def test_source_text_is_the_paragraphs_and_selections_hit_the_quotes(
         project: Store, tmp_path: Path) -> None:
+    add_turns(project)
     root, sources, _ = _export(project, tmp_path)
     segments = {r.guid: r for r in project.segment_rows()}
     users = {u.get("guid"): u.get("name") for u in root.iter(f"{P}User")}
@@ -91,7 +127,13 @@ def test_source_text_is_the_paragraphs_and_selections_hit_the_quotes(
         assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
         text = raw.decode("utf-8")
         doc = project.document(src.get("name"))
-        assert text == "\n\n".join(p.text for p in project.paragraphs(doc.id))
+        paragraphs = project.paragraphs(doc.id)
+        assert text == labelled(paragraphs)
+        speakers = list(dict.fromkeys(p.speaker for p in paragraphs if p.speaker))
+        description = src.find(f"{P}Description").text
+        assert "Name: text" in description
+        assert json.loads(description.rsplit("Speakers: ", 1)[1]) == speakers
+        by_n = {p.n: p for p in paragraphs}
         for sel in src.findall(f"{P}PlainTextSelection"):
             start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
             codings = sel.findall(f"{P}Coding")
@@ -101,6 +143,10 @@ def test_source_text_is_the_paragraphs_and_selections_hit_the_quotes(
                 seg = segments[coding.get("guid")]
                 seen.add(seg.guid)
                 assert text[start:end] == seg.quote
+                speaker = by_n[seg.n].speaker
+                if seg.start is None and speaker:  # a whole paragraph: the label is just before
+                    assert text[start - len(speaker) - 2:start] == f"{speaker}: "
+                    assert text[end:end + 2] in ("", "\n\n")
                 assert users[coding.get("creatingUser")] == seg.coder
                 assert code_keys[coding.find(f"{P}CodeRef").get("targetGUID")] == seg.code_key
     assert seen == set(segments)
@@ -167,10 +213,57 @@ def test_codebook_qdc_is_valid(project: Store, tmp_path: Path,
 def test_warns_about_emoji_and_lists_what_is_not_carried(project: Store, tmp_path: Path) -> None:
     project.add_document("chat", ParsedDocument("text", [ParagraphIn("ok 👍 fine", speaker="A")]),
                          source_path=None, content_hash="chat")
+    spoken = sum(1 for d in project.documents() for p in project.paragraphs(d.id) if p.speaker)
     report = project_qdpx(project, tmp_path / "p.qdpx")
     assert any("NVivo" in w and "chat" in w for w in report.warnings)
-    assert any("speakers" in n for n in report.not_carried)
+    assert report.speaker_labels == spoken
+    assert not any("speakers" in n for n in report.not_carried)
     assert any("agreement" in n for n in report.not_carried)
+    off = project_qdpx(project, tmp_path / "off.qdpx", speaker_labels=False)
+    assert off.speaker_labels == 0
+    assert any(f"speakers of {spoken} paragraph(s)" in n and "turned off" in n
+               for n in off.not_carried)
+
+
+def test_without_labels_the_text_is_the_bare_paragraphs(project: Store, tmp_path: Path,
+                                                        project_schema: xmlschema.XMLSchema) -> None:
+    add_turns(project)
+    out = tmp_path / "bare.qdpx"
+    project_qdpx(project, out, speaker_labels=False)
+    with zipfile.ZipFile(out) as zf:
+        qde = zf.read("project.qde")
+        root = ET.fromstring(qde)
+        project_schema.validate(qde)
+        quotes = {r.guid: r.quote for r in project.segment_rows()}
+        for src in root.iter(f"{P}TextSource"):
+            text = zf.read("sources/" + src.get("plainTextPath")[len("internal://"):]).decode()
+            doc = project.document(src.get("name"))
+            assert text == "\n\n".join(p.text for p in project.paragraphs(doc.id))
+            assert src.find(f"{P}Description") is None
+            for sel in src.iter(f"{P}PlainTextSelection"):
+                for coding in sel.findall(f"{P}Coding"):
+                    start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                    assert text[start:end] == quotes[coding.get("guid")]
+
+
+def test_a_label_that_would_read_back_wrong_is_not_written(tmp_path: Path) -> None:
+    store = Store(tmp_path / "clash.db")
+    paragraphs = [ParagraphIn("I left at 16.", speaker="P1"),
+                  ParagraphIn("P1: quoted back by the note-taker")]
+    store.add_document("clash", ParsedDocument("text", paragraphs), source_path=None,
+                       content_hash="c")
+    store.add_document("fine", ParsedDocument("text", [ParagraphIn("Hi.", speaker="P1")]),
+                       source_path=None, content_hash="f")
+    out = tmp_path / "clash.qdpx"
+    report = project_qdpx(store, out)
+    with zipfile.ZipFile(out) as zf:
+        texts = sorted(zf.read(n).decode() for n in zf.namelist() if n.startswith("sources/"))
+    assert texts == ["I left at 16.\n\nP1: quoted back by the note-taker", "P1: Hi."]
+    assert any("clash (paragraph 2 would read back with the wrong speaker)" in w
+               for w in report.warnings)
+    assert report.speaker_labels == 1
+    assert any("speakers of 1 paragraph(s)" in n for n in report.not_carried)
+    store.close()
 
 
 def test_cli_refuses_to_overwrite(project: Store, tmp_path: Path) -> None:
@@ -184,3 +277,18 @@ def test_cli_refuses_to_overwrite(project: Store, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert zipfile.is_zipfile(out)
     assert "not carried" in result.output
+    spoken = sum(1 for d in project.documents() for p in project.paragraphs(d.id) if p.speaker)
+    assert f'speaker labels: {spoken} paragraph(s) start with "Name: "' in result.output
+    assert "speakers of" not in result.output
+
+
+def test_cli_no_speaker_labels(project: Store, tmp_path: Path) -> None:
+    add_turns(project)
+    out = tmp_path / "bare.qdpx"
+    result = CliRunner().invoke(main, ["export", "qdpx", "--db", str(project.path),
+                                       "--out", str(out), "--no-speaker-labels"])
+    assert result.exit_code == 0, result.output
+    assert "speaker labels:" not in result.output and "speakers of" in result.output
+    with zipfile.ZipFile(out) as zf:
+        texts = {zf.read(n).decode() for n in zf.namelist() if n.startswith("sources/")}
+    assert "\n\n".join(t.text for t in TURNS) in texts

@@ -9,21 +9,29 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from test_export_fixture import CODES, build_project
+from test_refi_export import add_turns
 
 from coder.cli import main
 from coder.codebook import check_codebook, load_codebook
 from coder.errors import CoderError
 from coder.export import refi_read
-from coder.export.refi import project_qdpx
+from coder.export.refi import LABELS_EXPLAINED, project_qdpx
 from coder.export.refi_import import import_qdpx, qdc_to_yaml
+from coder.models import ParagraphIn, ParsedDocument
 from coder.store import Store
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Store:
     store = build_project(tmp_path / "p.db")
+    add_turns(store)
     yield store
     store.close()
+
+
+def _documents(store: Store) -> list[tuple]:
+    return [(d.name, [(p.n, p.speaker, p.text) for p in store.paragraphs(d.id)])
+            for d in store.documents()]
 
 
 def _segments(store: Store) -> list[tuple]:
@@ -53,9 +61,8 @@ def test_round_trip_keeps_documents_codes_coders_segments_and_memos(
     back = Store(tmp_path / "back.db")
     report = import_qdpx(back, qdpx)
     assert report.positions == [] and report.not_imported == []
-    assert [d.name for d in back.documents()] == [d.name for d in project.documents()]
-    for a, b in zip(project.documents(), back.documents()):
-        assert [p.text for p in back.paragraphs(b.id)] == [p.text for p in project.paragraphs(a.id)]
+    assert _documents(back) == _documents(project)
+    assert any(p.speaker for d in back.documents() for p in back.paragraphs(d.id))
     assert _codes(back) == _codes(project)
     assert back.coder_guids() == project.coder_guids()
     assert _segments(back) == _segments(project)
@@ -63,7 +70,7 @@ def test_round_trip_keeps_documents_codes_coders_segments_and_memos(
 
     again = import_qdpx(back, qdpx)
     assert (again.segments_added, again.segments_skipped) == (0, len(_segments(project)))
-    assert again.documents_added == [] and len(again.documents_matched) == 2
+    assert again.documents_added == [] and len(again.documents_matched) == 3
     assert _segments(back) == _segments(project)
     back.close()
 
@@ -76,7 +83,7 @@ def test_import_into_the_original_project_changes_nothing(project: Store, tmp_pa
     assert report.segments_added == 0 and report.codes_added == []
     assert report.backup and Path(report.backup).exists()
     assert _segments(project) == before
-    assert len(project.documents()) == 2
+    assert len(project.documents()) == 3
 
 
 def test_cli_round_trip(project: Store, tmp_path: Path) -> None:
@@ -86,9 +93,52 @@ def test_cli_round_trip(project: Store, tmp_path: Path) -> None:
                                 "--out", str(qdpx)]).exit_code == 0
     result = runner.invoke(main, ["refi", "import", str(qdpx), "--db", str(tmp_path / "new.db")])
     assert result.exit_code == 0, result.output
-    assert "2 document(s) added" in result.output
+    assert "3 document(s) added" in result.output
     with Store(tmp_path / "new.db") as back:
         assert _segments(back) == _segments(project)
+        assert _documents(back) == _documents(project)
+
+
+def test_round_trip_without_labels_keeps_text_and_segments_only(
+        project: Store, tmp_path: Path) -> None:
+    qdpx = tmp_path / "bare.qdpx"
+    project_qdpx(project, qdpx, speaker_labels=False)
+    back = Store(tmp_path / "back.db")
+    import_qdpx(back, qdpx)
+    assert _documents(back) == [(name, [(n, None, text) for n, _, text in paragraphs])
+                                for name, paragraphs in _documents(project)]
+    assert _segments(back) == _segments(project)
+    back.close()
+
+
+def test_round_trip_of_a_document_written_without_labels(tmp_path: Path) -> None:
+    """Labels left out of one document (they would read back wrong) are not guessed back in."""
+    store = Store(tmp_path / "clash.db")
+    paragraphs = [ParagraphIn("I left at 16.", speaker="P1"),
+                  ParagraphIn("P1: quoted back by the note-taker"),
+                  ParagraphIn("P1: again", speaker="P1")]
+    store.add_document("clash", ParsedDocument("text", paragraphs), source_path=None,
+                       content_hash="c")
+    store.add_document("fine", ParsedDocument("text", paragraphs[:1]), source_path=None,
+                       content_hash="f")
+    store.sync_codes([{"key": "whole", "name": "Whole", "parent_key": None},
+                      {"key": "span", "name": "Span", "parent_key": None}])
+    code, coder = store.code_key_map(), store.coder_id("alice")
+    for d in store.documents():
+        for p in store.paragraphs(d.id):
+            store.add_segment(coder, p.id, code["whole"])
+            store.add_segment(coder, p.id, code["span"], 0, 2)
+    project_qdpx(store, tmp_path / "c.qdpx")
+    back = Store(tmp_path / "back.db")
+    import_qdpx(back, tmp_path / "c.qdpx")
+    assert _documents(back) == [
+        ("clash", [(1, None, "I left at 16."), (2, None, "P1: quoted back by the note-taker"),
+                   (3, None, "P1: again")]),
+        ("fine", [(1, "P1", "I left at 16.")]),
+    ]
+    assert _segments(back) == _segments(store)
+    back.close()
+    store.close()
 
 
 def test_qdc_to_yaml_round_trip(project: Store, tmp_path: Path) -> None:
@@ -261,6 +311,25 @@ def test_atlas_style_crlf_counted_as_one(tmp_path: Path) -> None:
     assert sorted(r.quote for r in store.segment_rows()) == sorted(quotes)
     assert {r.coder for r in store.segment_rows()} == {"imported"}
     assert [p.speaker for p in store.paragraphs(store.documents()[0].id)] == ["Q", "A", "Q", "A"]
+    store.close()
+
+
+def test_foreign_file_keeps_its_own_speaker_detection(tmp_path: Path) -> None:
+    """A description like coder's does not make another tool's text coder's: labels there are
+    found as `coder import` finds them (a once-used `Honestly:` is text, not a speaker)."""
+    text = "Q: Why?\n\nHonestly: no idea.\n\nQ: Really?\n\nA: Really."
+    description = f'{LABELS_EXPLAINED}\nSpeakers: ["Honestly", "Q", "A"]'
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Study" origin="MAXQDA 24">
+  <Sources><TextSource guid="{SOURCE}" name="fg" plainTextPath="internal://{SOURCE}.txt">
+    <Description>{description}</Description></TextSource></Sources>
+</Project>"""
+    path = _zip(tmp_path / "maxqda.qdpx", {"project.qde": qde.encode(),
+                                          f"sources/{SOURCE}.txt": text.encode()})
+    store = Store(tmp_path / "m.db")
+    import_qdpx(store, path)
+    assert [(p.speaker, p.text) for p in store.paragraphs(store.documents()[0].id)] == [
+        ("Q", "Why?"), (None, "Honestly: no idea."), ("Q", "Really?"), ("A", "Really.")]
     store.close()
 
 

@@ -131,13 +131,18 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
 @click.option("--format", "format_", type=click.Choice(["qdpx", "qdc"]),
               help="qdpx: the whole project; qdc: the codebook only (default: from --out).")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--speaker-labels/--no-speaker-labels", default=True, show_default=True,
+              help='Write each paragraph that has a speaker as "Name: text" in the source text '
+                   "(selections leave the label out); without labels speakers are not carried.")
 @db_option
-def export_qdpx(out: Path, format_: str | None, force: bool, db: Path) -> None:
+def export_qdpx(out: Path, format_: str | None, force: bool, speaker_labels: bool,
+                db: Path) -> None:
     """REFI-QDA exchange file for ATLAS.ti, MAXQDA, NVivo, QualCoder and others.
 
     The .qdpx holds the documents as plain text, the codes with their GUIDs, every coder as a
     user, and every segment as a selection with character positions; memos travel as notes.
-    What REFI-QDA has no place for is listed after the export.
+    Speakers are written as "Name: " labels at the start of their paragraphs, as in a typed
+    transcript. What REFI-QDA has no place for is listed after the export.
     """
     fmt = _format(format_, out, ("qdpx", "qdc"), "qdpx")
     _guard(out, db)
@@ -146,7 +151,7 @@ def export_qdpx(out: Path, format_: str | None, force: bool, db: Path) -> None:
         if fmt == "qdc":
             r = refi.codebook_qdc(store, out, force=force)
         else:
-            r = refi.project_qdpx(store, out, force=force)
+            r = refi.project_qdpx(store, out, force=force, speaker_labels=speaker_labels)
     _print_refi_export(r, fmt)
 
 
@@ -158,6 +163,11 @@ def _print_refi_export(r: refi.ExportReport, fmt: str) -> None:
             f"{r.path}: {r.documents} document(s), {r.codes} code(s), {r.coders} coder(s), "
             f"{r.codings} coding(s) in {r.selections} selection(s), {r.notes} memo note(s)"
         ))
+        if r.speaker_labels:
+            console.print(Text(
+                f'speaker labels: {r.speaker_labels} paragraph(s) start with "Name: " in the '
+                "source texts; selections, whole paragraphs included, cover the text after the "
+                "label"))
     _say(_notes(r.warnings, r.not_carried), to_stdout=False)
 
 

@@ -10,16 +10,27 @@ it read. A whole-paragraph coding is a selection over the paragraph's range. Eac
 span gets one `PlainTextSelection`, carrying one `Coding` per (code, coder) — which is how two
 blind coders survive the trip.
 
-What REFI-QDA has no place for (speakers, agreement, history, statuses) is listed in the
-report, never dropped silently (standard §7).
+Speakers: a text source has no speaker field, so by default every paragraph that has a speaker
+is written `Name: text`, the way typed transcripts look and where the speaker tools of NVivo
+(auto code by speaker name), MAXQDA and ATLAS.ti (focus-group transcripts) look for speakers. Every such paragraph is labelled, not only
+a change of speaker: a paragraph then names its own speaker wherever it is coded or quoted, and
+"same speaker as before" stays distinct from "no speaker" (headings, notes). Selections cover the
+paragraph's own text and never the label, so `text[start:end]` is exactly the quote, whole
+paragraphs included. The source's `Description` says so and lists the speakers (JSON), which is
+what lets coder's import take exactly those labels off again.
+
+What REFI-QDA has no place for (agreement, history, statuses) is listed in the report, never
+dropped silently (standard §7).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +40,7 @@ from lxml import etree
 from .. import __version__
 from ..codebook import normalise_color
 from ..errors import CoderError
-from ..models import Code, Document
+from ..models import Code, Document, Paragraph
 from ..store import SegmentRow, Store, stable_guid
 from .atomic import atomic_path, write_atomic
 from .scope import code_tree, xml_safe
@@ -40,6 +51,12 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 SEPARATOR = "\n\n"
 ORIGIN = f"coder {__version__}"
 EXCERPT_CHARS = 100
+LABEL_END = ": "
+SPEAKERS_PREFIX = "Speakers: "
+LABELS_EXPLAINED = (
+    "Speaker labels: coder wrote each paragraph that has a speaker as \"Name: text\"; "
+    "coded selections cover the text after the label."
+)
 
 _GUID_RE = re.compile(
     r"\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?\Z"
@@ -137,6 +154,7 @@ def _xml_bytes(root: etree._Element) -> bytes:
 class ExportReport:
     path: Path
     documents: int = 0
+    speaker_labels: int = 0
     codes: int = 0
     coders: int = 0
     selections: int = 0
@@ -193,14 +211,50 @@ def codebook_qdc(store: Store, out: Path, *, force: bool = False) -> ExportRepor
 # ── project ────────────────────────────────────────────────────────────────────
 
 
-def source_text(texts: list[str]) -> tuple[str, list[int]]:
-    """The exported plain text of a document and where each paragraph starts in it."""
+def source_text(texts: list[str], labels: Sequence[str] | None = None) -> tuple[str, list[int]]:
+    """The exported plain text of a document and where each paragraph's own text starts in it,
+    after its speaker label (`labels[i]`, "" for none)."""
+    labels = labels or [""] * len(texts)
     starts: list[int] = []
     pos = 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + len(SEPARATOR)
-    return SEPARATOR.join(texts), starts
+    for label, t in zip(labels, texts, strict=True):
+        starts.append(pos + len(label))
+        pos += len(label) + len(t) + len(SEPARATOR)
+    return SEPARATOR.join(label + t for label, t in zip(labels, texts)), starts
+
+
+def speaker_label(speaker: str | None) -> str:
+    return f"{speaker}{LABEL_END}" if speaker else ""
+
+
+def split_label(part: str, speakers: Iterable[str]) -> tuple[str | None, int]:
+    """(speaker, where the paragraph's own text begins) of one paragraph of an exported source.
+
+    Only names listed in the source's description count, the longest first, so a paragraph
+    that merely starts with `Note: ` keeps it as text."""
+    best = max((s for s in speakers if s and part.startswith(s + LABEL_END)), key=len, default=None)
+    return best, len(best) + len(LABEL_END) if best else 0
+
+
+def speakers_description(speakers: list[str]) -> str:
+    """The source `Description` of a labelled export: a sentence for the people using the other
+    tool, then the speakers as one JSON line for coder's import."""
+    return f"{LABELS_EXPLAINED}\n{SPEAKERS_PREFIX}{json.dumps(speakers, ensure_ascii=False)}"
+
+
+def described_speakers(description: str) -> list[str]:
+    """The speakers a coder-written source description lists; [] when it lists none."""
+    if LABELS_EXPLAINED not in description:
+        return []
+    for line in description.splitlines():
+        if line.startswith(SPEAKERS_PREFIX):
+            try:
+                value = json.loads(line[len(SPEAKERS_PREFIX):])
+            except ValueError:
+                return []
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return [v for v in value if v]
+    return []
 
 
 def excerpt(text: str) -> str:
@@ -230,6 +284,8 @@ class _Tally:
     """What the notices at the end of an export are made of."""
 
     speakers: int = 0
+    labelled: int = 0
+    unlabelled: list[str] = field(default_factory=list)
     kinds: int = 0
     times: int = 0
     empty_codings: int = 0
@@ -241,9 +297,10 @@ class _Tally:
 class _ProjectWriter:
     """Builds `project.qde` and the source files of one export."""
 
-    def __init__(self, store: Store, report: ExportReport) -> None:
+    def __init__(self, store: Store, report: ExportReport, *, speaker_labels: bool = True) -> None:
         self.store = store
         self.report = report
+        self.speaker_labels = speaker_labels
         self.tally = _Tally()
         self.coder_guids = {name: norm_guid(g) or stable_guid("coder", name)
                             for name, g in store.coder_guids().items()}
@@ -294,18 +351,20 @@ class _ProjectWriter:
         paragraphs = self.store.paragraphs(doc.id)
         texts = [p.text for p in paragraphs]
         t = self.tally
-        t.speakers += sum(1 for p in paragraphs if p.speaker)
         t.kinds += sum(1 for p in paragraphs if p.kind != "text")
         t.times += sum(1 for p in paragraphs if p.start_time is not None)
         if any(x == "" or SEPARATOR in x or x.endswith("\n") for x in texts):
             t.boundaries.append(doc.name)
-        text, starts = source_text(texts)
+        labels, speakers = self.labels(doc, paragraphs)
+        text, starts = source_text(texts, labels)
         if any(ord(ch) > 0xFFFF for ch in text):
             t.non_bmp.append(doc.name)
         self.files.append((f"sources/{guid}.txt", text.encode("utf-8")))
         self.report.documents += 1
         src = _sub(sources, "TextSource", guid=guid, name=xml_safe(doc.name),
                    plainTextPath=f"internal://{guid}.txt")
+        if speakers:
+            _sub(src, "Description").text = speakers_description(speakers)
         index = {p.id: i for i, p in enumerate(paragraphs)}
         spans: dict[tuple[int, int], list[SegmentRow]] = defaultdict(list)
         for seg in segs:
@@ -327,6 +386,34 @@ class _ProjectWriter:
                 self.selection(src, guid, s, e, text, spans[(s, e)])
             else:
                 self.memo_selection(src, guid, s, e, paragraphs[i].n, sorted(memos[i]))
+
+    def labels(self, doc: Document, paragraphs: list[Paragraph]) -> tuple[list[str], list[str]]:
+        """Each paragraph's `Name: ` label ("" for none) and the speakers, in order of first turn.
+
+        A document whose labels would not read back exactly (a paragraph without a speaker that
+        starts with a speaker's label, a name XML cannot hold or with a line break) is written
+        without labels and reported, rather than come back into coder with the wrong speakers."""
+        spoken = [p for p in paragraphs if p.speaker]
+        none = [""] * len(paragraphs)
+        if not spoken:
+            return none, []
+        if not self.speaker_labels:
+            self.tally.speakers += len(spoken)
+            return none, []
+        speakers = list(dict.fromkeys(p.speaker for p in spoken if p.speaker))
+        labels = [speaker_label(p.speaker) for p in paragraphs]
+        clash = next((p.n for p, label in zip(paragraphs, labels)
+                      if split_label(label + p.text, speakers) != (p.speaker or None, len(label))),
+                     None)
+        odd = next((s for s in speakers if "\n" in s or "\r" in s or xml_safe(s) != s), None)
+        if clash is None and odd is None:
+            self.tally.labelled += len(spoken)
+            return labels, speakers
+        why = (f"paragraph {clash} would read back with the wrong speaker" if clash is not None
+               else f"the speaker name {odd!r} cannot be a one-line label")
+        self.tally.unlabelled.append(f"{doc.name} ({why})")
+        self.tally.speakers += len(spoken)
+        return none, []
 
     def selection(self, src: etree._Element, doc_guid: str, start: int, end: int, text: str,
                   segs: list[SegmentRow]) -> None:
@@ -395,9 +482,14 @@ class _ProjectWriter:
     def notices(self) -> None:
         t, report = self.tally, self.report
         nc = report.not_carried
+        report.speaker_labels = t.labelled
         if t.speakers:
+            how = ("speaker labels were turned off" if not self.speaker_labels
+                   else "their documents were written without speaker labels")
             nc.append(f"speakers of {t.speakers} paragraph(s): a REFI-QDA text source is plain "
-                      "text with no speaker field")
+                      f"text with no speaker field, and {how}")
+        if t.unlabelled:
+            report.warnings.append("written without speaker labels: " + "; ".join(t.unlabelled))
         if t.kinds:
             nc.append(f"paragraph kinds (heading, list, table, quote) of {t.kinds} paragraph(s)")
         if t.times:
@@ -431,10 +523,14 @@ class _ProjectWriter:
                 "are exact)")
 
 
-def project_qdpx(store: Store, out: Path, *, force: bool = False) -> ExportReport:
-    """The whole project as a REFI-QDA `.qdpx` archive, validated before it is written."""
+def project_qdpx(store: Store, out: Path, *, force: bool = False,
+                 speaker_labels: bool = True) -> ExportReport:
+    """The whole project as a REFI-QDA `.qdpx` archive, validated before it is written.
+
+    `speaker_labels`: write each paragraph that has a speaker as `Name: text` (see the module
+    docstring); without it speakers are not carried at all."""
     report = ExportReport(Path(out))
-    writer = _ProjectWriter(store, report)
+    writer = _ProjectWriter(store, report, speaker_labels=speaker_labels)
     root = writer.build()
     validate(root, "Project.xsd")
     qde = _xml_bytes(root)

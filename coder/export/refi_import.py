@@ -7,8 +7,9 @@ word boundaries and match their quoted excerpts wins. Any choice other than the 
 points is reported.
 
 The text is then cut into paragraphs. A file coder wrote is cut exactly where coder joined it
-(blank line); another tool's text is cut at blank lines (or at line breaks when it has none),
-and speaker labels are recognised the way `coder import` recognises them. Each selection is
+(blank line), and only the `Name: ` labels of the speakers its source description lists are
+taken off as speakers; another tool's text is cut at blank lines (or at line breaks when it has
+none), and speaker labels are recognised the way `coder import` recognises them. Each selection is
 placed on the paragraphs it covers: a selection over a whole paragraph is a whole-paragraph
 coding, a selection across paragraphs becomes one segment per paragraph part, and what cannot
 be placed is counted and reported. Nothing is written until all of it has been worked out, and
@@ -33,7 +34,13 @@ from ..errors import CoderError
 from ..ingest import speakers as speaker_labels
 from ..models import Code, ParagraphIn, ParsedDocument
 from ..store import Store, now, stable_guid, text_hash
-from .refi import SEPARATOR, parse_description, xsd_datetime
+from .refi import (
+    SEPARATOR,
+    described_speakers,
+    parse_description,
+    split_label,
+    xsd_datetime,
+)
 from .refi_read import (
     RefiCode,
     RefiProject,
@@ -300,11 +307,13 @@ class Cut:
     start_time: float | None = None
 
 
-def cut_exact(clean: str) -> list[Cut]:
-    """Paragraphs of a text coder exported: joined by one blank line, nothing else touched."""
+def cut_exact(clean: str, speakers: list[str] | None = None) -> list[Cut]:
+    """Paragraphs of a text coder exported: joined by one blank line, each paragraph of a listed
+    speaker starting with that speaker's `Name: ` label, nothing else touched."""
     cuts, pos = [], 0
     for part in clean.split(SEPARATOR):
-        cuts.append(Cut(pos, pos + len(part)))
+        speaker, skip = split_label(part, speakers) if speakers else (None, 0)
+        cuts.append(Cut(pos + skip, pos + len(part), speaker))
         pos += len(part) + len(SEPARATOR)
     return cuts
 
@@ -441,7 +450,10 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
         if note:
             report.positions.append(f"{source.name}: {note}")
         clean = raw.replace("\r\n", "\n").replace("\r", "\n")
-        cuts = cut_exact(clean) if project.from_coder else cut_paragraphs(clean)
+        if project.from_coder:
+            cuts = cut_exact(clean, described_speakers(source.description))
+        else:
+            cuts = cut_paragraphs(clean)
         if not cuts or not any(clean[c.start:c.end] for c in cuts):
             notes.append(f"source {source.name!r} has no text to code")
             continue

@@ -70,6 +70,7 @@ class RefiSource:
     raw_bytes: bytes = b""
     entry: str | None = None
     problem: str | None = None
+    description: str = ""
     selections: list[RefiSelection] = field(default_factory=list)
     whole_codings: int = 0
 
@@ -400,7 +401,7 @@ def _read_source(archive: Archive, el: Element, index: int, project: RefiProject
     name = (attr(el, "name") or "").strip() or f"Source {index + 1}"
     guid = _guid(attr(el, "guid"), f"source/{index}:{name}")
     text, raw, entry, problem = _read_text(archive, el, f"source {name!r}")
-    source = RefiSource(guid, name, text, raw, entry)
+    source = RefiSource(guid, name, text, raw, entry, description=text_of(kid(el, "Description")))
     if text is None:
         source.problem = problem
     elif problem:
