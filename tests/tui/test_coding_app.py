@@ -16,6 +16,7 @@ from coder.tui.app import CoderApp
 from coder.tui.screens.ask_coder import AskCoderScreen
 from coder.tui.screens.coding import CodingScreen
 from coder.tui.screens.help import HelpScreen
+from coder.tui.screens.review import ReviewScreen
 from coder.tui.widgets.bars import StatusLine, TopBar
 from coder.tui.widgets.paragraph_view import ParagraphView
 
@@ -126,19 +127,52 @@ async def test_paragraph_and_segment_memos(project: Path) -> None:
     app = CoderApp(project, coder="alice")
     async with app.run_test(size=SIZE) as pilot:
         await goto(pilot, 5)
-        await pilot.press("m", *"home", "escape")
+        await pilot.press("m", *"home", "ctrl+s")
         with Store(project) as store:
             alice = store.coder_id("alice")
             para = store.paragraph_at(store.document("notes").id, 5)
             assert store.paragraph_memo(alice, para.id) == "home"
         assert status(app) == "saved: memo on ¶5"
         assert "✎ home" in view_text(app)
-        await pilot.press("l", "m", "tab", "down", "tab", *"why", "ctrl+s")
+        await pilot.press("l", "m", "shift+tab", "down", "tab", *"why", "ctrl+s")
         with Store(project) as store:
             segs = store.segments(paragraph_id=para.id)
             assert [s.memo for s in segs] == ["why"]
             assert store.paragraph_memo(alice, para.id) == "home"
-        await pilot.press("m", "ctrl+u", "escape")
+        await pilot.press("m", "ctrl+u", "ctrl+s")
+        with Store(project) as store:
+            assert store.paragraph_memo(alice, para.id) is None
+
+
+async def test_memo_escape_cancels_and_the_save_button_saves(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, 4)
+        with Store(project) as store:
+            alice = store.coder_id("alice")
+            para = store.paragraph_at(store.document("notes").id, 4)
+        await pilot.press("m")
+        assert "esc cancels without saving" in str(app.screen.query_one(".dialog-help").render())
+        await pilot.press(*"lost", "escape")
+        assert isinstance(app.screen, CodingScreen)
+        with Store(project) as store:
+            assert store.paragraph_memo(alice, para.id) is None
+        assert status(app) == "memo closed without saving"
+        assert "lost" not in view_text(app)
+        await pilot.press("m", *"kept", "tab")
+        assert app.screen.focused.id == "memo-save"
+        await pilot.press("enter")
+        with Store(project) as store:
+            assert store.paragraph_memo(alice, para.id) == "kept"
+        assert status(app) == "saved: memo on ¶4"
+        await pilot.press("m", *" more", "tab", "tab")
+        assert app.screen.focused.id == "memo-cancel"
+        await pilot.press("enter")
+        with Store(project) as store:
+            assert store.paragraph_memo(alice, para.id) == "kept"
+        await pilot.press("m", "ctrl+s")
+        assert status(app) == "memo unchanged"
+        await pilot.press("u")
         with Store(project) as store:
             assert store.paragraph_memo(alice, para.id) is None
 
@@ -198,6 +232,33 @@ async def test_search_all_documents_and_jump_to_a_hit(project: Path) -> None:
         assert codings(project) == [("blog", 2, "leaving-care", None)]
 
 
+async def test_f3_and_ctrl_g_go_to_the_next_hit_of_the_last_search(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        assert status(app).startswith("no search yet")
+        assert current_n(app) == 1
+        await pilot.press("slash", *"care")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        assert (app.session.document.name, current_n(app)) == ("notes", 3)
+        assert status(app) == "search “care”: hit 1 of 3, ¶3 · F3 next"
+        await pilot.press("f3")
+        assert (app.session.document.name, current_n(app)) == ("notes", 6)
+        await pilot.press("b", "ctrl+g")
+        assert (app.session.document.name, current_n(app)) == ("blog", 2)
+        assert status(app) == "search “care”: hit 3 of 3, ¶2 · F3 next"
+        await pilot.press("l", "f3")
+        assert (app.session.document.name, current_n(app)) == ("notes", 3)
+        assert "back at the first hit" in status(app)
+        await goto(pilot, 4)
+        await pilot.press("f3", "h")
+        assert current_n(app) == 6
+    assert codings(project) == [("notes", 6, "stigma", None), ("notes", 6, "labels", None),
+                                ("blog", 2, "leaving-care", None)]
+
+
 async def test_filter_to_paragraphs_carrying_a_code(project: Path) -> None:
     app = CoderApp(project, coder="alice")
     async with app.run_test(size=SIZE) as pilot:
@@ -232,6 +293,23 @@ async def test_switch_document_shows_progress_and_remembers_place(project: Path)
         assert app.session.document.name == "notes"
         assert current_n(app) == 3
     assert codings(project) == [("notes", 3, "stigma", None), ("blog", 2, "leaving-care", None)]
+
+
+async def test_switch_document_with_j_and_k(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        options = app.screen.query_one("#switcher-documents")
+        assert options.highlighted == 0
+        await pilot.press("j", "j", "j")
+        assert options.highlighted == 1
+        await pilot.press("enter", "j", "l")
+        assert app.session.document.name == "blog"
+        await pilot.press("d", "k", "k")
+        assert app.screen.query_one("#switcher-documents").highlighted == 0
+        await pilot.press("enter", "j", "b")
+        assert app.session.document.name == "notes"
+    assert codings(project) == [("notes", 2, "stigma", None), ("blog", 2, "leaving-care", None)]
 
 
 async def test_add_code_on_the_fly_and_to_the_codebook_file(project: Path, tmp_path: Path) -> None:
@@ -397,11 +475,17 @@ async def test_help_lists_every_binding(project: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         console = Console(width=200, record=True)
-        console.print(app.screen.table)
+        console.print(app.screen.content)
         rendered = console.export_text()
         for binding in CodingScreen.BINDINGS + ParagraphView.BINDINGS:
             assert (binding.tooltip or binding.description) in rendered
         assert "Labels" in rendered and "Shift+→" in rendered
+        review = rendered.split("Reviewing disagreements (coder review A B)")[1]
+        for binding in ReviewScreen.BINDINGS:
+            assert binding.tooltip and binding.tooltip in review
+        lines = review.splitlines()
+        assert any(line.split()[:3] == ["2,", "+", "take"] for line in lines)
+        assert any(line.split()[:2] == ["=", "agreement"] for line in lines)
         await pilot.press("escape")
         assert isinstance(app.screen, CodingScreen)
 
@@ -452,7 +536,7 @@ async def test_no_color_keeps_codes_apart_by_their_names(project: Path, monkeypa
     app = CoderApp(project, coder="alice")
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.no_color
-        await pilot.press("j", "j", "b", "h", "l", "m", *"memo", "escape", "o", "question_mark")
+        await pilot.press("j", "j", "b", "h", "l", "m", *"memo", "ctrl+s", "o", "question_mark")
         await pilot.press("escape")
         text = view_text(app)
         assert " Stigma " in text and " Labels " in text and " Leaving care " in text

@@ -13,7 +13,7 @@ import pytest
 from coder.store import Store
 from coder.tui.app import CoderApp
 
-CODING = ["j", "j", "b", "h", "j", "m", *"twice", "escape", "j", "s", "right",
+CODING = ["j", "j", "b", "h", "j", "m", *"twice", "ctrl+s", "j", "s", "right",
           "shift+right"]
 SIZES = [(120, 40), (80, 24)]
 

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Tree
 
 from ...codebook import RESERVED_KEYS
 from ...errors import CoderError
-from ..display import ellipsize
+from ..display import clean, ellipsize
 from ..session import CodingSession, Outcome
 from ..widgets.bars import StatusLine, TopBar
 from ..widgets.code_detail import CodeDetail
@@ -33,6 +33,7 @@ from ..widgets.paragraph_view import ParagraphView
 if TYPE_CHECKING:
     from ..app import CoderApp
     from .add_code import AddCodeRequest
+    from .search import SearchHits
 
 POSITION_SAVE_SECONDS = 3.0
 # A user's mistake, or the file refusing the write (locked by another program past the busy
@@ -68,6 +69,8 @@ class CodingScreen(Screen[None]):
         Binding("u", "undo", "undo", tooltip="undo your last action (works after a restart)"),
         Binding("U,ctrl+r", "redo", "redo", show=False, tooltip="redo"),
         Binding("slash", "search", "search", tooltip="search all documents and jump to a hit"),
+        Binding("f3,ctrl+g", "next_hit", "next hit", show=False,
+                tooltip="next hit of the last search (after the current paragraph)"),
         Binding("f", "filter", "filter",
                 tooltip="show only paragraphs carrying a code (f again shows all)"),
         Binding("d", "documents", "docs",
@@ -89,6 +92,7 @@ class CodingScreen(Screen[None]):
         self.session = session
         self.requested_document = document
         self.filter_code: int | None = None
+        self.last_search: SearchHits | None = None
         self._position_dirty = False
         self.bind_code_keys()
 
@@ -449,7 +453,11 @@ class CodingScreen(Screen[None]):
                 preselect = len(targets) - 1
 
         def done(changes: dict[int | None, str] | None) -> None:
+            if changes is None:
+                self.say("memo closed without saving", ok=False)
+                return
             if not changes:
+                self.say("memo unchanged", ok=False)
                 return
             for segment_id, text in changes.items():
                 try:
@@ -505,18 +513,48 @@ class CodingScreen(Screen[None]):
     def action_search(self) -> None:
         from .search import SearchScreen
 
-        def done(hit: tuple[int, int] | None) -> None:
-            if hit is None:
-                return
-            document_id, paragraph_id = hit
-            if self.session.document is None or document_id != self.session.document.id:
-                self.open_document(document_id, paragraph_id)
-            self._go_to_paragraph(paragraph_id)
-            index = self.session.index_of.get(paragraph_id)
-            if index is not None:
-                self.say(f"search hit: \u00b6{self.session.paragraphs[index].n}", ok=False)
+        def done(found: SearchHits | None) -> None:
+            if found is not None:
+                self.last_search = found
+                self._go_to_hit(found, found.chosen)
 
         self._push(SearchScreen(self.session.store.path), done)
+
+    def action_next_hit(self) -> None:
+        """The first hit after the cursor in reading order, wrapping round to the first."""
+        found = self.last_search
+        if found is None or not found.hits:
+            self.say("no search yet: / searches, then F3 or ctrl+g goes to the next hit",
+                     ok=False)
+            return
+        session = self.session
+        index = self.view.current_index
+        here = (-1, -1)
+        if session.document is not None and index is not None:
+            here = (session.document.id, session.paragraphs[index].n)
+        following = next((i for i, (document_id, _, n) in enumerate(found.hits)
+                          if (document_id, n) > here), None)
+        self._go_to_hit(found, following if following is not None else 0,
+                        wrapped=following is None)
+
+    def _go_to_hit(self, found: SearchHits, i: int, *, wrapped: bool = False) -> None:
+        document_id, paragraph_id, _ = found.hits[i]
+        if self.session.document is None or document_id != self.session.document.id:
+            try:
+                self.open_document(document_id, paragraph_id)
+            except CoderError as exc:
+                self._failed(exc)
+                return
+        self._go_to_paragraph(paragraph_id)
+        index = self.session.index_of.get(paragraph_id)
+        if index is None:
+            return
+        total = f"{len(found.hits)}{'+' if found.truncated else ''}"
+        message = (f"search \u201c{ellipsize(clean(found.query), 24)}\u201d: hit {i + 1} of "
+                   f"{total}, \u00b6{self.session.paragraphs[index].n}")
+        if wrapped:
+            message += " (back at the first hit)"
+        self.say(message + " \u00b7 F3 next", ok=False)
 
     def action_filter(self) -> None:
         from .picker import CodePicker

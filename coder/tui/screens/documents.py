@@ -5,19 +5,24 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..widgets.document_list import DocumentRow, document_prompt
+from .list_dialog import ListDialog
 
 
-class DocumentSwitcher(ModalScreen[int | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,d", "cancel", "cancel")]
+class DocumentSwitcher(ListDialog[int | None]):
+    """The list has the focus here, so j and k are free to move as they do in the app."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,d", "cancel", "cancel"),
+        Binding("j", "cursor(1)", "next", show=False),
+        Binding("k", "cursor(-1)", "previous", show=False),
+    ]
 
     def __init__(self, rows: list[DocumentRow], current: int | None) -> None:
         super().__init__()
@@ -33,7 +38,7 @@ class DocumentSwitcher(ModalScreen[int | None]):
                   for r in self.rows],
                 id="switcher-documents",
             )
-            yield Label(Text("\u2191\u2193 choose \u00b7 enter open \u00b7 esc cancel"),
+            yield Label(Text("\u2191\u2193 or j k choose \u00b7 enter open \u00b7 esc cancel"),
                         classes="dialog-help")
 
     def on_mount(self) -> None:
@@ -42,11 +47,3 @@ class DocumentSwitcher(ModalScreen[int | None]):
             if r.id == self.current:
                 options.highlighted = i
         options.focus()
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.dismiss(int(event.option.id))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -1,9 +1,14 @@
-"""Every binding of the app, read from the classes that declare them, plus the code keys."""
+"""Every binding of the app, read from the classes that declare them, plus the code keys.
+
+The review screen's keys are listed too: a coder who will reconcile later learns them here.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -21,7 +26,8 @@ KEY_NAMES = {
     "home": "Home", "end": "End", "down": "\u2193", "up": "\u2191", "left": "\u2190",
     "right": "\u2192", "escape": "Esc", "enter": "Enter", "shift+left": "Shift+\u2190",
     "shift+right": "Shift+\u2192", "shift+up": "Shift+\u2191", "shift+down": "Shift+\u2193",
-    "ctrl+r": "Ctrl+R", "ctrl+s": "Ctrl+S", "tab": "Tab",
+    "ctrl+r": "Ctrl+R", "ctrl+s": "Ctrl+S", "ctrl+g": "Ctrl+G", "tab": "Tab", "space": "Space",
+    "plus": "+", "equals_sign": "=", "f3": "F3",
 }
 
 EXTRA = [
@@ -32,8 +38,16 @@ EXTRA = [
 ]
 
 
+REVIEW_SECTION = "Reviewing disagreements (coder review A B)"
+
+
 def key_label(keys: str) -> str:
     return ", ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+def _rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
+    return [(key_label(b.key), b.tooltip or b.description)
+            for b in bindings if isinstance(b, Binding)]
 
 
 def binding_rows() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -41,14 +55,18 @@ def binding_rows() -> list[tuple[str, list[tuple[str, str]]]]:
     from ..widgets.paragraph_view import ParagraphView
     from .coding import CodingScreen
 
-    def rows(bindings: list[Binding]) -> list[tuple[str, str]]:
-        return [(key_label(b.key), b.tooltip or b.description) for b in bindings]
-
     return [
-        ("Reading and coding", rows(CodingScreen.BINDINGS)),
-        ("In span mode (after s)", rows(ParagraphView.BINDINGS)),
+        ("Reading and coding", _rows(CodingScreen.BINDINGS)),
+        ("In span mode (after s)", _rows(ParagraphView.BINDINGS)),
         ("Also", EXTRA),
     ]
+
+
+def review_rows() -> list[tuple[str, str]]:
+    """The review screen's keys, so that a coder can read them before starting a review."""
+    from .review import ReviewScreen
+
+    return _rows(ReviewScreen.BINDINGS)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -57,30 +75,36 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, session: CodingSession) -> None:
         super().__init__()
         self.session = session
-        self.table = self._table()
+        self.content = self._content()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide", id="help"):
             yield Label(Text("Keys"), classes="dialog-title")
-            yield Static(self.table, id="help-table")
+            yield Static(self.content, id="help-table")
             yield Label(Text("esc, q or ? closes \u00b7 everything is saved as you go; "
                              "quitting never asks"), classes="dialog-help")
 
-    def _table(self) -> Table:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style=Style(bold=True), no_wrap=True)
-        table.add_column()
-        for section, rows in binding_rows():
-            table.add_row(Text(section, style=Style(underline=True)), Text(""))
+    def _sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        code_keys = [("", "toggle a code on the paragraph, or on the selected span")]
+        code_keys += [(code.shortcut, clean(code.path))
+                      for code in self.session.codes if code.shortcut]
+        return [*binding_rows(), ("Code keys", code_keys), (REVIEW_SECTION, review_rows())]
+
+    def _content(self) -> Group:
+        """One grid per section under its own heading, so a long heading never widens the
+        key column; the key column has one width throughout, so the sections line up."""
+        sections = self._sections()
+        width = max(cell_len(keys) for _, rows in sections for keys, _ in rows)
+        parts: list[RenderableType] = []
+        for section, rows in sections:
+            parts.append(Text(section, style=Style(underline=True)))
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style=Style(bold=True), no_wrap=True, width=width)
+            grid.add_column()
             for keys, description in rows:
-                table.add_row(Text(keys), Text(description))
-            table.add_row(Text(""), Text(""))
-        table.add_row(Text("Code keys", style=Style(underline=True)),
-                      Text("toggle a code on the paragraph, or on the selected span"))
-        for code in self.session.codes:
-            if code.shortcut:
-                table.add_row(Text(code.shortcut), Text(clean(code.path)))
-        return table
+                grid.add_row(Text(keys), Text(description))
+            parts.extend([grid, Text("")])
+        return Group(*parts[:-1])
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,7 +1,8 @@
 """Write a memo on the paragraph or on one of this coder's codings in it.
 
-Closing saves (escape or ctrl+s), like everything else in the app; an unwanted edit is undone
-with u, and emptying a memo removes it.
+Ctrl+S or the Save button saves; escape (or Cancel) closes without saving, as escape does in
+every other dialog of the app. A saved edit can still be undone with u, and emptying a memo
+removes it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, TextArea
+from textual.widgets import Button, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 
@@ -27,10 +28,12 @@ class MemoTarget:
 
 
 class MemoScreen(ModalScreen[dict[int | None, str] | None]):
-    """Returns the memos that changed, keyed by segment id (None for the paragraph)."""
+    """Returns the memos that changed, keyed by segment id (None for the paragraph), or None
+    when the dialog was cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,ctrl+s", "save", "save and close"),
+        Binding("ctrl+s", "save", "save and close"),
+        Binding("escape", "cancel", "close without saving"),
     ]
 
     def __init__(self, title: str, targets: list[MemoTarget], selected: int = 0) -> None:
@@ -51,8 +54,14 @@ class MemoScreen(ModalScreen[dict[int | None, str] | None]):
                 )
             yield TextArea(self.targets[self.selected].text, id="memo-text",
                            soft_wrap=True, show_line_numbers=False)
-            yield Label(Text("esc or ctrl+s save and close \u00b7 tab: memo on a coding "
-                             "instead \u00b7 empty removes"), classes="dialog-help")
+            with Horizontal(id="memo-buttons"):
+                yield Button("Save", variant="primary", id="memo-save", compact=True)
+                yield Button("Cancel", id="memo-cancel", compact=True)
+            help_text = "ctrl+s or Save saves \u00b7 esc cancels without saving"
+            if len(self.targets) > 1:
+                help_text += " \u00b7 shift+tab: memo on a coding instead"
+            yield Label(Text(help_text + " \u00b7 emptying a memo removes it"),
+                        classes="dialog-help")
 
     def on_mount(self) -> None:
         if len(self.targets) > 1:
@@ -75,8 +84,19 @@ class MemoScreen(ModalScreen[dict[int | None, str] | None]):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.query_one(TextArea).focus()
 
+    @on(Button.Pressed, "#memo-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#memo-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
     def action_save(self) -> None:
+        """Dismiss with the memos that changed: an empty dict when none did."""
         self.texts[self.targets[self.selected].segment_id] = self.query_one(TextArea).text
-        changed = {t.segment_id: self.texts[t.segment_id] for t in self.targets
-                   if self.texts[t.segment_id].strip() != t.text.strip()}
-        self.dismiss(changed or None)
+        self.dismiss({t.segment_id: self.texts[t.segment_id] for t in self.targets
+                      if self.texts[t.segment_id].strip() != t.text.strip()})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

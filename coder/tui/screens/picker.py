@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -18,6 +17,7 @@ from ...models import Code
 from ..display import ellipsize
 from ..session import CodingSession
 from ..widgets.chips import swatch
+from .list_dialog import ListDialog
 
 
 def _prompt(code: Code, count: int, applied: bool) -> Text:
@@ -40,11 +40,8 @@ def matches(code: Code, query: str) -> bool:
     return all(word in haystack for word in query.lower().split())
 
 
-class CodePicker(ModalScreen[int | None]):
+class CodePicker(ListDialog[int | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "cancel"),
-        Binding("down", "cursor(1)", "next", show=False),
-        Binding("up", "cursor(-1)", "previous", show=False),
         Binding("pagedown", "cursor(10)", show=False),
         Binding("pageup", "cursor(-10)", show=False),
     ]
@@ -84,25 +81,3 @@ class CodePicker(ModalScreen[int | None]):
     @on(Input.Changed, "#picker-filter")
     def _changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
-
-    @on(Input.Submitted, "#picker-filter")
-    def _submitted(self, event: Input.Submitted) -> None:
-        options = self.query_one(OptionList)
-        option = options.highlighted_option
-        if option is not None and option.id is not None:
-            self.dismiss(int(option.id))
-
-    @on(OptionList.OptionSelected, "#picker-codes")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.dismiss(int(event.option.id))
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if not options.option_count:
-            return
-        current = options.highlighted if options.highlighted is not None else -1
-        options.highlighted = min(max(current + step, 0), options.option_count - 1)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

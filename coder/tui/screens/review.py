@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
@@ -66,7 +67,7 @@ class ReviewScreen(Screen[None]):
     ReviewScreen.-short #review-definition { max-height: 5; }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "decide('a')", "A's", tooltip="take A's codes for this paragraph"),
         Binding("b", "decide('b')", "B's", tooltip="take B's codes for this paragraph"),
         Binding("2,plus", "decide('both')", "both", tooltip="take both coders' codes"),
@@ -84,8 +85,10 @@ class ReviewScreen(Screen[None]):
                 tooltip="forget the code-by-code choice"),
         Binding("n", "step(1)", "next", tooltip="next disagreement"),
         Binding("p", "step(-1)", "previous", tooltip="previous disagreement"),
-        Binding("pagedown", "scroll_text(1)", "scroll text", show=False),
-        Binding("pageup", "scroll_text(-1)", "scroll text", show=False),
+        Binding("pagedown", "scroll_text(1)", "scroll text", show=False,
+                tooltip="scroll a long paragraph down"),
+        Binding("pageup", "scroll_text(-1)", "scroll text", show=False,
+                tooltip="scroll a long paragraph up"),
         Binding("u", "undo", "undo", tooltip="undo the last decision (works after a restart)"),
         Binding("equals_sign", "agreement", "agreement",
                 tooltip="agreement before and after the review"),
@@ -402,7 +405,7 @@ class AgreementScreen(ModalScreen[None]):
     Computed in a worker on its own connection, so a large project never stalls the screen.
     """
 
-    BINDINGS = [Binding("escape,q,equals_sign,enter", "close", "close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,equals_sign,enter", "close", "close")]
 
     def __init__(self, db_path: Path, coders: Sequence[str], consensus: str,
                  documents: Sequence[str], *, title: str,

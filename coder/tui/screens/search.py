@@ -1,4 +1,4 @@
-"""Search the text of every document and jump to a hit.
+"""Search the text of every document and jump to a hit (F3 then goes on to the next).
 
 The query runs in a worker thread on its own connection, so typing stays responsive on a large
 project.
@@ -6,16 +6,14 @@ project.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -23,8 +21,23 @@ from textual.worker import get_current_worker
 from ...models import Document, Paragraph
 from ...store import Store
 from ..display import clean
+from .list_dialog import ListDialog
 
 LIMIT = 200
+
+
+@dataclass(frozen=True)
+class SearchHits:
+    """A search and where it led, kept so that F3 steps on through its hits later.
+
+    `hits` are (document id, paragraph id, paragraph number) in reading order, at most LIMIT
+    of them; `truncated` says there were more.
+    """
+
+    query: str
+    hits: list[tuple[int, int, int]]
+    truncated: bool
+    chosen: int
 
 
 def hit_prompt(document: Document, paragraph: Paragraph, query: str, width: int = 90) -> Text:
@@ -45,19 +58,15 @@ def hit_prompt(document: Document, paragraph: Paragraph, query: str, width: int 
     return text
 
 
-class SearchScreen(ModalScreen[tuple[int, int] | None]):
-    """Returns (document id, paragraph id) of the chosen hit."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "cancel"),
-        Binding("down", "cursor(1)", "next", show=False),
-        Binding("up", "cursor(-1)", "previous", show=False),
-    ]
+class SearchScreen(ListDialog[SearchHits | None]):
+    """Returns the hits with the one chosen, or None when cancelled."""
 
     def __init__(self, db_path: Path) -> None:
         super().__init__()
         self.db_path = db_path
-        self.hits: list[tuple[int, int]] = []
+        self.hits: list[tuple[int, int, int]] = []
+        self.searched = ""
+        self.truncated = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="search"):
@@ -92,35 +101,19 @@ class SearchScreen(ModalScreen[tuple[int, int] | None]):
     def _show(self, query: str, found: list[tuple[Document, Paragraph]]) -> None:
         if self.query_one(Input).value != query:
             return
-        self.hits = [(d.id, p.id) for d, p in found[:LIMIT]]
+        self.hits = [(d.id, p.id, p.n) for d, p in found[:LIMIT]]
+        self.searched = query
+        self.truncated = len(found) > LIMIT
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([Option(hit_prompt(d, p, query), id=str(i))
                              for i, (d, p) in enumerate(found[:LIMIT])])
         if self.hits:
             options.highlighted = 0
-        more = "+" if len(found) > LIMIT else ""
+        more = "+" if self.truncated else ""
         self.query_one("#search-count", Label).update(Text(
             f"{len(self.hits)}{more} paragraphs \u00b7 \u2191\u2193 choose \u00b7 enter go "
             "\u00b7 esc cancel"))
 
-    @on(Input.Submitted, "#search-query")
-    def _submitted(self, event: Input.Submitted) -> None:
-        option = self.query_one(OptionList).highlighted_option
-        if option is not None and option.id is not None:
-            self.dismiss(self.hits[int(option.id)])
-
-    @on(OptionList.OptionSelected, "#search-hits")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.dismiss(self.hits[int(event.option.id)])
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if not options.option_count:
-            return
-        current = options.highlighted if options.highlighted is not None else -1
-        options.highlighted = min(max(current + step, 0), options.option_count - 1)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def choose(self, option_id: str) -> None:
+        self.dismiss(SearchHits(self.searched, self.hits, self.truncated, int(option_id)))
