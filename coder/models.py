@@ -48,6 +48,19 @@ class Document:
     n_paragraphs: int
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def title(self) -> str:
+        """What a write-up cites: the title the document gives itself or the user set, else
+        the name made readable."""
+        title = self.meta.get("title")
+        return title if isinstance(title, str) and title.strip() else readable_name(self.name)
+
+
+def readable_name(name: str) -> str:
+    """`care-leavers-plymouth-blog` as `Care leavers plymouth blog`."""
+    words = " ".join(name.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:] if words else name
+
 
 @dataclass(frozen=True)
 class Paragraph:

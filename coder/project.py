@@ -38,12 +38,17 @@ class _Planned:
 
 
 def import_files(
-    store: Store, paths: list[Path], *, name: str | None = None, format: str | None = None
+    store: Store, paths: list[Path], *, name: str | None = None, format: str | None = None,
+    title: str | None = None,
 ) -> list[ImportOutcome]:
     """Read every file first and write only when all of them are good, so one bad file in a
     batch leaves the project exactly as it was."""
     if name and len(paths) > 1:
         raise CoderError("--name works with one file at a time")
+    if title is not None and len(paths) > 1:
+        raise CoderError("--title works with one file at a time")
+    if title is not None and not title.strip():
+        raise CoderError("--title cannot be empty")
     planned: list[_Planned] = []
     outcomes: list[ImportOutcome] = []
     seen_names: set[str] = set()
@@ -71,6 +76,9 @@ def import_files(
         seen_names.add(doc_name)
         if not parsed.paragraphs:
             raise CoderError("no text found to code", path=path)
+        if title is not None:
+            parsed.meta["title"] = " ".join(title.split())
+            parsed.meta["title_set_by_user"] = True
         planned.append(_Planned(path, doc_name, parsed, digest))
     for p in planned:
         doc = store.add_document(

@@ -627,6 +627,27 @@ class Store:
             )
         return self.document(doc_id)
 
+    def set_document_title(self, document_id: int, title: str) -> Document:
+        """Give a document the title write-ups cite it by; a re-import keeps it."""
+        title = " ".join(title.split())
+        if not title:
+            raise CoderError("a title cannot be empty")
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT name, meta FROM documents WHERE id = ?", (document_id,)
+            ).fetchone()
+            if row is None:
+                raise CoderError(f"no document with id {document_id}")
+            meta = json.loads(row["meta"] or "{}")
+            before = meta.get("title")
+            meta["title"] = title
+            meta["title_set_by_user"] = True
+            conn.execute("UPDATE documents SET meta = ? WHERE id = ?",
+                         (json.dumps(meta, ensure_ascii=False), document_id))
+            self.log_event("document title",
+                           {"document": row["name"], "before": before, "after": title})
+        return self.document(document_id)
+
     def _insert_paragraphs(self, document_id: int, parsed: ParsedDocument) -> None:
         self.conn.executemany(
             "INSERT INTO paragraphs (document_id, n, kind, speaker, text, start_time,"
@@ -761,11 +782,16 @@ class Store:
                 "   (SELECT id FROM paragraphs WHERE document_id = :old))",
                 {"old": old_id},
             )
+            meta = dict(parsed.meta)
+            old_meta = json.loads(row["meta"] or "{}")
+            if old_meta.get("title_set_by_user"):
+                meta["title"] = old_meta["title"]
+                meta["title_set_by_user"] = True
             conn.execute(
                 "UPDATE documents SET source_path = ?, content_hash = ?, text_hash = ?, format = ?,"
                 " meta = ?, imported_at = ?, version = version + 1 WHERE id = ?",
                 (source_path, content_hash, text_hash(texts), parsed.format,
-                 json.dumps(parsed.meta, ensure_ascii=False), stamp, document_id),
+                 json.dumps(meta, ensure_ascii=False), stamp, document_id),
             )
             self._insert_paragraphs(document_id, parsed)
         return self.document(old_id)

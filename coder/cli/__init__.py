@@ -35,18 +35,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import app, codebook, documents
+    from . import agree, app, codebook, documents, export, merge, review, safety
 
-    for module in (documents, codebook, app):
-        for command in module.COMMANDS:
-            main.add_command(command)
-    for optional in ("agree", "export", "merge", "review", "safety"):
-        try:
-            module = __import__(f"{__name__}.{optional}", fromlist=["COMMANDS"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{optional}":
-                raise
-            continue
+    for module in (documents, codebook, app, merge, agree, review, export, safety):
         for command in module.COMMANDS:
             main.add_command(command)
 

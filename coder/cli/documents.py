@@ -19,6 +19,8 @@ from .options import console, db_option, open_project
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--name", help="Document name (default: the file name without extension).")
+@click.option("--title", help="Title that reports cite the document by (default: the heading "
+              "it opens with, or the Word document's title).")
 @click.option(
     "--format",
     "format_",
@@ -34,17 +36,20 @@ from .options import console, db_option, open_project
 @click.option("--dry-run", is_flag=True, help="With --replace: show what would happen.")
 @db_option
 def import_(
-    paths: tuple[Path, ...], name: str | None, format_: str | None, replace: str | None,
-    dry_run: bool, db: Path,
+    paths: tuple[Path, ...], name: str | None, title: str | None, format_: str | None,
+    replace: str | None, dry_run: bool, db: Path,
 ) -> None:
     """Import transcripts (text, Markdown, PDF-extracted text, speaker turns, VTT, SRT, docx)."""
     if replace is not None:
+        if title is not None:
+            raise CoderError("--title does not work with --replace; a corrected version keeps "
+                             "the title (change it with coder title DOC TITLE)")
         _replace(paths, replace, format_, dry_run, db)
         return
     if dry_run:
         raise CoderError("--dry-run works with --replace")
     with open_project(db, must_exist=False) as store:
-        outcomes = import_files(store, list(paths), name=name, format=format_)
+        outcomes = import_files(store, list(paths), name=name, format=format_, title=title)
     for o in outcomes:
         if o.status == "unchanged":
             click.echo(f"{o.path}: unchanged, already imported as {o.name!r}")
@@ -105,18 +110,35 @@ def documents(coder: str | None, db: Path) -> None:
         per_coder = {c: {s.document.id: s for s in store.document_summaries(c)} for c in coders}
     table = Table(title=f"{len(docs)} document(s) in {db}")
     table.add_column("document")
+    table.add_column("title", max_width=40)
     table.add_column("format")
     table.add_column("paragraphs", justify="right")
     for c in coders:
         table.add_column(f"{c}", justify="right")
     for d in docs:
-        cells = [Text(d.name), d.format, str(d.n_paragraphs)]
+        cells = [Text(d.name), Text(d.title), d.format, str(d.n_paragraphs)]
         for c in coders:
             s = per_coder[c][d.id]
             status = statuses.get((d.id, c), "not started")
             cells.append(f"{status}, {s.segments} seg, {s.paragraphs_coded}/{d.n_paragraphs}")
         table.add_row(*cells)
     console.print(table)
+
+
+@click.command("title")
+@click.argument("document")
+@click.argument("title", required=False)
+@db_option
+def title_(document: str, title: str | None, db: Path) -> None:
+    """Show or set the title that reports cite DOCUMENT by."""
+    with open_project(db) as store:
+        doc = store.document(document)
+        if title is None:
+            click.echo(doc.title)
+            return
+        before = doc.title
+        doc = store.set_document_title(doc.id, title)
+    click.echo(f"{doc.name}: title {before!r} -> {doc.title!r}")
 
 
 @click.command("show")
@@ -160,4 +182,4 @@ def codings_import(csv_file: Path, db: Path) -> None:
     click.echo(f"{csv_file}: {added} segment(s) added, {skipped} already there")
 
 
-COMMANDS = [import_, documents, show, codings]
+COMMANDS = [import_, documents, title_, show, codings]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import __version__
-from ..models import Code
+from ..models import Code, readable_name
 from .render import DocxBuilder, h, html_page, md_blockquote, md_heading, md_text
 from .scope import Scope
 
@@ -83,6 +83,7 @@ def build_report(scope: Scope, *, project: str, title: str = "Coded segments") -
                 node = parents.get(node)
     sections: list[Section] = []
     uncoded: list[Code] = []
+    titles = {d.id: d.title for d in scope.documents}
     for code, depth in scope.tree:
         if code.id not in keep:
             uncoded.append(code)
@@ -96,7 +97,8 @@ def build_report(scope: Scope, *, project: str, title: str = "Coded segments") -
             key = (r.document_id, r.n, r.start, r.end)
             q = quotes.get(key)
             if q is None:
-                q = quotes[key] = Quote(r.document, r.n, r.speaker, r.quote)
+                cited = titles.get(r.document_id) or readable_name(r.document)
+                q = quotes[key] = Quote(cited, r.n, r.speaker, r.quote)
             if r.coder not in q.coders:
                 q.coders.append(r.coder)
             if r.memo:

@@ -12,10 +12,12 @@ import io
 import json
 from typing import Any
 
+from ..models import readable_name
 from .scope import Scope
 
 COLUMNS = (
     "document",
+    "document_title",
     "paragraph",
     "speaker",
     "coder",
@@ -33,16 +35,18 @@ COLUMNS = (
 
 def _records(scope: Scope) -> list[tuple[Any, ...]]:
     paths = {key: code.path for key, code in scope.codes_by_key.items()}
+    titles = {d.name: d.title for d in scope.documents}
     if scope.records is not None:
         return [
-            (doc, n, speaker, coder, key, name, paths.get(key, name), start, end, quote, memo,
-             created, guid)
+            (doc, titles.get(doc) or readable_name(doc), n, speaker, coder, key, name,
+             paths.get(key, name), start, end, quote, memo, created, guid)
             for doc, n, speaker, coder, key, name, start, end, quote, memo, created, guid
             in scope.records
         ]
     return [
         (
             r.document,
+            titles.get(r.document) or readable_name(r.document),
             r.n,
             r.speaker,
             r.coder,

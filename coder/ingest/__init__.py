@@ -67,7 +67,7 @@ def read_document(path: Path, *, format: str | None = None) -> ParsedDocument:
 
     fmt = format if format is not None else _BY_SUFFIX.get(suffix)
     if fmt == "docx":
-        return read_docx(path)
+        return _find_title(read_docx(path))
     text, warnings = decode_text(data, path)
     if not text.strip():
         raise CoderError("The file is empty (nothing but whitespace).", path=path)
@@ -80,6 +80,25 @@ def read_document(path: Path, *, format: str | None = None) -> ParsedDocument:
     parsed.warnings[:0] = warnings
     if not parsed.paragraphs:
         raise CoderError("The file contains no paragraphs of text.", path=path)
+    _find_title(parsed)
+    return parsed
+
+
+TITLE_MAX_CHARS = 120
+
+
+def _find_title(parsed: ParsedDocument) -> ParsedDocument:
+    """Reports cite documents by title; most transcripts and notes open with one as a heading.
+
+    Only a short one-line heading among the first three paragraphs counts: a heading further
+    down names a section, not the document.
+    """
+    if "title" not in parsed.meta:
+        for p in parsed.paragraphs[:3]:
+            text = p.text.strip()
+            if p.kind == "heading" and text and "\n" not in text and len(text) <= TITLE_MAX_CHARS:
+                parsed.meta["title"] = text
+                break
     return parsed
 
 

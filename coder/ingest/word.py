@@ -339,4 +339,7 @@ def read_docx(path: Path) -> ParsedDocument:
     meta: dict[str, Any] = {}
     if walker.controls:
         meta["content_controls"] = walker.controls
+    title = (document.core_properties.title or "").strip()
+    if title:
+        meta["title"] = title
     return ParsedDocument(format="docx", paragraphs=paragraphs, warnings=warnings, meta=meta)
