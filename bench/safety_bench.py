@@ -209,7 +209,7 @@ def copy_project(corpus: Corpus, name: str) -> Corpus:
     target = corpus.root / f"{name}.db"
     store = Store(corpus.db, create=False)
     try:
-        store.backup(target)
+        store.backup(target, overwrite=True)
     finally:
         store.close()
     shutil.rmtree(target.with_name(target.name + ".backups"), ignore_errors=True)

@@ -367,23 +367,23 @@ class Store:
             )
         if self.path.is_dir():
             raise CoderError("is a directory, not a project file", path=self.path)
-        if self.path.exists() and self.path.stat().st_size > 0:
-            with open(self.path, "rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    raise CoderError("not a coder project (not an SQLite file)", path=self.path)
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.OperationalError as exc:
             raise CoderError(f"cannot open project file: {exc}", path=self.path) from None
         conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        conn.execute("PRAGMA foreign_keys = ON")
         try:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            _check_is_project(conn, self.path)
+            conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CoderError(f"not a usable project file: {exc}", path=self.path) from None
-        conn.execute("PRAGMA synchronous = NORMAL")
+        except CoderError:
+            conn.close()
+            raise
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._migrate()
@@ -463,7 +463,7 @@ class Store:
 
     # -- backups and checks --------------------------------------------------------------
 
-    def backup(self, target: str | Path) -> Path:
+    def backup(self, target: str | Path, *, overwrite: bool = False) -> Path:
         """A consistent copy through SQLite's online backup, safe while others write.
 
         The copy is written beside the target and renamed into place once complete and
@@ -477,6 +477,10 @@ class Store:
             raise CoderError("a backup cannot overwrite the project itself", path=target)
         if target.exists() and target.stat().st_size > 0 and not _is_sqlite(target):
             raise CoderError("exists and is not an SQLite file; not overwriting it", path=target)
+        if target.exists() and not overwrite:
+            raise CoderError(
+                "exists already (another project, or an older backup); give a new name or a "
+                "folder, or --force to replace it", path=target)
         tmp = target.with_name(target.name + ".tmp")
         try:
             dest = sqlite3.connect(tmp)
@@ -1721,7 +1725,48 @@ class Store:
             cursor.close()
 
 
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
+_FILE_TROUBLE = ("disk i/o error", "database or disk is full", "readonly database",
+                 "unable to open database", "malformed", "not a database")
+
+
+def is_file_problem(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite failed because of the file or the disk (damage, a full disk, no write
+    permission) rather than because of a mistake in our SQL, which must still show in full."""
+    return type(exc) is sqlite3.DatabaseError or any(
+        t in str(exc).casefold() for t in _FILE_TROUBLE)
+
+
+_OUR_TABLES = frozenset({"documents", "paragraphs", "codes", "coders", "segments"})
+
+
+def _check_is_project(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse, before anything is written, a file that is not a coder project.
+
+    The check goes through SQLite rather than reading the file's header: opening and closing
+    the file with an ordinary handle would drop this process's SQLite locks on it (POSIX
+    locks are per process), after which another program could delete the write-ahead log
+    under an open app.
+    """
+    try:
+        tables = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        if _is_busy(exc):
+            raise
+        if "not a database" in str(exc) or "encrypted" in str(exc):
+            raise CoderError("not a coder project (not an SQLite file)", path=path) from None
+        raise CoderError(
+            f"the project file is damaged ({exc}); `coder check` says more, and `coder backups` "
+            "lists the copies `coder restore` can bring back", path=path) from None
+    if version == 0 and tables and not _OUR_TABLES <= tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise CoderError(
+            f"is an SQLite file of another program (tables: {shown}), not a coder project; "
+            "give another --db", path=path)
+
+
+def _is_busy(exc: sqlite3.DatabaseError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 

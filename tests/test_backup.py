@@ -80,6 +80,21 @@ def test_backup_never_overwrites_the_project_or_a_non_project_file(
         store.backup(tmp_path / "no" / "such" / "folder" / "copy.db")
 
 
+def test_backup_replaces_an_existing_project_only_when_forced(store: Store, tmp_path: Path) -> None:
+    _code(store, "alice", 3, "stigma")
+    other = make_project(tmp_path / "other.db")
+    _code(other, "bob", 2, "labels")
+    other.close()
+    runner = CliRunner()
+    result = runner.invoke(main, ["backup", str(tmp_path / "other.db"), "--db", str(store.path)])
+    assert result.exit_code == 2 and "exists already" in result.output and "--force" in result.output
+    assert _segments(tmp_path / "other.db") == {("bob", "labels", 2)}
+    result = runner.invoke(main, ["backup", str(tmp_path / "other.db"), "--force",
+                                  "--db", str(store.path)])
+    assert result.exit_code == 0, result.output
+    assert _segments(tmp_path / "other.db") == {("alice", "stigma", 3)}
+
+
 def _consistent(path: Path) -> tuple[int, bool]:
     """(live segments, whether they are exactly what the recorded actions give)."""
     conn = sqlite3.connect(path)

@@ -202,3 +202,26 @@ def test_demo_sets_up_all_seeds_without_the_app(tmp_path: Path) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_a_damaged_or_foreign_project_file_is_one_line_not_a_traceback(
+    db: Path, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged.db"
+    data = bytearray(db.read_bytes())
+    data[8192:40960] = bytes(range(256)) * 128
+    damaged.write_bytes(bytes(data))
+    for args in (["documents"], ["show", "west"], ["export", "segments", "--format", "csv"]):
+        result = CliRunner().invoke(main, [*args, "--db", str(damaged)])
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.count("\n") == 1 and "damaged.db" in result.output
+        assert "Traceback" not in result.output and "coder restore" in result.output
+    foreign = tmp_path / "foreign.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE measurements (x)")
+    conn.commit()
+    conn.close()
+    before = foreign.read_bytes()
+    code, _, err = run("documents", db=foreign)
+    assert code == 2 and "not a coder project" in err and "measurements" in err
+    assert foreign.read_bytes() == before

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-import coder.store as store_mod
 from coder.errors import CoderError
 from coder.store import SCHEMA_VERSION, Store
 from factories import make_project
@@ -69,12 +68,9 @@ def test_processes_creating_the_same_new_project_at_once_all_succeed(tmp_path: P
             assert sorted(store.coders()) == ["alice", "coder0", "coder1", "coder2", "coder3"]
 
 
-def test_a_file_held_too_long_gives_a_sentence_not_sqlite_jargon(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(store_mod, "BUSY_TIMEOUT_MS", 100)
-    monkeypatch.setattr(store_mod, "BUSY_ATTEMPTS", 2)
-    store = make_project(tmp_path / "p.db")
+def test_a_file_held_too_long_gives_a_sentence_not_sqlite_jargon(tmp_path: Path) -> None:
+    make_project(tmp_path / "p.db").close()
+    store = Store(tmp_path / "p.db", busy_timeout_ms=100, busy_attempts=2)
     alice = store.coder_id("alice")
     paragraph = store.paragraphs(1)[1].id
     hog = sqlite3.connect(store.path, isolation_level=None)
@@ -85,7 +81,54 @@ def test_a_file_held_too_long_gives_a_sentence_not_sqlite_jargon(
     finally:
         hog.execute("ROLLBACK")
         hog.close()
-    assert "busy" in str(caught.value) and "nothing was saved" in str(caught.value)
+    assert "busy for 0.2 s" in str(caught.value) and "nothing was saved" in str(caught.value)
     assert "locked" not in str(caught.value)
     assert store.segments() == []
     assert store.toggle_segment(alice, paragraph, store.code("stigma").id).added
+
+
+READ_AND_CLOSE = (
+    "import sqlite3, sys\n"
+    "c = sqlite3.connect(sys.argv[1])\n"
+    "print(c.execute('SELECT count(*) FROM segments WHERE deleted_at IS NULL').fetchone()[0])\n"
+    "c.close()\n"
+)
+
+
+def test_a_second_store_in_the_process_keeps_the_first_ones_locks(tmp_path: Path) -> None:
+    """The app opens a second Store (search, review) while its own stays open. If opening one
+    touched the file outside SQLite, the process would lose its locks, and the next program
+    to close the project would take itself for the last user and delete the write-ahead log
+    the app is still writing to: later saves would vanish."""
+    store = make_project(tmp_path / "p.db")
+    alice = store.coder_id("alice")
+    stigma = store.code("stigma").id
+    paragraphs = [p.id for p in store.paragraphs(1)]
+    store.toggle_segment(alice, paragraphs[0], stigma)
+    Store(store.path).close()
+    for expected, paragraph in enumerate(paragraphs[1:4], start=2):
+        store.toggle_segment(alice, paragraph, stigma)
+        out = subprocess.run([sys.executable, "-c", READ_AND_CLOSE, str(store.path)],
+                             capture_output=True, text=True, check=True).stdout
+        assert int(out) == expected
+        assert Path(f"{store.path}-wal").exists()
+    store.close()
+    with Store(tmp_path / "p.db") as again:
+        assert len(again.segments()) == 4
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    with pytest.raises(CoderError, match="another program.*tables: notes"):
+        Store(other)
+    assert other.read_bytes() == before
+    assert not Path(f"{other}-wal").exists()
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(CoderError, match="not an SQLite file"):
+        Store(garbage)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 
-from ..store import DEFAULT_DB, Store
+from ..errors import CoderError
+from ..store import DEFAULT_DB, Store, is_file_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,5 +32,19 @@ def db_option(f: F) -> F:
     )(f)
 
 
-def open_project(db: Path, *, must_exist: bool = True) -> Store:
-    return Store(db, create=not must_exist)
+@contextmanager
+def open_project(db: Path, *, must_exist: bool = True) -> Iterator[Store]:
+    """The project for one command; a file that turns out damaged half way through a command
+    becomes one sentence naming it, not SQLite's traceback."""
+    store = Store(db, create=not must_exist)
+    try:
+        yield store
+    except sqlite3.DatabaseError as exc:
+        if not is_file_problem(exc):
+            raise
+        raise CoderError(
+            f"the project file cannot be used ({exc}); `coder check` says more, and "
+            "`coder backups` lists the copies `coder restore` can bring back", path=db,
+        ) from None
+    finally:
+        store.close()

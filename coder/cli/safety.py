@@ -18,8 +18,9 @@ from .options import console, db_option, open_project
 
 @click.command("backup")
 @click.argument("dest", required=False, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DEST if it is an existing SQLite file.")
 @db_option
-def backup(dest: Path | None, db: Path) -> None:
+def backup(dest: Path | None, force: bool, db: Path) -> None:
     """Copy the project to DEST (a file or folder; default: the project's .backups folder).
 
     Uses SQLite's online backup, so the copy is consistent even while coders are working.
@@ -31,7 +32,7 @@ def backup(dest: Path | None, db: Path) -> None:
             if dest.is_dir():
                 stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
                 dest = dest / f"{db.stem}-{stamp}.db"
-            target = store.backup(dest)
+            target = store.backup(dest, overwrite=force)
     size = target.stat().st_size
     click.echo(f"backed up {db} to {target} ({_size(size)})")
 
