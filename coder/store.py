@@ -275,6 +275,7 @@ class _CodePlan:
     dropped: list[sqlite3.Row] = field(default_factory=list)
     report: dict[str, list[str]] = field(default_factory=lambda: {
         "added": [], "updated": [], "renamed": [], "reparented": [], "merged": [], "retired": [],
+        "changed": [],
     })
 
     def changes_existing(self) -> bool:
@@ -1062,10 +1063,10 @@ class Store:
             if row is None:
                 report["added"].append(c["key"])
                 continue
-            if row["retired_at"] is not None or any(
-                (row[f] or "") != (c.get(f) or "") for f in fields
-            ):
+            differs = [f for f in fields if (row[f] or "") != (c.get(f) or "")]
+            if row["retired_at"] is not None or differs:
                 report["updated"].append(c["key"])
+                report["changed"].append(f"{c['key']}: " + _describe_change(row, c, differs))
             old_parent = key_of.get(row["parent_id"]) if row["parent_id"] else None
             old_parent = new_key.get(old_parent, old_parent) if old_parent else None
             if (old_parent or None) != (c.get("parent_key") or None):
@@ -1723,6 +1724,22 @@ class Store:
             return cursor.execute(sql, params).fetchall()
         finally:
             cursor.close()
+
+
+def _describe_change(row: sqlite3.Row, code: dict[str, Any], differs: list[str]) -> str:
+    """What a codebook edit did to one code, for the history: names in full, other fields by
+    name (a changed definition is too long to quote)."""
+    parts = []
+    if row["retired_at"] is not None:
+        parts.append("brought back from retirement")
+    if "name" in differs:
+        parts.append(f"name {row['name']!r} -> {code.get('name')!r}")
+    if "shortcut" in differs:
+        parts.append(f"shortcut {row['shortcut'] or '(none)'} -> {code.get('shortcut') or '(none)'}")
+    rest = [f.replace("_", " ") for f in differs if f not in ("name", "shortcut")]
+    if rest:
+        parts.append(", ".join(rest) + " changed")
+    return "; ".join(parts)
 
 
 _FILE_TROUBLE = ("disk i/o error", "database or disk is full", "readonly database",

@@ -440,6 +440,23 @@ def test_retiring_an_unused_code_keeps_it_in_the_file(store: Store) -> None:
     assert store.events("codebook")[-1]["retired"] == ["labels"]
     back = store.sync_codes(SMALL_CODES)
     assert back["updated"] == ["labels"] and "labels" in {c.key for c in store.codes()}
+    [change] = store.events("codebook")[-1]["changed"]
+    assert change.startswith("labels: brought back from retirement")
+
+
+def test_history_says_what_an_edit_changed_in_a_code(store: Store) -> None:
+    seg = store.add_segment(store.coder_id("alice"), store.paragraphs(1)[3].id,
+                            store.code("stigma").id)
+    old_name = store.code("stigma").name
+    edited = [dict(SMALL_CODES[0], name="Being judged", definition="Reworded.", shortcut="Z"),
+              *SMALL_CODES[1:]]
+    report = store.sync_codes(edited)
+    [change] = report["changed"]
+    assert change.startswith(f"stigma: name {old_name!r} -> 'Being judged'; shortcut ")
+    assert change.endswith(" -> Z; definition changed")
+    assert _code_of(store, seg) == "stigma"
+    result = CliRunner().invoke(main, ["history", "--db", str(store.path), "-n", "1"])
+    assert f"name {old_name!r} -> 'Being judged'" in result.output
 
 
 def test_first_codebook_load_takes_no_backup_and_a_change_does(tmp_path: Path) -> None:

@@ -48,11 +48,14 @@ def use(file: Path, moves: tuple[str, ...], db: Path) -> None:
     with open_project(db, must_exist=False) as store:
         report = use_codebook(store, file, moves=parse_moves(moves))
         total = len(store.codes())
-    changes = ", ".join(f"{len(v)} {k}" for k, v in report.items() if v) or "no changes"
+    changes = ", ".join(f"{len(v)} {k}" for k, v in report.items()
+                        if v and k != "changed") or "no changes"
     click.echo(f"{file}: {total} codes in the project ({changes})")
     for kind in ("renamed", "reparented", "merged", "retired"):
         for item in report.get(kind, []):
             click.echo(f"  {kind}: {item}")
+    for item in report.get("changed", []):
+        click.echo(f"  updated: {item}")
 
 
 COMMANDS = [codebook]
