@@ -983,6 +983,8 @@ class Store:
             self._apply_code_plan(codes, plan)
             if any(plan.report.values()):
                 detail: dict[str, Any] = {k: v for k, v in plan.report.items() if v}
+                if detail.get("changed"):
+                    detail["updated"] = detail.pop("changed")
                 if backup:
                     detail["backup"] = str(backup)
                 self.log_event("codebook", detail)

@@ -260,6 +260,6 @@ def test_history_lists_what_happened(store: Store) -> None:
     assert result.exit_code == 0
     assert "import: document notes" in lines[0]
     assert "codebook: added stigma, labels, leaving-care" in lines[1]
-    assert "codebook: updated stigma; backup " in lines[2]
+    assert "codebook: updated stigma: name 'Stigma' -> 'Stigma (revised)'; backup " in lines[2]
     last = CliRunner().invoke(main, ["history", "-n", "1", "--db", str(store.path)])
     assert last.output.count("codebook:") == 1 and "updated stigma" in last.output

@@ -440,7 +440,7 @@ def test_retiring_an_unused_code_keeps_it_in_the_file(store: Store) -> None:
     assert store.events("codebook")[-1]["retired"] == ["labels"]
     back = store.sync_codes(SMALL_CODES)
     assert back["updated"] == ["labels"] and "labels" in {c.key for c in store.codes()}
-    [change] = store.events("codebook")[-1]["changed"]
+    [change] = store.events("codebook")[-1]["updated"]
     assert change.startswith("labels: brought back from retirement")
 
 
