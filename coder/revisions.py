@@ -73,6 +73,7 @@ class CarryReport:
     reanchored: int = 0
     already: int = 0
     memos: int = 0
+    split: int = 0
     unplaced: list[Unplaced] = field(default_factory=list)
 
     @property
@@ -85,6 +86,7 @@ class CarryReport:
         self.reanchored += other.reanchored
         self.already += other.already
         self.memos += other.memos
+        self.split += other.split
         self.unplaced.extend(other.unplaced)
 
 
@@ -407,11 +409,14 @@ def _summarise(placed: Sequence[_Placement],
     so exact + close + unplaced is every segment of the old version."""
     report = CarryReport()
     how: dict[int, str] = {}
+    pieces: dict[int, int] = {}
     for pl in placed:
         seg_id = pl.segment["id"]
         if how.get(seg_id) != "close":
             how[seg_id] = pl.how
+        pieces[seg_id] = pieces.get(seg_id, 0) + 1
         report.reanchored += pl.moved_span
+    report.split = sum(1 for n in pieces.values() if n > 1)
     report.exact = sum(1 for h in how.values() if h == "exact")
     report.close = len(how) - report.exact
     for seg, p, reason in unplaced:

@@ -118,6 +118,7 @@ def test_reimport_carries_every_coding_to_its_paragraph(coded: Store, tmp_path: 
     c = report.carry
     assert (c.exact, c.close, len(c.unplaced)) == (1, 4, 1)
     assert c.reanchored == 2  # both spans moved inside their paragraph
+    assert c.split == 1
     [lost] = c.unplaced
     assert (lost.paragraph, lost.coder, lost.code) == (7, "bob", "stigma")
     assert lost.quote == "Honestly the worst bit was the paperwork."
@@ -250,6 +251,7 @@ def test_cli_import_replace_prints_what_stayed_behind(coded: Store, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "carried 5 coding(s): 1 to identical paragraphs, 4 to edited ones" in result.output
     assert "1 coding(s) could not be placed" in result.output
+    assert "1 coding(s) of a paragraph now split in two or more went to each" in result.output
     assert "paragraph 7, bob, stigma" in result.output
     other = tmp_path / "another.txt"
     other.write_text("P1: A different interview altogether.\n", encoding="utf-8")

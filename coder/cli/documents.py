@@ -81,6 +81,9 @@ def _replace(
         f"{c.reanchored} span(s) re-anchored"
         + (f"; {c.memos} memo(s)" if c.memos else "")
     )
+    if c.split:
+        click.echo(f"{c.split} coding(s) of a paragraph now split in two or more went to each "
+                   "of its parts")
     if r.old_version:
         click.echo(f"the old version is kept as {r.old_version!r} with all its codings")
     if c.unplaced:
