@@ -8,6 +8,7 @@ unreported action per run (the one in flight) is there too, and the live segment
 exactly what replaying the recorded actions gives.
 
     python bench/crash.py worker DB CODER     # the process that gets killed
+    python bench/crash.py app-worker DB CODER # the same, as the coding app driven by keys
     python bench/crash.py run [KILLS]          # the long run (also part of `python -m bench`)
 """
 
@@ -75,6 +76,69 @@ def worker(db: str, coder: str) -> None:
         out.flush()
 
 
+APP_KEYS = ["b", "h", "i", "l", "p"]
+
+
+def make_app_project(path: Path, paragraphs: int = 60) -> None:
+    """Like `make_project`, with code shortcuts so the app can be driven by keys."""
+    make_project(path, paragraphs)
+    store = Store(path)
+    store.sync_codes([dict(c, shortcut=k) for c, k in zip(CODES, APP_KEYS, strict=True)])
+    store.close()
+
+
+def app_worker(db: str, coder: str) -> None:
+    """The coding app itself, headless, driven by key presses; one line per action once its
+    status line says it was saved (the promise the app makes to a researcher)."""
+    import asyncio
+
+    from coder.tui.app import CoderApp
+    from coder.tui.widgets.bars import StatusLine
+
+    async def code() -> None:
+        app = CoderApp(Path(db), coder=coder)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            store = app.store
+            assert store is not None and app.session is not None
+            coder_id = store.coder_id(coder)
+            rng = random.Random(os.getpid())
+            out = sys.stdout
+            latest = "SELECT coalesce(max(id), 0) FROM actions WHERE coder_id = ?"
+            last = store.conn.execute("SELECT coalesce(max(id), 0) FROM actions").fetchone()[0]
+            out.write(f"ready {last}\n")
+            out.flush()
+            while True:
+                roll = rng.random()
+                if roll < 0.3:
+                    await pilot.press(rng.choice(["j", "k", "n", "g"]))
+                    continue
+                before = store.conn.execute(latest, (coder_id,)).fetchone()[0]
+                undo = roll < 0.4
+                if undo:
+                    target = store.conn.execute(
+                        "SELECT max(id) FROM actions WHERE coder_id = ? AND state = 'done'",
+                        (coder_id,)).fetchone()[0]
+                await pilot.press("u" if undo else rng.choice(APP_KEYS))
+                message = app.screen.query_one(StatusLine).message
+                if undo:
+                    if message.startswith("undone") and target is not None:
+                        out.write(f"undo {target}\n")
+                        out.flush()
+                    continue
+                if not message.startswith("saved"):
+                    continue
+                row = store.conn.execute(
+                    "SELECT id, kind, payload FROM actions WHERE coder_id = ? AND id > ?"
+                    " ORDER BY id DESC LIMIT 1", (coder_id, before)).fetchone()
+                if row is not None:
+                    segment = json.loads(row["payload"])["segment"]
+                    out.write(f"{row['kind']} {row['id']} {segment}\n")
+                    out.flush()
+
+    asyncio.run(code())
+
+
 @dataclass
 class CrashResult:
     kills: int = 0
@@ -86,7 +150,7 @@ class CrashResult:
 
 
 def run_kills(db: Path, kills: int, *, coder: str = "alice", max_delay: float = 0.3,
-              seed: int | None = None) -> CrashResult:
+              seed: int | None = None, app: bool = False) -> CrashResult:
     """Start, randomly kill (SIGKILL) and restart the worker `kills` times, then verify."""
     rng = random.Random(seed)
     result = CrashResult()
@@ -95,7 +159,8 @@ def run_kills(db: Path, kills: int, *, coder: str = "alice", max_delay: float = 
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for _ in range(kills):
         proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "worker", str(db), coder],
+            [sys.executable, str(Path(__file__).resolve()), "app-worker" if app else "worker",
+             str(db), coder],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
             bufsize=0,  # readline must not swallow the lines after "ready" into a buffer
         )
@@ -202,6 +267,9 @@ def verify(db: Path, runs: list[list[str]], coder: str) -> tuple[list[str], int,
 def main(argv: list[str]) -> int:
     if argv[:1] == ["worker"]:
         worker(argv[1], argv[2])
+        return 0
+    if argv[:1] == ["app-worker"]:
+        app_worker(argv[1], argv[2])
         return 0
     kills = int(argv[1]) if len(argv) > 1 else 100
     with tempfile.TemporaryDirectory() as tmp:

@@ -193,12 +193,20 @@ def crashes(kills: int) -> list[Row]:
         db = Path(tmp) / "crash.db"
         crash.make_project(db)
         r = crash.run_kills(db, kills, max_delay=0.5)
+        app_db = Path(tmp) / "crash-app.db"
+        crash.make_app_project(app_db)
+        a = crash.run_kills(app_db, max(kills // 5, 1), max_delay=1.5, app=True)
     return [(
         f"SIGKILL a coding process {r.kills} times",
         "nothing lost" if not r.problems else "PROBLEMS",
         f"{r.reported:,} actions reported saved, all in the file; {r.in_flight} in flight at "
         f"a kill also committed; integrity ok; {r.seconds:.0f} s"
         + (f"; {r.problems[:3]}" if r.problems else ""),
+    ), (
+        f"SIGKILL the coding app (keys) {a.kills} times",
+        "nothing lost" if not a.problems else "PROBLEMS",
+        f"{a.reported:,} codings its status line confirmed, all in the file; integrity ok; "
+        f"{a.seconds:.0f} s" + (f"; {a.problems[:3]}" if a.problems else ""),
     )]
 
 

@@ -90,3 +90,16 @@ def test_the_check_notices_an_action_missing_from_the_report(killed) -> None:
     action = longest.pop(middle).split()[1]
     problems, _, _ = crash.verify(db, runs, "alice")
     assert any("never reported" in p and action in p for p in problems)
+
+
+def test_the_app_itself_killed_mid_coding_loses_nothing_its_status_line_confirmed(
+    tmp_path: Path,
+) -> None:
+    """The real coding app, driven by key presses, killed at random moments: every coding
+    its status line reported as saved is in the file, and the file is sound."""
+    db = tmp_path / "app.db"
+    crash.make_app_project(db)
+    result = crash.run_kills(db, 5, max_delay=1.0, seed=11, app=True)
+    assert result.kills == 5
+    assert result.problems == []
+    assert result.reported >= 5  # the app was really coding when the kills came
