@@ -263,3 +263,16 @@ def test_history_lists_what_happened(store: Store) -> None:
     assert "codebook: updated stigma: name 'Stigma' -> 'Stigma (revised)'; backup " in lines[2]
     last = CliRunner().invoke(main, ["history", "-n", "1", "--db", str(store.path)])
     assert last.output.count("codebook:") == 1 and "updated stigma" in last.output
+
+
+def test_old_backups_are_pruned_only_when_asked_and_confirmed(store: Store) -> None:
+    made = [store.auto_backup(f"step-{i}") for i in range(4)]
+    db = str(store.path)
+    runner = CliRunner()
+    refused = runner.invoke(main, ["backups", "--keep", "1", "--db", db], input="n\n")
+    assert refused.exit_code == 2 and "would delete 3 backup(s)" in refused.output
+    assert store.backups() == made
+    done = runner.invoke(main, ["backups", "--keep", "2", "--yes", "--db", db])
+    assert done.exit_code == 0 and "deleted 2 backup(s)" in done.output
+    assert store.backups() == made[2:]
+    assert runner.invoke(main, ["backups", "--keep", "0", "--db", db]).exit_code == 2

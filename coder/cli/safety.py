@@ -38,14 +38,20 @@ def backup(dest: Path | None, force: bool, db: Path) -> None:
 
 
 @click.command("backups")
+@click.option("--keep", type=click.IntRange(min=1), metavar="N",
+              help="Delete all but the newest N backups in the folder (asks first).")
+@click.option("--yes", is_flag=True, help="With --keep: do not ask for confirmation.")
 @db_option
-def backups(db: Path) -> None:
+def backups(keep: int | None, yes: bool, db: Path) -> None:
     """List the automatic and manual backups kept beside the project."""
     with open_project(db) as store:
         found = store.backups()
         folder = store.backup_dir
     if not found:
         click.echo(f"no backups in {folder} yet")
+        return
+    if keep is not None:
+        _prune(found, keep, yes)
         return
     table = Table(title=f"{len(found)} backup(s) in {folder}")
     table.add_column("file")
@@ -128,6 +134,23 @@ def _describe(detail: dict[str, Any]) -> str:
             value = json.dumps(value, ensure_ascii=False)
         parts.append(f"{key} {value}")
     return "; ".join(parts)
+
+
+def _prune(found: list[Path], keep: int, yes: bool) -> None:
+    """Backups are named by time, so the oldest sort first; only files in the backups folder
+    are ever deleted, and only after the user has seen the list."""
+    doomed = found[:-keep]
+    if not doomed:
+        click.echo(f"{len(found)} backup(s); nothing to delete when keeping {keep}")
+        return
+    total = sum(p.stat().st_size for p in doomed)
+    click.echo(f"would delete {len(doomed)} backup(s) ({_size(total)}), oldest "
+               f"{doomed[0].name}, newest {doomed[-1].name}; keeping the newest {keep}")
+    if not yes and not click.confirm("Delete them?", default=False):
+        raise CoderError("nothing deleted")
+    for p in doomed:
+        p.unlink()
+    click.echo(f"deleted {len(doomed)} backup(s)")
 
 
 def _size(n: float) -> str:
