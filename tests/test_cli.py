@@ -225,3 +225,17 @@ def test_a_damaged_or_foreign_project_file_is_one_line_not_a_traceback(
     code, _, err = run("documents", db=foreign)
     assert code == 2 and "not a coder project" in err and "measurements" in err
     assert foreign.read_bytes() == before
+
+
+def test_show_makes_control_characters_visible_and_json_keeps_them(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    src = tmp_path / "esc.txt"
+    src.write_text("Plain [bold] text, long enough to read as a transcript paragraph.\n\n"
+                   "An \x1b[31mescape\x1b[0m and a bell\x07.\n", encoding="utf-8")
+    assert run("import", str(src), db=db)[0] == 0
+    code, out, _ = run("show", "esc", db=db)
+    assert code == 0 and "\x1b" not in out
+    assert "An \u241b[31mescape\u241b[0m and a bell\u2407." in out
+    assert "Plain [bold] text, long" in out
+    items = json.loads(run("show", "esc", "--json", db=db)[1])
+    assert items[1]["text"] == "An \x1b[31mescape\x1b[0m and a bell\x07."

@@ -244,3 +244,88 @@ def test_malformed_caption_files(tmp_path: Path) -> None:
         read_document(write(tmp_path, "bad.srt", "Just text\nnothing else\n"))
     with pytest.raises(CoderError, match="no cues"):
         read_document(write(tmp_path, "empty.vtt", "WEBVTT\n\nNOTE nothing here\n"))
+
+
+def test_vtt_cue_with_a_broken_timing_line_is_refused_naming_the_line(tmp_path: Path) -> None:
+    vtt = (
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nhi\n\n"
+        "2\n00:00:0x.000 --> 00:00:03.000\nthere\n"
+    )
+    with pytest.raises(CoderError) as err:
+        read_document(write(tmp_path, "b.vtt", vtt))
+    assert err.value.line == 8
+    assert "cannot read the timing line '00:00:0x.000 --> 00:00:03.000'" in str(err.value)
+    assert str(err.value).startswith(f"{tmp_path / 'b.vtt'}:8:")
+
+
+def test_srt_arrow_typo_is_refused_instead_of_garbling_the_cue_before(tmp_path: Path) -> None:
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,000\nhi\n\n"
+        "2\n00:00:02,000 -> 00:00:03,000\nthere\n\n"
+        "3\n00:00:03,000 --> 00:00:04,000\nagain\n\n"
+        "4\n00:00:04,000 --> 00:00:4,000\nshort fields are read\n\n"
+        "5\n00:00:05,000 --> 00:00:75,000\nout of range\n"
+    )
+    with pytest.raises(CoderError) as err:
+        read_document(write(tmp_path, "b.srt", srt))
+    assert err.value.line == 6
+    message = str(err.value)
+    assert "'00:00:02,000 -> 00:00:03,000'" in message
+    assert "1 more problem(s), at line(s) 18" in message
+
+
+def test_vtt_text_block_without_timing_is_refused(tmp_path: Path) -> None:
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhi\n\nthere\n\nNOTE kept aside\n"
+    with pytest.raises(CoderError, match="not part of a cue, a NOTE") as err:
+        read_document(write(tmp_path, "c.vtt", vtt))
+    assert err.value.line == 6
+
+
+def test_every_valid_vtt_block_is_accounted_for(tmp_path: Path) -> None:
+    vtt = (
+        "WEBVTT - header text\nKind: captions\n\nSTYLE\n::cue { color: red }\n\n"
+        "REGION\nid:r1 width:40%\n\nNOTE a comment\n\n"
+        "cue-a\n00:01.000 --> 00:02.500 align:start\nfirst\n"
+        "00:02.500 --> 00:03.000\nsecond without a blank line\n\n"
+        "1:00:03.000 --> 1:00:04.000\nthird\n"
+    )
+    doc = read_document(write(tmp_path, "ok.vtt", vtt))
+    assert [p.text for p in doc.paragraphs] == [
+        "first second without a blank line", "third"
+    ]
+    assert doc.paragraphs[0].meta["cue_ids"] == ["cue-a", None]
+    assert doc.paragraphs[1].start_time == 3603.0
+    assert doc.meta["header"] == "- header text"
+    assert doc.meta["notes"] == ["a comment"]
+
+
+def test_srt_text_after_a_blank_line_inside_a_cue_is_kept_with_a_warning(tmp_path: Path) -> None:
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,000\nhi\n\nthere\n\n"
+        "2\n\n00:00:02,000 --> 00:00:03,000\nyou\n"
+    )
+    doc = read_document(write(tmp_path, "gap.srt", srt))
+    assert summary(doc) == [(None, "hi there you", 1.0, 3.0, [1, 2])]
+    assert doc.paragraphs[0].meta["cue_ids"] == ["1", "2"]
+    assert any("line(s) 5" in w and "kept as part of the cue" in w for w in doc.warnings)
+
+
+def test_cli_broken_caption_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    path = write(tmp_path, "b.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhi\n\n"
+                 "00:00:0x.000 --> 00:00:03.000\nthere\n")
+    db = tmp_path / "p.db"
+    result = CliRunner().invoke(main, ["import", str(path), "--db", str(db)])
+    assert result.exit_code == 2
+    assert f"{path}:6:" in result.stderr
+    if db.exists():
+        from coder.store import Store
+
+        store = Store(db)
+        try:
+            assert store.documents() == []
+        finally:
+            store.close()

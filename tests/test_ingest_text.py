@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -399,3 +400,66 @@ def test_format_can_be_forced(tmp_path: Path) -> None:
     path = write(tmp_path, "notes.txt", "# Title\n\nBody text here.\n")
     assert read_document(path, format="markdown").format == "markdown"
     assert read_document(path).format == "text"
+
+
+def test_a_name_label_heard_once_does_not_inherit_the_previous_speaker(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "hearing.txt",
+        "Interviewer: How are you?\n\nSpeaker 3: Fine thanks.\n\n"
+        "Interviewer: And then?\n\nSpeaker 3: Then I left.\n\nMS. SMITH: Objection.\n\n"
+        "Sustained, for the record.\n",
+    )
+    doc = read_document(path)
+    assert [(p.speaker, p.text) for p in doc.paragraphs][-2:] == [
+        (None, "MS. SMITH: Objection."),
+        (None, "Sustained, for the record."),
+    ]
+
+
+def test_role_label_with_initials_is_a_speaker_even_once(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "kb.txt",
+        "INTERVIEWER (KB): Hello there.\n\nP1: Hi.\n\nInterviewer: Next question.\n\nP1: Sure.\n",
+    )
+    doc = read_document(path)
+    assert [(p.speaker, p.text) for p in doc.paragraphs] == [
+        ("INTERVIEWER (KB)", "Hello there."),
+        ("P1", "Hi."),
+        ("Interviewer", "Next question."),
+        ("P1", "Sure."),
+    ]
+
+
+def test_a_tab_in_a_speaker_turn_keeps_the_speaker(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "tab.txt",
+        "Bob: Tab\there and \x0bthere.\n\nAnn: Yes.\n\nBob: Again.\n\nAnn: Ok.\n",
+    )
+    doc = read_document(path)
+    first = doc.paragraphs[0]
+    assert (first.speaker, first.kind, first.text) == (
+        "Bob", "text", "Tab\there and \x0bthere."
+    )
+
+
+def test_import_lists_the_speakers_found_with_their_turns(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    path = write(
+        tmp_path,
+        "turns.txt",
+        "Interviewer: Hello.\n\nP1: Hi.\n\nStill me, a second paragraph.\n\n"
+        "Interviewer: And?\n\nP1: Done.\n\nMS. SMITH: Objection.\n",
+    )
+    db = tmp_path / "p.db"
+    result = CliRunner().invoke(main, ["import", str(path), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "  speakers: Interviewer (2), P1 (2)\n" in result.stdout
+    shown = CliRunner().invoke(main, ["show", "turns", "--json", "--db", str(db)])
+    speakers = [p["speaker"] for p in json.loads(shown.stdout)]
+    assert speakers == ["Interviewer", "P1", "P1", "Interviewer", "P1", None]

@@ -11,8 +11,10 @@ from rich.text import Text
 
 from ..codings import import_codings_csv
 from ..errors import CoderError
+from ..ingest.speakers import turn_counts
 from ..project import import_files
 from ..revisions import reimport_document
+from ..tui.display import visible_char
 from .options import console, db_option, open_project
 
 
@@ -50,12 +52,19 @@ def import_(
         raise CoderError("--dry-run works with --replace")
     with open_project(db, must_exist=False) as store:
         outcomes = import_files(store, list(paths), name=name, format=format_, title=title)
+        turns = {
+            o.document.id: turn_counts(p.speaker for p in store.paragraphs(o.document.id))
+            for o in outcomes
+            if o.status != "unchanged"
+        }
     for o in outcomes:
         if o.status == "unchanged":
             click.echo(f"{o.path}: unchanged, already imported as {o.name!r}")
             continue
         click.echo(f"{o.path}: imported as {o.name!r} ({o.document.format}, "
                  f"{o.document.n_paragraphs} paragraphs)")
+        if turns[o.document.id]:
+            click.echo("  speakers: " + ", ".join(f"{s} ({n})" for s, n in turns[o.document.id]))
         for w in o.warnings:
             click.echo(f"  warning: {w}")
 
@@ -167,7 +176,14 @@ def show(document: str, as_json: bool, db: Path) -> None:
     for p in paragraphs:
         label = f"{p.speaker}: " if p.speaker else ""
         marker = "# " if p.kind == "heading" else ""
-        click.echo(f"{p.n:>{width}}  {marker}{label}{p.text}")
+        click.echo(f"{p.n:>{width}}  {marker}{_visible(label)}{_visible(p.text)}")
+
+
+def _visible(text: str) -> str:
+    """A terminal would act on control characters (an escape sequence restyles it, and click
+    drops them when piping); show each as its visible stand-in, as the app does. `--json`
+    keeps the text exact."""
+    return "".join(ch if ch in "\t\n" else visible_char(ch) for ch in text)
 
 
 @click.group("codings")
@@ -179,9 +195,16 @@ def codings() -> None:
 @click.argument("csv_file", type=click.Path(path_type=Path))
 @db_option
 def codings_import(csv_file: Path, db: Path) -> None:
-    """Import codings from CSV: document,paragraph,coder,code[,start,end,memo]."""
+    """Import codings from CSV: document,paragraph,coder,code[,start,end,memo].
+
+    A CSV written by `coder export segments --format csv` imports as it is (its code_key
+    column names the code); the code may also be given by its path or its name.
+    """
+    warnings: list[str] = []
     with open_project(db) as store:
-        added, skipped = import_codings_csv(store, csv_file)
+        added, skipped = import_codings_csv(store, csv_file, warnings)
+    for w in warnings:
+        click.echo(f"warning: {w}")
     click.echo(f"{csv_file}: {added} segment(s) added, {skipped} already there")
 
 

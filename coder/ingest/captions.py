@@ -2,31 +2,28 @@
 
 Captions cut speech by time; a researcher codes turns. Consecutive cues of one speaker are
 merged into one paragraph (start of the first cue, end of the last, cue numbers in `meta`),
-never across a change of speaker. Parsing is webvtt-py's; voice spans are read from the raw
-cue text so that a cue holding two voices is split rather than attributed to the first.
+never across a change of speaker. The file is cut into cues by `cueblocks` (which refuses a
+block it cannot read rather than dropping it); voice spans are read from the raw cue text so
+that a cue holding two voices is split rather than attributed to the first.
 """
 
 from __future__ import annotations
 
 import html
-import io
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-import webvtt
-from webvtt.errors import MalformedCaptionError, MalformedFileError
-
 from coder.errors import CoderError
 from coder.models import ParagraphIn, ParsedDocument
 
 from . import speakers
+from .cueblocks import read_cue_blocks
 from .units import SENTENCE_END_RE
 
 _VOICE_RE = re.compile(r"<v(?:\.[^\s>]+)*[ \t]+([^>\n]*)>")
 _TAG_RE = re.compile(r"<[^>\n]*>")
-_SRT_INDEX_RE = re.compile(r"^[ \t]*(\d+)[ \t]*$")
 _TEAMS_ID_RE = re.compile(r"/(\d+)-\d+$")
 _GAP_SECONDS = 5.0
 _LONG_TURN_CHARS = 1200
@@ -56,47 +53,16 @@ class _Turn:
     length: int = 0
 
 
-def _seconds(stamp: str) -> float:
-    return speakers.parse_seconds(stamp)
-
-
-def _srt_ids(text: str) -> list[str]:
-    lines = text.split("\n")
-    return [
-        m.group(1)
-        for line, nxt in pairwise(lines)
-        if (m := _SRT_INDEX_RE.match(line)) and "-->" in nxt
-    ]
-
-
 def read_captions(text: str, fmt: str, path: Path) -> ParsedDocument:
-    try:
-        if fmt == "vtt":
-            captions = webvtt.WebVTT.from_buffer(io.StringIO(text), format="vtt")
-        else:
-            captions = webvtt.WebVTT.from_buffer(io.StringIO(text), format="srt")
-    except MalformedFileError:
-        if fmt == "vtt":
-            message = "Not a WebVTT file: the first line must start with WEBVTT."
-        else:
-            message = (
-                "Not a SubRip (.srt) file: it must start with a cue number and a '-->' timing line."
-            )
-        raise CoderError(message, path=path) from None
-    except MalformedCaptionError as exc:
-        raise CoderError(f"Malformed caption: {exc}.", path=path) from None
-    cues = list(captions)
+    parsed = read_cue_blocks(text, fmt, path)
+    cues = parsed.cues
     if not cues:
         raise CoderError("The caption file contains no cues.", path=path)
 
-    warnings: list[str] = []
-    ids: list[str | None] = [c.identifier or None for c in cues]
-    if fmt == "srt":
-        found = _srt_ids(text)
-        if len(found) == len(cues):
-            ids = list(found)
+    warnings: list[str] = list(parsed.warnings)
+    ids: list[str | None] = [c.identifier for c in cues]
 
-    cue_lines = [_cue_segments(c.raw_text) for c in cues]
+    cue_lines = [_cue_segments(c.text) for c in cues]
     if _is_rolling([[t for _, t in segs] for segs in cue_lines]):
         _drop_rolling_repeats(cue_lines)
         warnings.append(
@@ -106,7 +72,7 @@ def read_captions(text: str, fmt: str, path: Path) -> ParsedDocument:
 
     utterances: list[_Utterance] = []
     for n, (cue, segs) in enumerate(zip(cues, cue_lines, strict=True), start=1):
-        start, end = _seconds(cue.start), _seconds(cue.end)
+        start, end = cue.start, cue.end
         before = len(utterances)
         for voice, lines in _group_lines(segs):
             for text_, new_turn in lines:
@@ -146,21 +112,14 @@ def read_captions(text: str, fmt: str, path: Path) -> ParsedDocument:
         raise CoderError("The caption file's cues contain no text.", path=path)
 
     doc_meta: dict[str, object] = {"cue_count": len(cues)}
-    if fmt == "vtt":
-        header = (getattr(captions, "header_text", "") or "").strip()
-        if header:
-            doc_meta["header"] = header
-        notes = [
-            *getattr(captions, "header_comments", []),
-            *(n for c in cues for n in getattr(c, "comments", [])),
-            *getattr(captions, "footer_comments", []),
-        ]
-        if notes:
-            doc_meta["notes"] = [str(n) for n in notes]
-            warnings.append(
-                f"{len(notes)} NOTE comment block(s) are not transcript text; they are kept in "
-                "the document's metadata."
-            )
+    if parsed.header:
+        doc_meta["header"] = parsed.header
+    if parsed.notes:
+        doc_meta["notes"] = parsed.notes
+        warnings.append(
+            f"{len(parsed.notes)} NOTE comment block(s) are not transcript text; they are kept "
+            "in the document's metadata."
+        )
     return ParsedDocument(format=fmt, paragraphs=paragraphs, warnings=warnings, meta=doc_meta)
 
 

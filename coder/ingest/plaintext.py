@@ -191,7 +191,9 @@ def _cut_block(
             else:
                 current = begin(Unit(text=body, line=number, kind="quote"))
             continue
-        if "\t" in stripped:
+        label = speakers.find_label(line.lstrip()) if accepted else None
+        spoken = label is not None and label.key in accepted
+        if "\t" in stripped and not spoken:
             begin(Unit(text=stripped, line=number, kind="table"))
             current = None
             continue
@@ -205,14 +207,7 @@ def _cut_block(
             current = None
             continue
         is_item = bool(LIST_ITEM_RE.match(line))
-        label = speakers.find_label(line.lstrip()) if accepted else None
-        starts = (
-            current is None
-            or line_by_line
-            or is_item
-            or (label is not None and label.key in accepted)
-            or current.kind == "quote"
-        )
+        starts = current is None or line_by_line or is_item or spoken or current.kind == "quote"
         if starts:
             current = begin(Unit(text=line.lstrip(), line=number, kind="list" if is_item else None))
         else:

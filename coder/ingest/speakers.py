@@ -48,9 +48,20 @@ _NOT_SPEAKER_TAILS_TEXT = """
     observation time duration location
 """
 _NOT_SPEAKER_TAILS = frozenset(_NOT_SPEAKER_TAILS_TEXT.split())
+# Words that open a sentence with an early colon (`Honestly: …`) rather than name a speaker.
+_SENTENCE_OPENERS_TEXT = """
+    honestly basically actually anyway well so yes no yeah okay ok look listen seriously
+    frankly sadly luckily fortunately unfortunately again first firstly second secondly
+    finally also plus and but because then now however obviously apparently clearly
+    personally truthfully admittedly naturally interestingly surprisingly thankfully
+"""
+_SENTENCE_OPENERS = frozenset(_SENTENCE_OPENERS_TEXT.split())
+_NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin",
+                             "al"})
+_NAME_WORD_RE = re.compile(r"^(?:[^\W\d_][\w.'’&-]*|\d+|\([^()]*\))$")
 _ROLE_RE = re.compile(
     r"^(?:p|r|i|q|a|participant|speaker|respondent|interviewee|interviewer|moderator|"
-    r"facilitator|researcher)\s*\d*$",
+    r"facilitator|researcher)\s*\d*(?:\s*\([^()]*\))?$",
     re.IGNORECASE,
 )
 
@@ -120,6 +131,19 @@ def find_header(line: str) -> tuple[str | None, float] | None:
     return speaker, parse_seconds(match.group("time"))
 
 
+def looks_like_name(label: Label) -> bool:
+    """A label written as a name or role (`MS. SMITH`, `Rose`, `Alex Reid`), every word
+    capitalised and not a sentence opener such as `Honestly`: heard once it is still a turn
+    of someone, so it must not be read as the previous speaker's continuation."""
+    words = label.speaker.split()
+    if not words or words[0].casefold().strip(".") in _SENTENCE_OPENERS:
+        return False
+    return all(
+        _NAME_WORD_RE.match(w) is not None and (not w[:1].islower() or w in _NAME_PARTICLES)
+        for w in words
+    ) and not words[0][:1].islower()
+
+
 def is_annotation(key: str) -> bool:
     """A label that names metadata or an annotation rather than a person."""
     words = key.split()
@@ -141,3 +165,18 @@ def accepted_speakers(first_lines: Iterable[str]) -> set[str]:
     if accepted:
         accepted |= {key for key in counts if _ROLE_RE.match(key)}
     return accepted
+
+
+def turn_counts(paragraph_speakers: Iterable[str | None]) -> list[tuple[str, int]]:
+    """Speakers in order of first appearance with their number of turns.
+
+    A turn is a run of consecutive paragraphs of one speaker (guide B.7 rule 6), so that a
+    long answer typed as five paragraphs counts once, as the researcher reads it.
+    """
+    counts: dict[str, int] = {}
+    previous: str | None = None
+    for speaker in paragraph_speakers:
+        if speaker is not None and speaker != previous:
+            counts[speaker] = counts.get(speaker, 0) + 1
+        previous = speaker
+    return list(counts.items())

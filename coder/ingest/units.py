@@ -85,8 +85,10 @@ def finish(
     """Settle speakers (B.1, B.4) and kinds, and build the paragraphs.
 
     Speaker rules: an accepted label names the speaker and is cut from the text; an
-    unlabelled paragraph continues the previous speaker's turn; a heading, a table row or an
-    annotation (`Image description: …`) ends the turn, so it never inherits a speaker.
+    unlabelled paragraph continues the previous speaker's turn; a heading, a table row, an
+    annotation (`Image description: …`) or a name-like label that was not accepted
+    (`MS. SMITH:` heard once) ends the turn and keeps its text whole, so it never inherits a
+    speaker it may not belong to; a sentence with an early colon (`Honestly: …`) does.
     """
     if accepted is None:
         accepted = label_keys(units)
@@ -117,7 +119,9 @@ def finish(
                 text = text[label.end :]
                 if label.time is not None:
                     start = label.time
-            elif label is not None and speakers.is_annotation(label.key):
+            elif label is not None and (
+                speakers.is_annotation(label.key) or speakers.looks_like_name(label)
+            ):
                 current = None
                 kind = "text"
             else:
