@@ -21,15 +21,29 @@ def project(tmp_path: Path) -> Store:
     store.close()
 
 
+def _below(store: Store, key: str) -> set[str]:
+    """`key` and the keys of every code under it, from the parent links."""
+    codes = store.codes()
+    keys, grew = {key}, True
+    while grew:
+        more = {c.key for c in codes if any(p.key in keys and p.id == c.parent_id for p in codes)}
+        grew = not more <= keys
+        keys |= more
+    return keys
+
+
 def _frequency(store: Store, key: str) -> str:
     rows = [r for r in store.segment_rows() if r.code_key == key]
+    below = _below(store, key)
+    total = sum(1 for r in store.segment_rows() if r.code_key in below)
+    tail = f"; {total} with sub-codes" if len(below) > 1 else ""
     if not rows:
-        return "not applied yet"
+        return f"not applied itself{tail}" if total else "not applied yet"
     coders = sorted({r.coder for r in rows})
     per = ", ".join(f"{c} {sum(1 for r in rows if r.coder == c)}" for c in coders)
     docs = len({r.document_id for r in rows})
     return (f"{len(rows)} segment{'s' * (len(rows) != 1)} in {docs} "
-            f"document{'s' * (docs != 1)} ({per})")
+            f"document{'s' * (docs != 1)} ({per}){tail}")
 
 
 def test_docx_appendix(project: Store, tmp_path: Path) -> None:
@@ -67,3 +81,26 @@ def test_empty_project_is_a_user_error(tmp_path: Path) -> None:
     Store(tmp_path / "e.db").close()
     result = CliRunner().invoke(main, ["codebook", "export", "--db", str(tmp_path / "e.db")])
     assert result.exit_code != 0 and "no codes" in result.output
+
+
+def test_docx_appendix_warns_about_characters_word_cannot_hold(project: Store,
+                                                               tmp_path: Path) -> None:
+    codes = [dict(c) for c in CODES]
+    codes[-1]["definition"] = "Pasted from a PDF\x0cnext page"
+    project.sync_codes(codes)
+    out = tmp_path / "appendix.docx"
+    result = CliRunner().invoke(main, ["codebook", "export", "--db", str(project.path),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "warning: 1 control character(s) Word cannot hold were written as U+FFFD" in \
+        " ".join(result.output.split())
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "Definition: Pasted from a PDF\ufffdnext page" in texts
+
+
+def test_refuses_a_name_that_says_another_format(project: Store, tmp_path: Path) -> None:
+    out = tmp_path / "appendix.docx"
+    result = CliRunner().invoke(main, ["codebook", "export", "--db", str(project.path),
+                                       "--format", "md", "--out", str(out)])
+    assert result.exit_code == 2 and "ends in .docx but --format is md" in result.output
+    assert not out.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -166,3 +168,45 @@ def test_any_text_renders_back_exactly_from_markdown(text: str) -> None:
     parsed = _Collector(drop_newlines=True)
     parsed.feed(MarkdownIt("commonmark").render(md_blockquote(text)))
     assert parsed.quotes == [text]
+
+
+def _counts_lines(markdown: str) -> dict[str, str]:
+    """The counts paragraph under each code heading of the Markdown report."""
+    out: dict[str, str] = {}
+    heading = None
+    for block in markdown.split("\n\n"):
+        if block.startswith("#"):
+            heading = block.lstrip("#").strip()
+        elif heading and ("segment" in block or "No segments" in block) and heading not in out:
+            out[heading] = block
+    return out
+
+
+def test_parent_codes_show_their_count_with_sub_codes(project: Store) -> None:
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--format", "md"])
+    assert result.exit_code == 0, result.output
+    lines = _counts_lines(result.stdout)
+    own = {k: len(project.segment_rows(code_keys=[k])) for k in ("stigma", "labels", "media")}
+    total = own["stigma"] + own["labels"] + own["media"]
+    assert lines["Stigma"].startswith(f"{own['stigma']} segments, {total} with sub-codes · ")
+    assert lines["Labels"].startswith(
+        f"{own['labels']} segments, {own['labels'] + own['media']} with sub-codes · ")
+    assert "sub-codes" not in lines["Media images"] and "sub-codes" not in lines["Leaving care"]
+    exported = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                         "--code", "stigma"])
+    assert len(list(csv.DictReader(io.StringIO(exported.stdout, newline="")))) == total
+
+
+def test_a_parent_used_only_through_its_sub_codes(project: Store) -> None:
+    focus = project.document("Focus group 2").id
+    rows = project.segment_rows(coders=["bob"], document_ids=[focus])
+    assert not [r for r in rows if r.code_key == "stigma"]
+    below = [r for r in rows if r.code_key in ("labels", "media")]
+    assert below
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--format", "md", "--coder", "bob", "--code", "stigma",
+                                       "--document", "Focus"])
+    assert result.exit_code == 0, result.output
+    assert _counts_lines(result.stdout)["Stigma"] == (
+        f"No segments with this code itself, {len(below)} with sub-codes.")

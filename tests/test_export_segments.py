@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,3 +174,119 @@ def test_fast_records_are_the_same_segments(project: Store, filters: dict) -> No
     assert fast.size == full.size > 0
     assert segments_csv(fast) == segments_csv(full)
     assert segments_jsonl(fast) == segments_jsonl(full)
+
+
+def _add_paragraphs(store: Store, texts: list[str], speaker: str | None = None) -> list[int]:
+    doc = store.add_document("risky", ParsedDocument("text", [ParagraphIn(t, speaker=speaker)
+                                                              for t in texts]),
+                             source_path=None, content_hash="risky-" + "|".join(texts))
+    return [p.id for p in store.paragraphs(doc.id)]
+
+
+def test_excel_safe_guards_formula_cells_and_only_them(project: Store, tmp_path: Path) -> None:
+    risky = ["- and then nothing", "=SUM(A1:A9)", "+44 7700 900123", "@council said no"]
+    ids = _add_paragraphs(project, risky, speaker="-P9")
+    alice, stigma = project.coder_id("alice"), project.code("stigma").id
+    for pid in ids:
+        project.add_segment(alice, pid, stigma, memo="=HYPERLINK(\"x\")")
+    db = str(project.path)
+    runner = CliRunner()
+    exact = runner.invoke(main, ["export", "segments", "--db", db])
+    assert exact.exit_code == 0, exact.output
+    assert _csv_rows(exact.stdout_bytes) == _db_rows(project)  # exact text by default
+
+    out = tmp_path / "excel.csv"
+    safe = runner.invoke(main, ["export", "segments", "--db", db, "--out", str(out),
+                                "--excel-safe", "--bom"])
+    assert safe.exit_code == 0, safe.output
+    expected = [tuple("'" + v if v[:1] in "=+-@" and v else v for v in row)
+                for row in _db_rows(project)]
+    got = _csv_rows(out.read_bytes())
+    assert got == expected
+    quotes = [r[8] for r in got]
+    assert all("'" + t in quotes for t in risky)
+    assert "'-P9" in {r[2] for r in got}
+    assert any(q == '"care"' for q in quotes)  # ordinary cells untouched
+
+    help_text = runner.invoke(main, ["export", "segments", "--help"]).output
+    assert "formula" in help_text and "--excel-safe" in help_text
+    refused = runner.invoke(main, ["export", "segments", "--db", db, "--format", "jsonl",
+                                   "--excel-safe"])
+    assert refused.exit_code == 2 and "--excel-safe" in refused.output
+
+
+def test_unknown_speaker_is_refused_with_the_known_ones(project: Store) -> None:
+    db = str(project.path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", "segments", "--db", db, "--speaker", "P7"])
+    assert result.exit_code == 2
+    assert "no speaker 'P7'" in result.output
+    for name in ("Facilitator", "P1", "P2", "P3"):
+        assert name in result.output
+    in_doc = runner.invoke(main, ["export", "segments", "--db", db, "--speaker", "P3",
+                                  "--document", "Focus"])
+    assert in_doc.exit_code == 2 and "in Focus group 2" in in_doc.output
+    assert "P3" not in in_doc.output.split("speakers:")[1]
+
+    folded = runner.invoke(main, ["export", "segments", "--db", db, "--speaker", " facilitator"])
+    assert folded.exit_code == 0, folded.output
+    assert _csv_rows(folded.stdout_bytes) == _db_rows(project, speaker="Facilitator") != []
+
+
+def test_ambiguous_speaker_case_needs_the_exact_name(project: Store) -> None:
+    _add_paragraphs(project, ["one", "two"], speaker="p2")
+    with pytest.raises(CoderError, match="ambiguous"):
+        select(project, speaker=" P2")
+    assert {r.speaker for r in select(project, speaker="P2").rows} == {"P2"}
+    assert select(project, speaker="p2").rows == []  # exact spelling wins; p2 has no codings
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "csv", "--out", "x.docx"], "ends in .docx but --format is csv"),
+    (["--out", "x.zip"], ".zip is not one of"),
+    (["--out", "segments"], "no suffix"),
+])
+def test_out_name_must_agree_with_the_format(project: Store, tmp_path: Path, args: list[str],
+                                             message: str) -> None:
+    args = [a if not a.startswith(("x.", "segments")) else str(tmp_path / a) for a in args]
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path), *args])
+    assert result.exit_code == 2 and message in result.output
+    assert not any(p.name.startswith(("x", "segments")) for p in tmp_path.iterdir())
+
+
+def test_explicit_format_with_an_unlisted_suffix_is_allowed(project: Store, tmp_path: Path) -> None:
+    out = tmp_path / "segments.txt"
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _csv_rows(out.read_bytes()) == _db_rows(project)
+
+
+def test_a_killed_export_leaves_no_temp_file_after_the_next_one(project: Store,
+                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "seg.csv"
+    script = ("import sys, time\n"
+              "from pathlib import Path\n"
+              "from coder.export.atomic import atomic_path\n"
+              "with atomic_path(Path(sys.argv[1])) as tmp:\n"
+              "    tmp.write_text('half a file')\n"
+              "    print(tmp, flush=True)\n"
+              "    time.sleep(60)\n")
+    child = subprocess.Popen([sys.executable, "-c", script, str(out)], stdout=subprocess.PIPE,
+                             text=True)
+    left = Path(child.stdout.readline().strip())
+    assert left.exists() and left.parent == tmp_path
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    assert left.exists() and not out.exists()  # what SIGKILL leaves behind
+    busy = tmp_path / f".seg.csv.{os.getpid()}.busy1234.tmp"  # a live export's file
+    other = tmp_path / ".seg.csv.notours.tmp"
+    busy.write_text("x")
+    other.write_text("x")
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not left.exists()
+    assert busy.exists() and other.exists()
+    assert _csv_rows(out.read_bytes()) == _db_rows(project)

@@ -292,3 +292,40 @@ def test_cli_no_speaker_labels(project: Store, tmp_path: Path) -> None:
     with zipfile.ZipFile(out) as zf:
         texts = {zf.read(n).decode() for n in zf.namelist() if n.startswith("sources/")}
     assert "\n\n".join(t.text for t in TURNS) in texts
+
+
+def test_cli_summary_counts_every_memo_it_carried(project: Store, tmp_path: Path) -> None:
+    out = tmp_path / "memos.qdpx"
+    result = CliRunner().invoke(main, ["export", "qdpx", "--db", str(project.path),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as zf:
+        root = ET.fromstring(zf.read("project.qde"))
+    described = [s for s in root.iter(f"{P}PlainTextSelection") if s.find(f"{P}Description") is not None]
+    shared = sum(len(s.findall(f"{P}Coding")) for s in described)
+    notes = len(list(root.iter(f"{P}Note")))
+    memos_in_db = sum(1 for r in project.segment_rows() if r.memo) + sum(
+        len(project.document_paragraph_memos(d.id)) for d in project.documents())
+    assert described and notes + shared == memos_in_db
+    summary = " ".join(result.output.split())
+    assert (f"{notes} memo note(s), and {shared} segment memo(s) as the description of "
+            f"{len(described)} selection(s)") in summary
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--out", "x.zip"], ".zip is not one of"),
+    (["--format", "qdc", "--out", "x.qdpx"], "ends in .qdpx but --format is qdc"),
+])
+def test_cli_refuses_a_name_of_another_format(project: Store, tmp_path: Path, args: list[str],
+                                              message: str) -> None:
+    args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
+    result = CliRunner().invoke(main, ["export", "qdpx", "--db", str(project.path), *args])
+    assert result.exit_code == 2 and message in " ".join(result.output.split())
+    assert not any(p.name.startswith("x.") for p in tmp_path.iterdir())
+
+
+def test_codebook_name_is_listed_as_not_carried(project: Store, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["codebook", "export", "--db", str(project.path),
+                                       "--out", str(tmp_path / "book.qdc")])
+    assert result.exit_code == 0, result.output
+    assert "not carried: the codebook's name and description" in " ".join(result.output.split())

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from test_export_fixture import CODES, build_project
 from test_refi_export import add_turns
@@ -84,6 +85,20 @@ def test_import_into_the_original_project_changes_nothing(project: Store, tmp_pa
     assert report.backup and Path(report.backup).exists()
     assert _segments(project) == before
     assert len(project.documents()) == 3
+    assert _memos(project) and not any("memo" in w for w in report.warnings)  # equal: silent
+
+
+def test_a_different_memo_is_kept_and_reported(project: Store, tmp_path: Path) -> None:
+    qdpx = tmp_path / "out.qdpx"
+    project_qdpx(project, qdpx)
+    west = project.document("West Midlands session")
+    para = project.paragraph_at(west.id, 2)
+    bob = project.coder_id("bob", create=False)
+    project.set_paragraph_memo(bob, para.id, "Bob changed his mind")
+    report = import_qdpx(project, qdpx)
+    assert [w for w in report.warnings if "memo" in w] == [
+        "West Midlands session para 2: kept the project's own memo by bob"]
+    assert project.paragraph_memo(bob, para.id) == "Bob changed his mind"
 
 
 def test_cli_round_trip(project: Store, tmp_path: Path) -> None:
@@ -156,6 +171,9 @@ def test_qdc_to_yaml_round_trip(project: Store, tmp_path: Path) -> None:
          c.get("when_not_to_use", ""), c.get("example", ""), c.get("color")) for c in CODES]
     check = runner.invoke(main, ["codebook", "check", str(yml)])
     assert check.exit_code == 0, check.output
+    said = " ".join(result.output.split())
+    assert "a .qdc has no codebook name or description: named it 'book' after the file" in said
+    assert yaml.safe_load(yml.read_text(encoding="utf-8"))["name"] == "book"
 
 
 # ── files from other tools ─────────────────────────────────────────────────────

@@ -25,10 +25,24 @@ _SUFFIXES = {
 
 
 def _format(given: str | None, out: Path | None, allowed: tuple[str, ...], default: str) -> str:
+    """The format asked for, else the one the --out suffix names. A suffix naming another format
+    is refused rather than written under a misleading name; so is a name whose format cannot
+    be told, unless --format says it."""
+    if out is None:
+        return given or default
+    suffix = out.suffix.lower()
+    implied = _SUFFIXES.get(suffix)
     if given:
+        if implied and implied != given:
+            raise CoderError(f"the name ends in {suffix} but --format is {given}; "
+                             f"name it .{given} or leave --format out", path=out)
         return given
-    guessed = _SUFFIXES.get(out.suffix.lower()) if out else None
-    return guessed if guessed in allowed else default
+    if implied in allowed:
+        return implied
+    endings = ", ".join(s for s, f in _SUFFIXES.items() if f in allowed)
+    said = f"{suffix} is not one of the" if suffix else "no suffix: expected one of the"
+    raise CoderError(f"{said} formats this writes ({endings}); rename it or give --format",
+                     path=out)
 
 
 def _guard(out: Path | None, db: Path) -> None:
@@ -49,6 +63,13 @@ def _say(lines: list[Text], to_stdout: bool) -> None:
         target.print(line)
 
 
+def _word_replaced(replaced: int) -> list[Text]:
+    if not replaced:
+        return []
+    return [Text(f"warning: {replaced} control character(s) Word cannot hold were written "
+                 "as U+FFFD", style="yellow")]
+
+
 def _notes(warnings: list[str], missing: list[str], label: str = "not carried") -> list[Text]:
     out = [Text(f"warning: {w}", style="yellow") for w in warnings]
     out += [Text(f"{label}: {m}", style="yellow") for m in missing]
@@ -63,29 +84,41 @@ def export() -> None:
 @export.command("segments")
 @click.option("--format", "format_", type=click.Choice(SEGMENT_FORMATS),
               help="csv/jsonl: one row per segment; md/html/docx: the write-up report "
-                   "(default: from the --out suffix, else csv).")
+                   "(default: from the --out suffix; csv on standard output).")
 @click.option("--code", "codes", multiple=True, metavar="KEY",
               help="Only this code and its sub-codes (key, name or path; repeatable).")
 @click.option("--coder", "coders", multiple=True, metavar="NAME", help="Only this coder (repeatable).")
 @click.option("--document", metavar="DOC", help="Only this document (name or unambiguous prefix).")
-@click.option("--speaker", metavar="NAME", help="Only paragraphs by this speaker.")
+@click.option("--speaker", metavar="NAME",
+              help="Only paragraphs by this speaker (case does not matter).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (without it, every format but docx goes to standard output).")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@click.option("--excel-safe", is_flag=True,
+              help="CSV: put an apostrophe before cells starting with = + - @ so Excel shows "
+                   "them as text, not formulas (the data no longer equals the stored text).")
 @click.option("--title", default="Coded segments", show_default=True,
               help="Title of the md/html/docx report.")
 @db_option
 def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[str, ...],
                     document: str | None, speaker: str | None, out: Path | None, force: bool,
-                    bom: bool, title: str, db: Path) -> None:
+                    bom: bool, excel_safe: bool, title: str, db: Path) -> None:
     """Coded segments as data (csv, jsonl) or as a report of quotes by code (md, html, docx).
 
     Quotes are the stored text exactly. The report lists codes in codebook order with their
     definition and counts, then each quote cited as (Document, para N, Speaker).
+
+    \b
+    Excel reads a cell starting with = + - or @ as a formula, so a quote like
+    "- and then nothing" shows as #NAME? when the CSV is opened there. R, pandas and
+    Excel's Data > From Text/CSV import read it correctly; for double-clicking in Excel
+    add --excel-safe (and --bom).
     """
-    fmt = _format(format_, out, SEGMENT_FORMATS, "csv")
     _guard(out, db)
+    fmt = _format(format_, out, SEGMENT_FORMATS, "csv")
+    if excel_safe and fmt != "csv":
+        raise CoderError(f"--excel-safe is for CSV; {fmt} keeps the text as it is")
     if out is None and fmt == "docx":
         raise CoderError("a .docx report needs --out FILE.docx")
     if out is not None:
@@ -96,7 +129,7 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
         project = store.path.name
     lines: list[Text] = []
     if fmt == "csv":
-        data = segments.segments_csv(scope, bom=bom)
+        data = segments.segments_csv(scope, bom=bom, excel_safe=excel_safe)
     elif fmt == "jsonl":
         data = segments.segments_jsonl(scope)
     else:
@@ -105,9 +138,7 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
             assert out is not None
             with atomic_path(out, force=force) as tmp:
                 replaced = report.report_docx(built, tmp)
-            if replaced:
-                lines.append(Text(f"warning: {replaced} control character(s) Word cannot hold "
-                                  "were written as U+FFFD", style="yellow"))
+            lines += _word_replaced(replaced)
             data = None
         elif fmt == "md":
             data = report.report_markdown(built).encode("utf-8")
@@ -144,8 +175,8 @@ def export_qdpx(out: Path, format_: str | None, force: bool, speaker_labels: boo
     Speakers are written as "Name: " labels at the start of their paragraphs, as in a typed
     transcript. What REFI-QDA has no place for is listed after the export.
     """
-    fmt = _format(format_, out, ("qdpx", "qdc"), "qdpx")
     _guard(out, db)
+    fmt = _format(format_, out, ("qdpx", "qdc"), "qdpx")
     check_target(out, force=force)
     with open_project(db) as store:
         if fmt == "qdc":
@@ -159,9 +190,12 @@ def _print_refi_export(r: refi.ExportReport, fmt: str) -> None:
     if fmt == "qdc":
         console.print(Text(f"{r.codes} code(s) written to {r.path} (REFI-QDA codebook)"))
     else:
+        shared = (f", and {r.shared_memos} segment memo(s) as the description of "
+                  f"{r.descriptions} selection(s) their codings share" if r.shared_memos else "")
         console.print(Text(
             f"{r.path}: {r.documents} document(s), {r.codes} code(s), {r.coders} coder(s), "
             f"{r.codings} coding(s) in {r.selections} selection(s), {r.notes} memo note(s)"
+            + shared
         ))
         if r.speaker_labels:
             console.print(Text(
@@ -186,10 +220,14 @@ def stats_command(coders: tuple[str, ...], codes: tuple[str, ...], document: str
                   out: Path | None, force: bool, bom: bool, db: Path) -> None:
     """Code frequencies, coverage per document and the code co-occurrence matrix.
 
-    Two codes co-occur when both were applied in the same paragraph; the diagonal counts the
-    paragraphs carrying each code. Coverage is the share of a document's paragraphs coded.
+    A parent code's counts are its own; "with sub-codes" adds the codes below it. Two codes
+    co-occur in a paragraph when the same coder applied both there (each paragraph counts
+    once); the diagonal counts the paragraphs carrying each code. Coverage is the share of a
+    document's paragraphs coded.
     """
     _guard(out, db)
+    if out is not None:
+        stats.stats_targets(out, force=force)
     with open_project(db) as store:
         scope = select(store, codes=codes, coders=coders, document=document)
         names = list(coders) if coders else store.coders()
@@ -207,9 +245,13 @@ def _print_stats(s: stats.Stats) -> None:
         freq.add_column(col, justify="right")
     for c in s.coders:
         freq.add_column(Text(c), justify="right")
+    parents = any(f.with_subcodes is not None for f in s.frequencies)
+    if parents:
+        freq.add_column("with sub-codes", justify="right")
     for f in s.frequencies:
+        below = [] if not parents else ["" if f.with_subcodes is None else str(f.with_subcodes)]
         freq.add_row(Text("  " * f.depth + f.code.name), str(f.segments), str(f.paragraphs),
-                     str(f.documents), *[str(f.by_coder[c]) for c in s.coders])
+                     str(f.documents), *[str(f.by_coder[c]) for c in s.coders], *below)
     console.print(freq)
 
     cov = Table(title="Coverage (paragraphs coded)")
@@ -227,6 +269,7 @@ def _print_stats(s: stats.Stats) -> None:
 
     if s.codes:
         console.print(_cooccurrence_table(s))
+        console.print(Text(stats.COOCCURRENCE_NOTE, style="dim"))
 
 
 def _cooccurrence_table(s: stats.Stats) -> Table:
@@ -236,14 +279,15 @@ def _cooccurrence_table(s: stats.Stats) -> Table:
     labels = [f"{i + 1} {c.key}" for i, c in enumerate(s.codes)]
     digits = max(len(str(max(max(row) for row in s.cooccurrence))), len(str(n)))
     if max(map(len, labels)) + 4 + n * (digits + 3) <= console.width:
-        table = Table(title="Co-occurrence (paragraphs with both codes)")
+        table = Table(title="Co-occurrence (paragraphs where one coder applied both codes)")
         table.add_column("code")
         for i in range(n):
             table.add_column(str(i + 1), justify="right")
         for label, counts in zip(labels, s.cooccurrence):
             table.add_row(Text(label), *[str(v) if v else "·" for v in counts])
         return table
-    table = Table(title="Co-occurring codes (paragraphs with both; full matrix with --out)")
+    table = Table(title="Co-occurring codes (paragraphs where one coder applied both; "
+                        "full matrix with --out)")
     table.add_column("code")
     table.add_column("with code")
     table.add_column("paragraphs", justify="right")
@@ -267,8 +311,8 @@ def _cooccurrence_table(s: stats.Stats) -> Table:
 @db_option
 def codebook_export(format_: str | None, out: Path | None, title: str, force: bool, db: Path) -> None:
     """The project's codebook as a thesis appendix (md, docx) or a REFI-QDA .qdc file."""
-    fmt = _format(format_, out, codebook_doc.CODEBOOK_FORMATS, "md")
     _guard(out, db)
+    fmt = _format(format_, out, codebook_doc.CODEBOOK_FORMATS, "md")
     if out is None and fmt != "md":
         raise CoderError(f"a .{fmt} codebook needs --out FILE.{fmt}")
     if out is not None:
@@ -290,7 +334,10 @@ def codebook_export(format_: str | None, out: Path | None, title: str, force: bo
     else:
         assert out is not None
         with atomic_path(out, force=force) as tmp:
-            codebook_doc.codebook_docx(entries, tmp, title=title)
+            replaced = codebook_doc.codebook_docx(entries, tmp, title=title)
+        console.print(Text(f"{len(entries)} code(s) written to {out} ({fmt})"))
+        _say(_word_replaced(replaced), to_stdout=False)
+        return
     console.print(Text(f"{len(entries)} code(s) written to {out} ({fmt})"))
 
 

@@ -4,11 +4,16 @@ Everything is written beside the target under a temporary name, flushed, and onl
 into place: a report is either complete or absent. An existing file is replaced only when the
 user said `--force`; without it the final step is a hard link, which fails if someone created
 the file meanwhile instead of silently overwriting it.
+
+A process killed mid-export (SIGKILL, power cut) cannot remove its temporary file, so the name
+carries the writer's process id, and the next export to the same target removes the temporary
+files whose writer is gone.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,7 +40,9 @@ def atomic_path(target: Path, *, force: bool = False) -> Iterator[Path]:
     target = Path(target)
     check_target(target, force=force)
     parent = target.parent if str(target.parent) else Path(".")
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    remove_stale_temps(target)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=parent)
     os.close(handle)
     tmp = Path(name)
     try:
@@ -46,6 +53,39 @@ def atomic_path(target: Path, *, force: bool = False) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temps(target: Path) -> list[Path]:
+    """Delete the temporary files an export to `target` left behind when its process died."""
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    ours = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.[A-Za-z0-9_]+\.tmp")
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = ours.fullmatch(entry.name)
+        if match and not _alive(int(match.group(1))) and entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                continue
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except PermissionError:  # someone else's process: alive
+        return True
+    except (ProcessLookupError, OverflowError):
+        return False
+    return True
 
 
 def write_atomic(target: Path, data: bytes, *, force: bool = False) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..models import Code
 from ..store import Store
 from .render import DocxBuilder, md_blockquote, md_heading, md_text
-from .scope import code_tree
+from .scope import code_tree, subtree_keys
 
 CODEBOOK_FORMATS = ("md", "docx", "qdc")
 
@@ -22,14 +22,17 @@ class Entry:
     segments: int = 0
     documents: int = 0
     by_coder: dict[str, int] = field(default_factory=dict)
+    with_subcodes: int | None = None  # segments of the code and every code below it
 
     def frequency(self) -> str:
+        below = "" if self.with_subcodes is None else f"{self.with_subcodes} with sub-codes"
         if not self.segments:
-            return "not applied yet"
+            return f"not applied itself; {below}" if self.with_subcodes else "not applied yet"
         coders = ", ".join(f"{c} {n}" for c, n in self.by_coder.items())
         s = "" if self.segments == 1 else "s"
         d = "" if self.documents == 1 else "s"
-        return f"{self.segments} segment{s} in {self.documents} document{d} ({coders})"
+        own = f"{self.segments} segment{s} in {self.documents} document{d} ({coders})"
+        return f"{own}; {below}" if below else own
 
 
 def codebook_entries(store: Store) -> list[Entry]:
@@ -41,10 +44,13 @@ def codebook_entries(store: Store) -> list[Entry]:
         seg[r.code_key] += 1
         docs[r.code_key].add(r.document_id)
         coders[r.code_key][r.coder] += 1
+    tree = code_tree(store.codes())
+    subtree = subtree_keys(tree)
     return [
         Entry(code, depth, seg[code.key], len(docs[code.key]),
-              dict(sorted(coders[code.key].items())))
-        for code, depth in code_tree(store.codes())
+              dict(sorted(coders[code.key].items())),
+              sum(seg[k] for k in subtree[code.key]) if len(subtree[code.key]) > 1 else None)
+        for code, depth in tree
     ]
 
 

@@ -160,6 +160,8 @@ class ExportReport:
     selections: int = 0
     codings: int = 0
     notes: int = 0
+    shared_memos: int = 0  # segment memos carried as the Description of their selection
+    descriptions: int = 0  # the selections holding them
     warnings: list[str] = field(default_factory=list)
     not_carried: list[str] = field(default_factory=list)
 
@@ -204,6 +206,9 @@ def codebook_qdc(store: Store, out: Path, *, force: bool = False) -> ExportRepor
     validate(root, "Codebook.xsd")
     if any(c.shortcut for c in codes):
         report.not_carried.append("code shortcuts (REFI-QDA has no keyboard bindings)")
+    report.not_carried.append(
+        "the codebook's name and description (a .qdc has no place for them; importing it "
+        "names the codebook after the file)")
     write_atomic(Path(out), _xml_bytes(root), force=force)
     return report
 
@@ -434,6 +439,8 @@ class _ProjectWriter:
         )
         if shared:
             _sub(sel, "Description").text = self.safe(shared)
+            self.report.shared_memos += len(segs)
+            self.report.descriptions += 1
         for seg in segs:
             seg_guid = norm_guid(seg.guid) or stable_guid("segment", seg.guid)
             coding = _sub(sel, "Coding", guid=seg_guid,

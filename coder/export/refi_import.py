@@ -201,6 +201,9 @@ def qdc_to_yaml(path: Path) -> tuple[str, QdcReport]:
             top.append(entry)
     description = f"Imported from {path.name}" + (f" (made by {origin})" if origin else "")
     data = {"name": path.stem, "description": description, "codes": top}
+    report.notes.append(
+        f"a .qdc has no codebook name or description: named it {path.stem!r} after the file, "
+        "described it as imported; edit both at the top of the YAML")
     header = (f"# Codebook imported from the REFI-QDA file {path.name}.\n"
               "# Keys are permanent identities: keep them when you rename codes.\n\n")
     text = header + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
@@ -620,11 +623,14 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
             })
         for (index, user), texts in d.memos.items():
             coder_id = coder_ids[user]
-            if store.paragraph_memo(coder_id, ids[index]):
-                report.warnings.append(f"{doc.name} para {index + 1}: kept the project's own memo "
-                                       f"by {users[user]}")
+            memo = SEPARATOR.join(texts)
+            own = store.paragraph_memo(coder_id, ids[index])
+            if own:
+                if own != memo:
+                    report.warnings.append(f"{doc.name} para {index + 1}: kept the project's own "
+                                           f"memo by {users[user]}")
                 continue
-            store.put_paragraph_memo(coder_id, ids[index], SEPARATOR.join(texts))
+            store.put_paragraph_memo(coder_id, ids[index], memo)
             report.memos_added += 1
     if rows:
         report.segments_added, report.segments_skipped = store.insert_segments(

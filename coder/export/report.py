@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import __version__
 from ..models import Code, readable_name
 from .render import DocxBuilder, h, html_page, md_blockquote, md_heading, md_text
-from .scope import Scope
+from .scope import Scope, subtree_keys
 
 REPORT_FORMATS = ("md", "html", "docx")
 
@@ -44,13 +44,16 @@ class Section:
     documents: int = 0
     by_coder: dict[str, int] = field(default_factory=dict)
     quotes: list[Quote] = field(default_factory=list)
+    with_subcodes: int | None = None  # segments of the code and every code below it
 
     def counts_line(self) -> str:
+        below = "" if self.with_subcodes is None else f", {self.with_subcodes} with sub-codes"
         if not self.segments:
-            return "No segments with this code itself."
+            return f"No segments with this code itself{below}."
         coders = ", ".join(f"{name} {n}" for name, n in self.by_coder.items())
         return (
-            f"{_plural(self.segments, 'segment')} · {_plural(self.documents, 'document')} · "
+            f"{_plural(self.segments, 'segment')}{below} · "
+            f"{_plural(self.documents, 'document')} · "
             f"{_plural(len(self.by_coder), 'coder')} ({coders})"
         )
 
@@ -84,12 +87,15 @@ def build_report(scope: Scope, *, project: str, title: str = "Coded segments") -
     sections: list[Section] = []
     uncoded: list[Code] = []
     titles = {d.id: d.title for d in scope.documents}
+    subtree = subtree_keys(scope.tree)
     for code, depth in scope.tree:
         if code.id not in keep:
             uncoded.append(code)
             continue
         rows = by_code.get(code.key, [])
         section = Section(code, depth, segments=len(rows))
+        if len(subtree[code.key]) > 1:
+            section.with_subcodes = sum(len(by_code.get(k, ())) for k in subtree[code.key])
         section.documents = len({r.document_id for r in rows})
         section.by_coder = dict(sorted(Counter(r.coder for r in rows).items()))
         quotes: dict[tuple, Quote] = {}

@@ -56,6 +56,20 @@ def code_tree(codes: Sequence[Code]) -> list[tuple[Code, int]]:
     return out
 
 
+def subtree_keys(tree: Sequence[tuple[Code, int]]) -> dict[str, list[str]]:
+    """Each code's key with the keys below it in `tree` (as `code_tree` orders it): what a
+    parent's count "with sub-codes" adds up, the same codes a `--code` filter takes along."""
+    out: dict[str, list[str]] = {}
+    for i, (code, depth) in enumerate(tree):
+        keys = [code.key]
+        for below, d in tree[i + 1:]:
+            if d <= depth:
+                break
+            keys.append(below.key)
+        out[code.key] = keys
+    return out
+
+
 def descendant_ids(codes: Sequence[Code], code_id: int) -> set[int]:
     """`code_id` and every code below it."""
     children: dict[int | None, list[int]] = {}
@@ -89,6 +103,26 @@ def find_code(store: Store, codes: Sequence[Code], ref: str) -> Code:
             raise CoderError(f"code {ref!r} is ambiguous: {paths}; give its key")
     keys = ", ".join(c.key for c in codes) or "none yet"
     raise CoderError(f"no code {ref!r} in this project (keys: {keys})")
+
+
+def find_speaker(store: Store, documents: Sequence[Document], ref: str) -> str:
+    """The stored spelling of speaker `ref` in `documents`: exact, else ignoring case and
+    surrounding spaces. An unknown name is refused with the speakers there are, as a mistyped
+    coder is, because an empty export looks the same as a speaker who said nothing coded."""
+    spoken: set[str] = set()
+    for doc in documents:
+        spoken.update(p.speaker for p in store.paragraphs(doc.id) if p.speaker)
+    if ref in spoken:
+        return ref
+    folded = ref.casefold().strip()
+    matches = sorted(name for name in spoken if name.casefold().strip() == folded)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise CoderError(f"speaker {ref!r} is ambiguous: {', '.join(matches)}; give it exactly")
+    where = f" in {documents[0].name}" if len(documents) == 1 else ""
+    known = ", ".join(sorted(spoken, key=str.casefold)) or "none"
+    raise CoderError(f"no speaker {ref!r}{where} (speakers: {known})")
 
 
 @dataclass
@@ -155,6 +189,7 @@ def select(
         documents = [doc]
         filters["document"] = doc.name
     if speaker:
+        speaker = find_speaker(store, documents, speaker)
         filters["speaker"] = speaker
     query = {"coders": coder_names or None, "code_keys": code_keys,
              "document_ids": document_ids, "speaker": speaker or None}

@@ -3,6 +3,11 @@
 The quote is the stored text exactly, newlines included; the csv module quotes such fields,
 which Excel and R's `read.csv` read back as one cell. `bom=True` adds the byte-order mark
 Excel needs to recognise UTF-8 on double-click.
+
+Excel (and LibreOffice) read a cell that starts with `=`, `+`, `-` or `@` as a formula: a
+quote such as "- and then nothing" shows as #NAME?, and a crafted one could run. The text
+stays exact by default, because R and pandas must get what was said; `excel_safe=True` puts an
+apostrophe before such cells, which Excel hides and treats as "this is text".
 """
 
 from __future__ import annotations
@@ -64,14 +69,27 @@ def _records(scope: Scope) -> list[tuple[Any, ...]]:
     ]
 
 
-def segments_csv(scope: Scope, *, bom: bool = False) -> bytes:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_text(value: Any) -> Any:
+    """`value` as Excel will show it as text: an apostrophe before a formula-like string."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def segments_csv(scope: Scope, *, bom: bool = False, excel_safe: bool = False) -> bytes:
     """RFC 4180 CSV (CRLF between records), UTF-8; empty cells for missing values."""
     out = io.StringIO(newline="")
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_records(scope))  # the csv module writes None as an empty cell
+    records = _records(scope)
+    if excel_safe:
+        records = [tuple(map(excel_text, rec)) for rec in records]
+    writer.writerows(records)  # the csv module writes None as an empty cell
     return out.getvalue().encode("utf-8")
 
 

@@ -1,9 +1,14 @@
 """Numbers for the methods section: code frequencies, coverage, and co-occurrence.
 
-All three are counted from the live segments the filters select. A paragraph is the unit of
-coverage and co-occurrence: two codes co-occur when both were applied somewhere in the same
-paragraph (by any of the selected coders), which is the question a reader of a co-occurrence
-table asks. The diagonal is the number of paragraphs carrying the code.
+All three are counted from the live segments the filters select. A code's own counts leave its
+sub-codes out; a parent also gets its count with them (`with_subcodes`), the number a
+`--code` export of it gives.
+
+A paragraph is the unit of coverage and co-occurrence. Two codes co-occur in a paragraph when
+one coder applied both there: with several coders coding blind, one coder's Stigma next to
+another's Labels says something about the coders, not the text. Each paragraph counts once
+however many coders paired the codes, so the numbers do not grow with the number of coders.
+The diagonal is the number of paragraphs carrying the code (by any coder).
 """
 
 from __future__ import annotations
@@ -17,7 +22,12 @@ from pathlib import Path
 from ..errors import CoderError
 from ..models import Code, Document
 from .atomic import check_target, write_atomic
-from .scope import Scope
+from .scope import Scope, subtree_keys
+
+COOCCURRENCE_NOTE = (
+    "Two codes co-occur in a paragraph when the same coder applied both there; each paragraph "
+    "counts once however many coders did. The diagonal counts the paragraphs carrying the code."
+)
 
 
 @dataclass
@@ -28,6 +38,7 @@ class Frequency:
     paragraphs: int
     documents: int
     by_coder: dict[str, int]
+    with_subcodes: int | None = None  # a parent's segments with its sub-codes'; None for a leaf
 
 
 @dataclass
@@ -60,7 +71,7 @@ def compute_stats(scope: Scope, coders: list[str]) -> Stats:
     per_coder: dict[str, Counter[str]] = defaultdict(Counter)
     coded: dict[int, set[int]] = defaultdict(set)
     coded_by: dict[tuple[int, str], set[int]] = defaultdict(set)
-    codes_in_paragraph: dict[int, set[str]] = defaultdict(set)
+    codes_by_coder: dict[tuple[int, str], set[str]] = defaultdict(set)
     for r in scope.rows:
         seg[r.code_key] += 1
         paras[r.code_key].add(r.paragraph_id)
@@ -68,8 +79,9 @@ def compute_stats(scope: Scope, coders: list[str]) -> Stats:
         per_coder[r.code_key][r.coder] += 1
         coded[r.document_id].add(r.paragraph_id)
         coded_by[(r.document_id, r.coder)].add(r.paragraph_id)
-        codes_in_paragraph[r.paragraph_id].add(r.code_key)
+        codes_by_coder[(r.paragraph_id, r.coder)].add(r.code_key)
 
+    subtree = subtree_keys(scope.tree)
     frequencies = [
         Frequency(
             code,
@@ -78,6 +90,7 @@ def compute_stats(scope: Scope, coders: list[str]) -> Stats:
             len(paras[code.key]),
             len(docs[code.key]),
             {c: per_coder[code.key][c] for c in coders},
+            sum(seg[k] for k in subtree[code.key]) if len(subtree[code.key]) > 1 else None,
         )
         for code, depth in scope.tree
     ]
@@ -92,12 +105,14 @@ def compute_stats(scope: Scope, coders: list[str]) -> Stats:
     ]
     codes = [code for code, _ in scope.tree]
     index = {c.key: i for i, c in enumerate(codes)}
-    matrix = [[0] * len(codes) for _ in codes]
-    for keys in codes_in_paragraph.values():
+    pairs: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for (paragraph_id, _), keys in codes_by_coder.items():
         ids = sorted(index[k] for k in keys if k in index)
-        for a in ids:
-            for b in ids:
-                matrix[a][b] += 1
+        pairs[paragraph_id].update((a, b) for a in ids for b in ids)
+    matrix = [[0] * len(codes) for _ in codes]
+    for found in pairs.values():
+        for a, b in found:
+            matrix[a][b] += 1
     return Stats(coders, frequencies, coverage, codes, matrix, len(scope.rows))
 
 
@@ -115,12 +130,13 @@ def _csv(rows: list[list[object]], bom: bool) -> bytes:
 def frequencies_rows(stats: Stats) -> list[list[object]]:
     rows: list[list[object]] = [
         ["code_key", "code_name", "code_path", "depth", "segments", "paragraphs", "documents"]
-        + [f"segments_{c}" for c in stats.coders]
+        + [f"segments_{c}" for c in stats.coders] + ["segments_with_subcodes"]
     ]
     for f in stats.frequencies:
         rows.append(
             [f.code.key, f.code.name, f.code.path, f.depth, f.segments, f.paragraphs, f.documents]
             + [f.by_coder[c] for c in stats.coders]
+            + [f.segments if f.with_subcodes is None else f.with_subcodes]
         )
     return rows
 
@@ -149,23 +165,33 @@ def cooccurrence_rows(stats: Stats) -> list[list[object]]:
 TABLES = ("frequencies", "coverage", "cooccurrence")
 
 
-def stats_targets(out: Path) -> dict[str, Path]:
+def stats_targets(out: Path, *, force: bool = False) -> dict[str, Path]:
     """Where each table goes: `DIR/frequencies.csv`…, or `NAME-frequencies.csv`… beside a
-    `NAME.csv` the user gave."""
+    `NAME.csv` the user gave. Refuses, before anything is computed or printed, a target that
+    is taken (without `force`) or a name that looks like a file of another kind."""
     out = Path(out)
     if out.suffix.lower() == ".csv":
-        return {t: out.with_name(f"{out.stem}-{t}.csv") for t in TABLES}
-    if out.exists() and not out.is_dir():
+        targets = {t: out.with_name(f"{out.stem}-{t}.csv") for t in TABLES}
+    elif out.is_dir():
+        targets = {t: out / f"{t}.csv" for t in TABLES}
+    elif out.exists():
         raise CoderError("is a file; give a folder, or a NAME.csv to write NAME-*.csv", path=out)
-    return {t: out / f"{t}.csv" for t in TABLES}
+    elif out.suffix:
+        raise CoderError(
+            f"looks like a {out.suffix} file; give a folder (frequencies.csv, coverage.csv and "
+            "cooccurrence.csv go in it) or NAME.csv (NAME-frequencies.csv, …); to use a new "
+            "folder with a dot in its name, create it first", path=out)
+    else:
+        return {t: out / f"{t}.csv" for t in TABLES}  # a new folder: nothing in it to clash
+    for path in targets.values():
+        check_target(path, force=force)
+    return targets
 
 
 def write_stats_csv(stats: Stats, out: Path, *, force: bool = False, bom: bool = False) -> list[Path]:
-    targets = stats_targets(out)
+    targets = stats_targets(out, force=force)
     if Path(out).suffix.lower() != ".csv":
         Path(out).mkdir(parents=True, exist_ok=True)
-    for path in targets.values():
-        check_target(path, force=force)
     builders = {
         "frequencies": frequencies_rows,
         "coverage": coverage_rows,
