@@ -9,14 +9,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import sqlite3
 import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 from factories import make_project
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -411,7 +410,6 @@ def test_mutated_project_qde_from_a_real_export_is_imported_or_refused(
 ) -> None:
     entries, _ = _real_export()
     qde = _mutate_xml(entries["project.qde"], mutations)
-    assume(not _repeats_a_code_guid(qde))  # a known crash: see the xfail test below
     _import_or_refuse(_zip_bytes(dict(entries, **{"project.qde": qde})), into_existing)
 
 
@@ -420,17 +418,21 @@ def _repeats_a_code_guid(qde: bytes) -> bool:
     return len(guids) != len(set(guids))
 
 
-@pytest.mark.xfail(strict=True, raises=sqlite3.IntegrityError,
-                   reason="import_qdpx crashes (sqlite3.IntegrityError: UNIQUE constraint failed: "
-                          "codes.guid) when project.qde lists one code GUID twice; the fix "
-                          "belongs in coder/export (refi_read/refi_import)")
-def test_a_code_guid_listed_twice_is_imported_or_refused() -> None:
+def test_a_code_guid_listed_twice_is_read_as_one_code_with_a_warning() -> None:
     entries, _ = _real_export()
     root = etree.fromstring(entries["project.qde"])
     index = next(i for i, el in enumerate(root.iter()) if el.tag.endswith("}Code"))
     qde = _mutate_xml(entries["project.qde"], [("duplicate", index, 0, "")])
     assert _repeats_a_code_guid(qde)
-    _import_or_refuse(_zip_bytes(dict(entries, **{"project.qde": qde})), into_existing=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "in.qdpx"
+        path.write_bytes(_zip_bytes(dict(entries, **{"project.qde": qde})))
+        with _project(Path(tmp), "empty") as store:
+            report = import_qdpx(store, path)
+            assert any("listed before it; read as that code" in w for w in report.warnings)
+            guids = [c.guid for c in store.codes(include_retired=True)]
+            assert len(guids) == len(set(guids)) == 3
+            assert len(store.segment_rows()) == 3
 
 
 @REFI_FUZZ

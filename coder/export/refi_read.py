@@ -173,16 +173,28 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def read_codes(codes_el: Element | None) -> list[RefiCode]:
-    """Codes parent first, in file order; GUIDs normalised (a missing one gets a stable stand-in)."""
+def read_codes(codes_el: Element | None, warnings: list[str] | None = None) -> list[RefiCode]:
+    """Codes parent first, in file order; GUIDs normalised (a missing one gets a stable stand-in).
+
+    A GUID listed twice names one code: the first entry is kept and codings that point at the
+    GUID go to it; a sub-code under the repeat is kept under the first."""
     out: list[RefiCode] = []
     if codes_el is None:
         return out
+    first_name: dict[str, str] = {}
 
     def walk(el: Element, parent: str | None, depth: int, seed: str) -> None:
         for i, c in enumerate(kids(el, "Code")):
             name = (attr(c, "name") or "").strip()
             guid = _guid(attr(c, "guid"), f"{seed}/{i}:{name}")
+            if guid in first_name:
+                if warnings is not None:
+                    warnings.append(
+                        f"code {name!r} has the GUID {guid} of the code {first_name[guid]!r} "
+                        "listed before it; read as that code")
+                walk(c, guid, depth + 1, f"{seed}/{i}")
+                continue
+            first_name[guid] = name
             codable = (attr(c, "isCodable") or "true").strip().lower() not in ("false", "0")
             out.append(RefiCode(guid, name, codable, attr(c, "color"),
                                 text_of(kid(c, "Description")), parent, depth))
@@ -203,7 +215,7 @@ def read_qdc(path: Path) -> tuple[list[RefiCode], str, list[str], Counter[str]]:
     root = parse_xml(data, str(path))
     warnings: list[str] = []
     check_root(root, "CodeBook", "codebook (.qdc)", str(path), warnings)
-    codes = read_codes(kid(root, "Codes"))
+    codes = read_codes(kid(root, "Codes"), warnings)
     ignored: Counter[str] = Counter()
     sets = kid(root, "Sets")
     if sets is not None:
@@ -329,7 +341,8 @@ def read_qdpx(path: Path) -> RefiProject:
             if guid:
                 project.users[guid] = (attr(u, "name") or attr(u, "id") or "").strip()
         book = kid(root, "CodeBook")
-        project.codes = read_codes(kid(book, "Codes") if book is not None else None)
+        project.codes = read_codes(kid(book, "Codes") if book is not None else None,
+                                   project.warnings)
         notes_el = kid(root, "Notes")
         for n in kids(notes_el, "Note") if notes_el is not None else []:
             _read_note(archive, n, project)
