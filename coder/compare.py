@@ -13,17 +13,21 @@ from dataclasses import dataclass, replace
 
 from .agreement import AgreementReport, character_agreement, paragraph_agreement
 from .errors import CoderError
+from .models import Paragraph
 from .store import Store
-
-SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """One report, or one per document with `--by document`."""
+    """One report, or one per document with `--by document`.
+
+    `covered_by` names the compared coders who coded or finished the document(s): with fewer than
+    two there is nothing to compare, which a per-document listing must say rather than print n/a.
+    """
 
     report: AgreementReport
     document: str | None = None
+    covered_by: tuple[str, ...] = ()
 
 
 def covered_documents(store: Store, coder: str) -> set[int]:
@@ -83,7 +87,8 @@ def compare(
     for group in groups:
         report = _one(store, group, list(coders), keys, coverage, rows, unit, include_headings,
                       ci, n_boot, seed)
-        out.append(Comparison(report, docs[group[0]].name if by_document else None))
+        covered_by = tuple(c for c in coders if coverage[c] & set(group))
+        out.append(Comparison(report, docs[group[0]].name if by_document else None, covered_by))
     return out
 
 
@@ -96,56 +101,61 @@ def _one(store, doc_ids, coders, keys, coverage, rows, unit, include_headings, c
                  if sum(d in coverage[c] for c in coders) < 2]
     if uncovered:
         excluded.append((
-            "documents only one of the coders has coded or finished (their units count only "
-            "for Krippendorff's alpha, which allows missing data): " + ", ".join(uncovered),
+            "documents only one of the compared coders has coded or finished (nothing to "
+            "compare there): " + ", ".join(uncovered),
             len(uncovered),
         ))
+    units: list[Paragraph] = []
+    skipped: list[Paragraph] = []
+    for doc in doc_ids:
+        for p in paragraphs[doc]:
+            (skipped if p.kind == "heading" and not include_headings else units).append(p)
+    unit_ids = {p.id for p in units}
+    ignored = sum(1 for r in rows if r.paragraph_id not in unit_ids)
+    rows = [r for r in rows if r.paragraph_id in unit_ids]
     if unit == "paragraph":
-        units = []
-        skipped_headings = 0
-        for doc in doc_ids:
-            for p in paragraphs[doc]:
-                if p.kind == "heading" and not include_headings:
-                    skipped_headings += 1
-                    continue
-                units.append(p.id)
-        unit_set = set(units)
-        applied: dict[tuple[str, str], set[int]] = defaultdict(set)
-        coded_heading = 0
-        for r in rows:
-            if r.paragraph_id in unit_set:
-                applied[(r.coder, r.code_key)].add(r.paragraph_id)
-            else:
-                coded_heading += 1
-        covered_units = {
-            c: {p.id for d in doc_ids if d in coverage[c] for p in paragraphs[d]
-                if p.id in unit_set}
-            for c in coders
-        }
-        report = paragraph_agreement(units, coders, keys, applied, covered_units,
-                                     ci=ci, n_boot=n_boot, seed=seed)
-        if skipped_headings:
-            note = "heading paragraphs (not units of coding; --include-headings counts them)"
-            if coded_heading:
-                note += f"; {coded_heading} coding(s) on headings ignored"
-            excluded.append((note, skipped_headings))
+        report = _paragraphs(units, coders, keys, coverage, rows, ci, n_boot, seed)
+        heading_note = "heading paragraphs (not units of coding; --include-headings counts them)"
+        n_skipped = len(skipped)
     else:
-        lengths: dict[int, int] = {}
-        offsets: dict[int, int] = {}
-        for doc in doc_ids:
-            pos = 0
-            for i, p in enumerate(paragraphs[doc]):
-                if i:
-                    pos += len(SEPARATOR)
-                offsets[p.id] = pos
-                pos += len(p.text)
-            lengths[doc] = pos
-        intervals: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)
-        for r in rows:
-            base = offsets[r.paragraph_id]
-            start, end = (0, len(r.paragraph_text)) if r.start is None else (r.start, r.end)
-            intervals[(r.coder, r.code_key, r.document_id)].append((base + start, base + end))
-        covered = {c: {d for d in doc_ids if d in coverage[c]} for c in coders}
-        report = character_agreement(lengths, coders, keys, intervals, covered,
-                                     ci=ci, n_boot=n_boot, seed=seed)
+        report = _characters(units, coders, keys, coverage, rows, ci, n_boot, seed)
+        heading_note = (
+            f"characters of {len(skipped)} heading paragraph(s) (not units of coding;"
+            " --include-headings counts them)"
+        )
+        n_skipped = sum(len(p.text) for p in skipped)
+    if n_skipped:
+        if ignored:
+            heading_note += f"; {ignored} coding(s) on headings ignored"
+        excluded.append((heading_note, n_skipped))
     return replace(report, excluded=excluded + list(report.excluded))
+
+
+def _paragraphs(units, coders, keys, coverage, rows, ci, n_boot, seed) -> AgreementReport:
+    applied: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for r in rows:
+        applied[(r.coder, r.code_key)].add(r.paragraph_id)
+    covered_units = {c: {p.id for p in units if p.document_id in coverage[c]} for c in coders}
+    return paragraph_agreement([p.id for p in units], coders, keys, applied, covered_units,
+                               ci=ci, n_boot=n_boot, seed=seed)
+
+
+def _characters(units, coders, keys, coverage, rows, ci, n_boot, seed) -> AgreementReport:
+    """Each document's unit paragraphs end to end: only their characters are units.
+
+    The breaks between paragraphs and the text of headings left out are not text anyone could
+    code, so counting them would add agreement on absence that no coder produced.
+    """
+    lengths: dict[int, int] = defaultdict(int)
+    offsets: dict[int, int] = {}
+    for p in units:
+        offsets[p.id] = lengths[p.document_id]
+        lengths[p.document_id] += len(p.text)
+    intervals: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)
+    for r in rows:
+        base = offsets[r.paragraph_id]
+        start, end = (0, len(r.paragraph_text)) if r.start is None else (r.start, r.end)
+        intervals[(r.coder, r.code_key, r.document_id)].append((base + start, base + end))
+    covered = {c: {d for d in lengths if d in coverage[c]} for c in coders}
+    return character_agreement(dict(lengths), coders, keys, intervals, covered,
+                               ci=ci, n_boot=n_boot, seed=seed)

@@ -8,13 +8,18 @@ from itertools import combinations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coder.agreement import (
     METRIC_KEYS,
     OVERALL_KEYS,
+    band,
     bootstrap,
     character_agreement,
+    cut,
     explain,
+    explain_data,
     interpret,
     paragraph_agreement,
 )
@@ -311,6 +316,14 @@ def test_explain_undefined_and_three_coders():
         ("krippendorff_alpha_masi", 0.5, "unreliable: discard"),
         ("cohen_kappa", -0.1, "poor"),
         ("cohen_kappa", 0.15, "slight"),
+        ("cohen_kappa", 0.0, "slight"),
+        ("cohen_kappa", 0.20, "slight"),
+        ("cohen_kappa", 0.2099, "slight"),
+        ("cohen_kappa", 0.21, "fair"),
+        ("cohen_kappa", 0.8099, "substantial"),
+        ("cohen_kappa", 0.81, "almost perfect"),
+        ("krippendorff_alpha", 0.7999999999999999, "reliable"),  # 0.8 up to float noise
+        ("krippendorff_alpha", 0.79999, "tentative"),
         ("fleiss_kappa", 0.35, "fair"),
         ("scott_pi", 0.5, "moderate"),
         ("gwet_ac1", 0.7, "substantial"),
@@ -388,25 +401,12 @@ def test_bootstrap_statistics_reproduce_point_estimates_on_unresampled_data(monk
     report = paragraph_agreement(UNITS, coders, ["x", "y"], applied, coverage)
 
     class SameData:
-        def __init__(self, weights):
-            self.weights = weights
+        """Each 'resample' holds every type exactly as often as the data does: n·p."""
 
         def multinomial(self, n, p, size):
-            return np.tile(self.weights, (size, 1))
+            return np.tile(np.asarray(p) * n, (size, 1))
 
-    captured = {}
-
-    def fake_rng(seed):
-        return SameData(captured["weights"])
-
-    original = bootstrap.bootstrap_alpha
-
-    def spy(tally, masi, *args, **kwargs):
-        captured["weights"] = masi.weights
-        return original(tally, masi, *args, **kwargs)
-
-    monkeypatch.setattr(bootstrap.np.random, "default_rng", fake_rng)
-    monkeypatch.setattr("coder.agreement.compute.bootstrap_alpha", spy)
+    monkeypatch.setattr(bootstrap.np.random, "default_rng", lambda seed: SameData())
     same = paragraph_agreement(UNITS, coders, ["x", "y"], applied, coverage, ci=0.9, n_boot=4)
     for code in ("x", "y"):
         point = report.code(code).metrics["krippendorff_alpha"].value
@@ -426,3 +426,76 @@ def test_numpy_integer_ids_match_python_ints():
         ]
         == 0
     )
+
+
+def test_overall_pools_only_the_codes_someone_applied():
+    applied = {("ann", "x"): {1, 2}, ("ben", "x"): {2}, ("ann", "y"): {3}, ("ben", "y"): {3, 4}}
+    with_unused = paragraph_agreement(UNITS, ["ann", "ben"], ["x", "u", "y", "v"], applied, BOTH)
+    used = paragraph_agreement(UNITS, ["ann", "ben"], ["x", "y"], applied, BOTH)
+    assert with_unused.pooled_codes == ("x", "y") and with_unused.not_pooled == ("u", "v")
+    for key in OVERALL_KEYS:
+        assert with_unused.overall[key].value == used.overall[key].value, key
+        assert with_unused.overall[key].n_units == used.overall[key].n_units, key
+    assert "2 of 4 codes" in with_unused.overall["cohen_kappa"].formula
+    # a code applied only where just one coder looked is not pooled either
+    lone = paragraph_agreement(UNITS, ["ann", "ben"], ["x", "w"], {**applied, ("ann", "w"): {1}},
+                               {"ann": UNITS, "ben": UNITS[1:]})
+    assert lone.pooled_codes == ("x",)
+    data = with_unused.to_json()
+    assert data["overall"]["pooled_codes"] == ["x", "y"]
+    assert [c["pooled"] for c in data["codes"]] == [True, False, True, False]
+    assert data["codes"][0]["units"]["krippendorff_alpha"] == 20
+
+
+def test_bootstrap_interval_per_code_does_not_depend_on_other_codes():
+    applied = {("ann", "x"): {1, 2, 3, 4, 5, 6}, ("ben", "x"): {4, 5, 6, 7}}
+    alone = paragraph_agreement(UNITS, ["ann", "ben"], ["x"], applied, BOTH, ci=0.9, n_boot=300,
+                                seed=11)
+    more = {**applied, ("ann", "y"): {8, 9, 10}, ("ben", "y"): {9, 12}}
+    joint = paragraph_agreement(UNITS, ["ann", "ben"], ["y", "x"], more, BOTH, ci=0.9,
+                                n_boot=300, seed=11)
+    assert alone.ci["codes"]["x"] == joint.ci["codes"]["x"]
+    assert joint.ci["codes"]["x"] != joint.ci["codes"]["y"]
+    assert "each code's resamples are drawn from the seed and the code's key" in joint.ci["method"]
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [
+        (0.7999, 3, "0.799"),
+        (2 / 3, 3, "0.666"),
+        (0.57, 3, "0.570"),  # 0.57 is 0.56999999999999995 as a float
+        (0.25 - 2**-54, 3, "0.250"),  # float noise is not a value below 0.25
+        (-0.0004, 3, "-0.001"),
+        (-0.0, 3, "0.000"),
+        (1.0, 3, "1.000"),
+        (99.96, 1, "99.9"),
+        (0.66666, 4, "0.6666"),
+    ],
+)
+def test_cut_never_rounds_up(value, places, shown):
+    assert cut(value, places) == shown
+
+
+@given(st.floats(-1, 1, allow_nan=False), st.sampled_from(["krippendorff_alpha", "cohen_kappa"]))
+def test_a_cut_figure_reads_in_the_band_of_its_value(value, key):
+    assert band(key, float(cut(value))) == band(key, value)
+
+
+def test_explain_data_and_pool_note():
+    report = paragraph_agreement(
+        UNITS, ["ann", "ben"], ["x", "u"], {("ann", "x"): {1, 2}, ("ben", "x"): {2}}, BOTH
+    )
+    data = json.loads(json.dumps(explain_data(report, "x"), allow_nan=False))
+    assert data["counts"] == {"both": 1, "only_a": 1, "only_b": 0, "neither": 18}
+    kappa = report.code("x").metrics["cohen_kappa"]
+    assert data["metrics"]["cohen_kappa"]["value"] == kappa.value
+    assert data["metrics"]["cohen_kappa"]["reading"] == interpret("cohen_kappa", kappa.value)
+    assert kappa.working in data["metrics"]["cohen_kappa"]["working"]
+    assert data["pooled"] is True and data["ci"] is None
+    unused = explain_data(report, "u")
+    assert unused["pooled"] is False and unused["metrics"]["cohen_kappa"]["value"] is None
+    assert "Not in the pooled overall figures" in explain(report, "u")
+    assert "Not in the pooled" not in explain(report, "x")
+    with pytest.raises(CoderError, match="no code 'nope'"):
+        explain_data(report, "nope")

@@ -132,8 +132,18 @@ def test_per_code_alpha_matches_krippendorff_package_with_missing_data(project):
 def test_pooled_alpha_is_alpha_over_unit_code_pairs(project):
     units, coders, codes, applied, coverage = project
     report = paragraph_agreement(units, coders, codes, applied, coverage)
-    stacked = np.hstack([_dense(units, coders, code, applied, coverage) for code in codes])
+    dense = {code: _dense(units, coders, code, applied, coverage) for code in codes}
+    # the pool: codes a coder applied in a unit two or more coders rated
+    pool = [
+        c for c in codes
+        if ((dense[c] == 1).any(axis=0) & ((~np.isnan(dense[c])).sum(axis=0) >= 2)).any()
+    ]
+    assert list(report.pooled_codes) == pool
     ours = report.overall["krippendorff_alpha"]
+    if not pool:
+        assert ours.value is None
+        return
+    stacked = np.hstack([dense[code] for code in pool])
     try:
         ref = krippendorff.alpha(stacked, level_of_measurement="nominal", value_domain=[0.0, 1.0])
     except ValueError:

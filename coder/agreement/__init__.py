@@ -19,7 +19,7 @@ from .coefficients import (
     scott_pi,
 )
 from .compute import character_agreement, paragraph_agreement
-from .explain import explain, interpret
+from .explain import band, cut, explain, explain_data, interpret
 from .masi import krippendorff_alpha_masi, masi_distance
 from .metric import METRIC_KEYS, OVERALL_KEYS, Metric
 from .report import AgreementReport, CodeAgreement
@@ -30,12 +30,15 @@ __all__ = [
     "AgreementReport",
     "CodeAgreement",
     "Metric",
+    "band",
     "brennan_prediger",
     "character_agreement",
     "cohen_kappa",
     "counts_from_ratings",
     "counts_from_table",
+    "cut",
     "explain",
+    "explain_data",
     "fleiss_kappa",
     "gwet_ac1",
     "interpret",

@@ -2,11 +2,17 @@
 
 Resampling N units with replacement and then grouping them by type is the same as drawing the type
 counts from a multinomial with the types' shares as probabilities, so each resample costs one draw
-over the distinct unit types instead of N index draws. All alphas use the same resamples.
+over the distinct unit types instead of N index draws.
+
+Each code is resampled on its own, over its few (coders, appliers) types, with a generator seeded
+from the seed and the code's key: a code's interval then depends on the seed and on that code's
+data only, not on which other codes were compared. The pooled alpha and the alpha on code sets
+share one stream of resamples over the joint types, since both look at every code at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -50,11 +56,31 @@ def _binary_alpha(n: np.ndarray, n1: np.ndarray, dis: np.ndarray) -> np.ndarray:
     return out
 
 
+def stream(seed: int, label: str) -> np.random.Generator:
+    """A generator for one code (or "overall"): the same seed and label always give the same draws."""
+    digest = hashlib.sha256(label.encode("utf-8")).digest()
+    return np.random.default_rng([seed, int.from_bytes(digest[:8], "big")])
+
+
+def _code_interval(
+    pairable: dict[tuple[int, int], int], level: float, n_boot: int, rng: np.random.Generator
+) -> dict[str, Any] | None:
+    items = [(mj, w) for mj, w in pairable.items() if w > 0]
+    m = np.array([mm for (mm, _), _ in items], dtype=np.float64)
+    j = np.array([jj for (_, jj), _ in items], dtype=np.float64)
+    w = np.array([ww for _, ww in items], dtype=np.float64)
+    total = round(w.sum())
+    counts = rng.multinomial(total, w / w.sum(), size=n_boot).astype(np.float64)
+    alphas = _binary_alpha(counts @ m, counts @ j, counts @ (j * (m - j) / (m - 1)))
+    return _interval(alphas, level)
+
+
 def bootstrap_alpha(
     tally: Tally,
     masi: MasiData,
     codes: Sequence[CodeAgreement],
     overall: dict[str, Metric],
+    pool: Sequence[str],
     *,
     level: float,
     n_boot: int,
@@ -65,9 +91,11 @@ def bootstrap_alpha(
     total = round(masi.n_units)
     method = (
         f"percentile bootstrap: {n_boot} resamples of the {total} {tally.unit}s that at least two"
-        f" coders covered, drawn with replacement (seed {seed}); D_o and D_e are recomputed in"
-        f" every resample and the {level:.0%} interval runs from the {(1 - level) / 2:.1%} to the"
-        f" {1 - (1 - level) / 2:.1%} percentile of the resampled alphas; resamples in which"
+        f" coders covered, drawn with replacement (seed {seed}; each code's resamples are drawn"
+        " from the seed and the code's key, so its interval does not change with the other codes"
+        " compared); D_o and D_e are recomputed in every resample and the"
+        f" {level * 100:g}% interval runs from the {(1 - level) * 50:g}th to the"
+        f" {100 - (1 - level) * 50:g}th percentile of the resampled alphas; resamples in which"
         " alpha is undefined (no variation) are left out and the rest counted in resamples_used"
     )
     if tally.unit == "character":
@@ -86,22 +114,34 @@ def bootstrap_alpha(
     if n_types == 0 or total == 0:
         return result
 
+    for c in codes:
+        if c.metrics["krippendorff_alpha"].value is not None:
+            pairable = tally.per_code[c.code].pairable
+            result["codes"][c.code] = _code_interval(
+                pairable, level, n_boot, stream(seed, f"code:{c.code}")
+            )
+
     m = masi.m
+    columns = [code_keys.index(key) for key in pool]
     j = np.zeros((n_types, len(code_keys)))
     for t, values in enumerate(masi.types):
         for v in values:
             for bit in _bits(v):
                 j[t, bit] += 1
-    dis = j * (m[:, None] - j) / (m[:, None] - 1)
+    j = j[:, columns]
+    applied = j.sum(axis=1)
+    dis = (j * (m[:, None] - j) / (m[:, None] - 1)).sum(axis=1)
     p = masi.weights / masi.weights.sum()
+    pooled_defined = bool(columns) and overall["krippendorff_alpha"].value is not None
     masi_defined = overall["krippendorff_alpha_masi"].value is not None
-    per_row = n_types * (len(code_keys) + 2)
+    if not (pooled_defined or masi_defined):
+        return result
+    per_row = n_types * 4
     if masi_defined:
         per_row += masi.expected.cost + n_types
     chunk = max(1, min(n_boot, MEMORY_CELLS // max(per_row, 1)))
 
-    rng = np.random.default_rng(seed)
-    per_code = np.empty((n_boot, len(code_keys)))
+    rng = stream(seed, "overall")
     pooled = np.empty(n_boot)
     sets = np.full(n_boot, np.nan)
     done = 0
@@ -109,11 +149,7 @@ def bootstrap_alpha(
         size = min(chunk, n_boot - done)
         counts = rng.multinomial(total, p, size=size).astype(np.float64)
         n = counts @ m
-        n1 = counts @ j
-        d = counts @ dis
-        per_code[done : done + size] = _binary_alpha(n[:, None], n1, d)
-        c = len(code_keys)
-        pooled[done : done + size] = _binary_alpha(c * n, n1.sum(axis=1), d.sum(axis=1))
+        pooled[done : done + size] = _binary_alpha(len(columns) * n, counts @ applied, counts @ dis)
         if masi_defined:
             nn, observed, expected = masi.components(counts)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -122,10 +158,7 @@ def bootstrap_alpha(
             sets[done : done + size] = alpha
         done += size
 
-    for i, key in enumerate(code_keys):
-        if codes[i].metrics["krippendorff_alpha"].value is not None:
-            result["codes"][key] = _interval(per_code[:, i], level)
-    if code_keys and overall["krippendorff_alpha"].value is not None:
+    if pooled_defined:
         result["overall"]["krippendorff_alpha"] = _interval(pooled, level)
     if masi_defined:
         result["overall"]["krippendorff_alpha_masi"] = _interval(sets, level)

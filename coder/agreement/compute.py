@@ -17,23 +17,25 @@ from ..errors import CoderError
 from . import coefficients as co
 from .bootstrap import bootstrap_alpha
 from .masi import MasiData, masi_alpha
-from .metric import Metric, fmt, undefined
+from .metric import NOT_POOLED, Metric, fmt, undefined
 from .report import AgreementReport, CodeAgreement
 from .tally import CodeTally, Tally, tally_characters, tally_paragraphs
 
 ABSENT_PRESENT = ("absent", "present")
 PRESENT_ABSENT = ("present", "absent")
 POOLED_NOTE = (
-    " — pooled over codes: the per-code tables are summed, so each (unit, code) pair counts as one"
-    " unit"
+    " — pooled over codes: the per-code tables of the pooled codes are summed, so each (unit, code)"
+    " pair counts as one unit"
 )
 
 
-def _check_ci(ci: float | None, n_boot: int) -> None:
+def _check_ci(ci: float | None, n_boot: int, seed: int) -> None:
     if ci is not None and not 0 < ci < 1:
         raise CoderError(f"confidence level must be between 0 and 1 (e.g. 0.95), got {ci!r}")
     if ci is not None and n_boot < 1:
         raise CoderError(f"the bootstrap needs at least one resample, got n_boot={n_boot!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise CoderError(f"the bootstrap seed must be a whole number ≥ 0, got {seed!r}")
 
 
 def paragraph_agreement(
@@ -53,7 +55,7 @@ def paragraph_agreement(
     the units the coder covered. Codings outside a coder's coverage are ignored and counted in
     `excluded`. `ci` (e.g. 0.95) adds a bootstrap interval for Krippendorff's alpha.
     """
-    _check_ci(ci, n_boot)
+    _check_ci(ci, n_boot, seed)
     tally = tally_paragraphs(units, coders, codes, applied, coded_units)
     return build_report(tally, ci=ci, n_boot=n_boot, seed=seed)
 
@@ -75,7 +77,7 @@ def character_agreement(
     spans the coder coded (a whole-paragraph coding is the paragraph's span); `covered[coder]` the
     documents the coder coded. Counts come from interval arithmetic, never one row per character.
     """
-    _check_ci(ci, n_boot)
+    _check_ci(ci, n_boot, seed)
     tally = tally_characters(documents, coders, codes, intervals, covered)
     return build_report(tally, ci=ci, n_boot=n_boot, seed=seed)
 
@@ -178,6 +180,19 @@ def _counts(tally: Tally, ct: CodeTally) -> dict[str, int]:
     return out
 
 
+def pooled_codes(tally: Tally) -> tuple[str, ...]:
+    """The codes the overall figures pool: those a compared coder applied in a compared unit.
+
+    A code nobody applied contributes only agreement on absence, so pooling it would raise the
+    overall figures by the size of the codebook rather than by anything the coders did.
+    """
+    return tuple(
+        code
+        for code in tally.codes
+        if any(w > 0 for (_, j), w in tally.per_code[code].pairable.items() if j > 0)
+    )
+
+
 def build_report(tally: Tally, *, ci: float | None, n_boot: int, seed: int) -> AgreementReport:
     k = len(tally.coders)
     codes = tuple(
@@ -189,17 +204,25 @@ def build_report(tally: Tally, *, ci: float | None, n_boot: int, seed: int) -> A
         )
         for code in tally.codes
     )
+    pool = pooled_codes(tally)
     pooled = CodeTally(np.zeros(k + 1, dtype=np.int64), np.zeros(k, dtype=np.int64))
-    for code in tally.codes:
+    for code in pool:
         pooled += tally.per_code[code]
-    if tally.codes:
+    note = POOLED_NOTE + f" ({len(pool)} of {len(tally.codes)} codes; left out: codes {NOT_POOLED})"
+    if pool:
         overall = {
-            key: replace(m, formula=m.formula + POOLED_NOTE)
+            key: replace(m, formula=m.formula + note)
             for key, m in binary_metrics(pooled, k, tally.unit).items()
         }
     else:
+        reason = (
+            "no codes to compare"
+            if not tally.codes
+            else f"no code to pool: no compared coder applied any of the {len(tally.codes)}"
+            " code(s) in the units compared"
+        )
         overall = {
-            key: undefined(m.name, "no codes to compare", m.formula + POOLED_NOTE, 0)
+            key: undefined(m.name, reason, m.formula + note, 0)
             for key, m in binary_metrics(pooled, k, tally.unit).items()
         }
     masi_data = MasiData(tally.types)
@@ -207,7 +230,7 @@ def build_report(tally: Tally, *, ci: float | None, n_boot: int, seed: int) -> A
     interval = None
     if ci is not None:
         interval = bootstrap_alpha(
-            tally, masi_data, codes, overall, level=ci, n_boot=n_boot, seed=seed
+            tally, masi_data, codes, overall, pool, level=ci, n_boot=n_boot, seed=seed
         )
     return AgreementReport(
         unit=tally.unit,
@@ -217,4 +240,6 @@ def build_report(tally: Tally, *, ci: float | None, n_boot: int, seed: int) -> A
         overall=overall,
         excluded=list(tally.excluded),
         ci=interval,
+        pooled_codes=pool,
+        n_complete=tally.n_complete,
     )

@@ -5,50 +5,80 @@ The working is written so a reader can redo every figure with a calculator from 
 
 from __future__ import annotations
 
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
 from ..errors import CoderError
-from .metric import METRIC_KEYS, Metric, fmt
+from .metric import METRIC_KEYS, NOT_POOLED, Metric, fmt
 from .report import AgreementReport, CodeAgreement
 
 ALPHA_KEYS = ("krippendorff_alpha", "krippendorff_alpha_masi")
 KAPPA_KEYS = ("cohen_kappa", "scott_pi", "fleiss_kappa", "brennan_prediger", "gwet_ac1")
 
 _LANDIS_KOCH = (
-    (0.0, "poor"),
-    (0.20, "slight"),
-    (0.40, "fair"),
-    (0.60, "moderate"),
-    (0.80, "substantial"),
+    (0.81, "almost perfect", "0.81–1.00"),
+    (0.61, "substantial", "0.61–0.80"),
+    (0.41, "moderate", "0.41–0.60"),
+    (0.21, "fair", "0.21–0.40"),
+    (0.0, "slight", "0.00–0.20"),
 )
+ALPHA_RELIABLE = 0.800
+ALPHA_TENTATIVE = 0.667
+
+
+SETTLED_PLACES = 10
+
+
+def _settled(value: float) -> float:
+    """The value without floating-point noise: a kappa of exactly 1/4 computes as 0.24999999999999997,
+    which must neither show as 0.249 nor fall below a band starting at 0.25."""
+    return round(float(value), SETTLED_PLACES)
+
+
+def cut(value: float, places: int = 3) -> str:
+    """`value` cut (rounded toward −∞, never up) to `places` decimals.
+
+    Every band starts at a number with at most three decimals and includes it, so a cut figure
+    falls in the same band as the full value: 0.7999 shows as 0.799, never as a "reliable" 0.800.
+    """
+    exact = Decimal(repr(_settled(value)))
+    shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR)
+    return f"{shown + 0:.{places}f}" if shown else f"{0:.{places}f}"
+
+
+def band(metric_name: str, value: float | None) -> str:
+    """The band's short name (`reliable`, `fair`, ...): what fits in a table cell."""
+    if value is None or metric_name == "percent_agreement":
+        return ""
+    return interpret(metric_name, value).split(" (")[0]
 
 
 def interpret(metric_name: str, value: float | None) -> str:
-    """Krippendorff's (2004) bands for alpha; Landis & Koch's (1977) for the kappa family."""
+    """Krippendorff's (2004) bands for alpha; Landis & Koch's (1977) for the kappa family.
+
+    Each band includes its lower bound: Landis & Koch's table gives two-decimal ranges
+    (0.00–0.20 slight, 0.21–0.40 fair, ...), so a value from 0.20 up to below 0.21 is slight.
+    Bands are decided on the value to 10 decimals, past which only floating-point noise remains.
+    """
     if metric_name not in ALPHA_KEYS + KAPPA_KEYS + ("percent_agreement",):
         raise ValueError(f"unknown metric {metric_name!r}")
     if value is None:
         return "undefined"
+    value = _settled(value)
     if metric_name in ALPHA_KEYS:
-        if value >= 0.800:
+        if value >= ALPHA_RELIABLE:
             return "reliable (α ≥ 0.800; Krippendorff 2004)"
-        if value >= 0.667:
+        if value >= ALPHA_TENTATIVE:
             return "tentative conclusions only (0.667 ≤ α < 0.800; Krippendorff 2004)"
         return "unreliable: discard (α < 0.667; Krippendorff 2004)"
     if metric_name == "percent_agreement":
         return (
             "not corrected for chance: no conventional bands; read with a chance-corrected figure"
         )
-    if value < 0:
-        return "poor (< 0; Landis & Koch 1977)"
-    bounds = {
-        "slight": "0.00–0.20",
-        "fair": "0.21–0.40",
-        "moderate": "0.41–0.60",
-        "substantial": "0.61–0.80",
-    }
-    for upper, label in _LANDIS_KOCH[1:]:
-        if value <= upper:
-            return f"{label} ({bounds[label]}; Landis & Koch 1977)"
-    return "almost perfect (0.81–1.00; Landis & Koch 1977)"
+    for lower, label, bounds in _LANDIS_KOCH:
+        if value >= lower:
+            return f"{label} ({bounds}; Landis & Koch 1977)"
+    return "poor (< 0; Landis & Koch 1977)"
 
 
 def _ratio(num: int, den: int) -> str:
@@ -104,9 +134,9 @@ def _metric_block(key: str, m: Metric, extra: list[str]) -> list[str]:
     if m.value is None:
         head = f"{m.name}: undefined — {m.reason}"
     elif key == "percent_agreement":
-        head = f"{m.name} = {fmt(m.value)}"
+        head = f"{m.name} = {cut(m.value, 4)}"
     else:
-        head = f"{m.name} = {fmt(m.value)} — {interpret(key, m.value)}"
+        head = f"{m.name} = {cut(m.value, 4)} — {interpret(key, m.value)}"
     lines = [head, f"  formula: {m.formula}"]
     if m.n_units is not None:
         lines.append(f"  units: {m.n_units}")
@@ -176,9 +206,57 @@ def explain(report: AgreementReport, code: str) -> str:
                 f" [{fmt(interval['low'])}, {fmt(interval['high'])}]"
             )
             lines.append(f"  method: {report.ci['method']}")
+    if code not in report.pooled_codes:
+        lines.append("")
+        lines.append(f"Not in the pooled overall figures: {NOT_POOLED}.")
     excluded = [(d, n) for d, n in report.excluded if n]
     if excluded:
         lines.append("")
         lines.append("Left out:")
         lines.extend(f"  {d}: {n}" for d, n in excluded)
+    lines.append("")
+    lines.append(
+        "Headline figures are cut to 4 decimals (never rounded up, so none shows in a band it has"
+        " not reached); the workings round."
+    )
     return "\n".join(lines)
+
+
+def explain_data(report: AgreementReport, code: str) -> dict[str, Any]:
+    """What `explain` prints, as plain data for `json.dumps` (null where undefined)."""
+    try:
+        c = report.code(code)
+    except KeyError:
+        raise CoderError(f"no code {code!r} in this agreement report") from None
+    k = len(report.coders)
+    metrics = {
+        key: {
+            "name": m.name,
+            "value": m.value,
+            "reason": m.reason,
+            "reading": None if m.value is None else interpret(key, m.value),
+            "formula": m.formula,
+            "n_units": m.n_units,
+            "working": [
+                *(_expected_lines(key, c, k, report.coders) if m.value is not None else []),
+                *([m.working] if m.working else []),
+            ],
+            "details": dict(m.details),
+        }
+        for key, m in c.metrics.items()
+    }
+    return {
+        "code": code,
+        "unit": report.unit,
+        "coders": list(report.coders),
+        "n_units": c.n_units,
+        "counts": dict(c.counts),
+        "metrics": metrics,
+        "pooled": code in report.pooled_codes,
+        "ci": None if report.ci is None else {
+            "level": report.ci["level"],
+            "interval": report.ci["codes"].get(code),
+            "method": report.ci["method"],
+        },
+        "excluded": [{"description": d, "count": n} for d, n in report.excluded],
+    }

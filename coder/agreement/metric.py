@@ -18,6 +18,7 @@ METRIC_KEYS = (
     "gwet_ac1",
 )
 OVERALL_KEYS = (*METRIC_KEYS, "krippendorff_alpha_masi")
+NOT_POOLED = "no compared coder applied it in the units compared (agreement on absence only)"
 
 
 @dataclass(frozen=True)

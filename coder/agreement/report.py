@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .metric import Metric
+from .metric import NOT_POOLED, Metric
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,14 @@ class CodeAgreement:
 
 @dataclass(frozen=True)
 class AgreementReport:
-    """`overall` pools every code (see `Metric.formula`) and adds alpha over code sets (MASI)."""
+    """`overall` pools `pooled_codes` (see `Metric.formula`) and adds alpha over code sets (MASI).
+
+    `n_units` counts the units two or more coders covered (Krippendorff's alpha); `n_complete`
+    those every coder covered, on which the other coefficients rest.
+
+    `pooled_codes` are the codes some compared coder applied in the units compared; the others are
+    `not_pooled`, as agreement on their absence says nothing about the coders.
+    """
 
     unit: str
     coders: tuple[str, ...]
@@ -37,12 +44,18 @@ class AgreementReport:
     overall: dict[str, Metric]
     excluded: list[tuple[str, int]] = field(default_factory=list)
     ci: dict[str, Any] | None = None
+    pooled_codes: tuple[str, ...] = ()
+    n_complete: int | None = None
 
     def code(self, key: str) -> CodeAgreement:
         for c in self.codes:
             if c.code == key:
                 return c
         raise KeyError(key)
+
+    @property
+    def not_pooled(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.codes if c.code not in self.pooled_codes)
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for `json.dumps`; undefined figures are null, their reasons alongside."""
@@ -53,20 +66,27 @@ class AgreementReport:
         def reasons(metrics: dict[str, Metric]) -> dict[str, str]:
             return {key: m.reason for key, m in metrics.items() if m.reason is not None}
 
+        def units(metrics: dict[str, Metric]) -> dict[str, int | None]:
+            return {key: m.n_units for key, m in metrics.items()}
+
         codes = [
             {
                 "code": c.code,
                 "n_units": c.n_units,
                 **values(c.metrics),
                 "counts": dict(c.counts),
+                "units": units(c.metrics),
                 "reasons": reasons(c.metrics),
+                "pooled": c.code in self.pooled_codes,
             }
             for c in self.codes
         ]
         overall = {
             **values(self.overall),
-            "n_units": {key: m.n_units for key, m in self.overall.items()},
+            "n_units": units(self.overall),
             "reasons": reasons(self.overall),
+            "pooled_codes": list(self.pooled_codes),
+            "not_pooled": [{"code": key, "reason": NOT_POOLED} for key in self.not_pooled],
         }
         formulas = {
             key: {"name": m.name, "formula": m.formula}
@@ -79,6 +99,7 @@ class AgreementReport:
             "unit": self.unit,
             "coders": list(self.coders),
             "n_units": self.n_units,
+            "n_units_all_coders": self.n_complete,
             "codes": codes,
             "overall": overall,
             "formulas": formulas,

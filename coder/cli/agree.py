@@ -1,20 +1,33 @@
-"""`coder agree`: inter-coder agreement a methods reviewer can audit."""
+"""`coder agree`: inter-coder agreement a methods reviewer can audit.
+
+Every figure in the table sits next to the number of units it rests on and its band; figures are
+cut (never rounded up) to three decimals so that none shows in a band its value has not reached.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
 from rich.text import Text
 
-from ..agreement import AgreementReport, Metric, explain, interpret
-from ..compare import compare
+from ..agreement import (
+    AgreementReport,
+    CodeAgreement,
+    Metric,
+    band,
+    cut,
+    explain,
+    explain_data,
+)
+from ..compare import Comparison, compare
 from ..errors import CoderError
 from .options import console, db_option, open_project
 
-COLUMNS = (
+TWO_CODERS = (
     ("percent_agreement", "% agr"),
     ("cohen_kappa", "Cohen κ"),
     ("scott_pi", "Scott π"),
@@ -23,56 +36,207 @@ COLUMNS = (
     ("brennan_prediger", "B-P"),
     ("gwet_ac1", "Gwet AC1"),
 )
+MORE_CODERS = tuple(c for c in TWO_CODERS if c[0] not in ("cohen_kappa", "scott_pi"))
+ALPHA = "krippendorff_alpha"
+LEGEND = (
+    "α reading: Krippendorff (2004): α ≥ 0.800 reliable, 0.667–0.800 tentative conclusions only,"
+    " < 0.667 discard. κ reading: Landis & Koch (1977) on {kappa}: < 0 poor, 0.00–0.20 slight,"
+    " 0.21–0.40 fair, 0.41–0.60 moderate, 0.61–0.80 substantial, 0.81–1.00 almost perfect."
+    " Figures are cut, not rounded, to 3 decimals (0.7999 shows as 0.799), so none shows in a"
+    " band its value has not reached. `--explain CODE` shows the working."
+)
 
 
-def _cell(metric: Metric | None, notes: dict[str, int]) -> Text:
+class _Notes:
+    """Footnote marks for undefined figures: one mark per distinct reason."""
+
+    def __init__(self) -> None:
+        self.marks: dict[str, int] = {}
+
+    def na(self, reason: str | None) -> Text:
+        mark = self.marks.setdefault(reason or "undefined", len(self.marks) + 1)
+        return Text(f"n/a[{mark}]", style="dim")
+
+
+def _value(key: str, metric: Metric | None, notes: _Notes) -> Text:
     if metric is None:
         return Text("")
     if metric.value is None:
-        mark = notes.setdefault(metric.reason or "undefined", len(notes) + 1)
-        return Text(f"n/a[{mark}]", style="dim")
-    if metric.name.lower().startswith("percent"):
-        return Text(f"{metric.value * 100:.1f}%")
-    return Text(f"{metric.value:.3f}")
+        return notes.na(metric.reason)
+    if key == "percent_agreement":
+        return Text(f"{cut(metric.value * 100, 1)}%")
+    return Text(cut(metric.value))
 
 
-def _band(value: float | None) -> str:
-    return interpret("krippendorff_alpha", value).split(" (")[0] if value is not None else ""
+def _interval(interval: dict[str, Any] | None, metric: Metric, notes: _Notes) -> Text:
+    if metric.value is None:
+        return Text("")
+    if interval is None:
+        return notes.na("no bootstrap resample varied, so no interval")
+    return Text(f"[{cut(interval['low'])}, {cut(interval['high'])}]")
 
 
-def _table(report: AgreementReport, names: dict[str, str], title: str) -> tuple[Table, dict]:
-    notes: dict[str, int] = {}
-    table = Table(title=title, title_justify="left")
-    table.add_column("code")
-    table.add_column("units", justify="right")
-    if len(report.coders) == 2:
-        table.add_column("both/A/B/neither", justify="right")
-    for _, label in COLUMNS:
-        table.add_column(label, justify="right")
-    table.add_column("α reading")
+def _level(report: AgreementReport) -> str:
+    return f"{report.ci['level'] * 100:g}%" if report.ci else ""
+
+
+def _kappa_key(report: AgreementReport) -> str:
+    return "cohen_kappa" if len(report.coders) == 2 else "fleiss_kappa"
+
+
+class _Layout:
+    """The table's columns for this report: two coders, or more (no Cohen/Scott, two unit counts)."""
+
+    def __init__(self, report: AgreementReport) -> None:
+        self.report = report
+        self.k = len(report.coders)
+        self.metrics = TWO_CODERS if self.k == 2 else MORE_CODERS
+        self.ci = report.ci is not None
+
+    def table(self, title: str) -> Table:
+        table = Table(title=title, title_justify="left")
+        table.add_column("code")
+        table.add_column("units", justify="right")
+        if self.k == 2:
+            table.add_column("both/A/B/neither", justify="right")
+        else:
+            table.add_column("α units", justify="right")
+            table.add_column("by " + "/".join(str(j) for j in range(self.k + 1)), justify="right")
+        for key, label in self.metrics:
+            table.add_column(label, justify="right")
+            if key == ALPHA and self.ci:
+                table.add_column(f"α {_level(self.report)} CI", justify="right")
+        table.add_column("α reading")
+        table.add_column("κ reading")
+        return table
+
+    def counts(self, c: CodeAgreement) -> list[str]:
+        n = c.counts
+        if self.k == 2:
+            return [f"{n['both']}/{n['only_a']}/{n['only_b']}/{n['neither']}"]
+        return ["/".join(str(n[f"applied_by_{j}"]) for j in range(self.k + 1))]
+
+    def figures(self, metrics: dict[str, Metric], interval: dict[str, Any] | None,
+                notes: _Notes) -> list[Text]:
+        cells = []
+        for key, _ in self.metrics:
+            cells.append(_value(key, metrics.get(key), notes))
+            if key == ALPHA and self.ci:
+                cells.append(_interval(interval, metrics[ALPHA], notes))
+        kappa = _kappa_key(self.report)
+        cells.append(Text(band(ALPHA, metrics[ALPHA].value)))
+        cells.append(Text(band(kappa, metrics[kappa].value)))
+        return cells
+
+    def units(self, alpha_units: str, other_units: str) -> list[str]:
+        return [alpha_units] if self.k == 2 else [other_units, alpha_units]
+
+
+def _table(report: AgreementReport, names: dict[str, str], title: str,
+           show_unpooled: bool) -> tuple[Table, _Notes]:
+    notes = _Notes()
+    layout = _Layout(report)
+    table = layout.table(title)
+    ci = report.ci or {}
+    complete = str(report.n_complete if report.n_complete is not None else "")
     for c in report.codes:
-        counts = c.counts
-        row = [Text(names.get(c.code, c.code)), str(c.n_units)]
-        if len(report.coders) == 2:
-            row.append(f"{counts.get('both', 0)}/{counts.get('only_a', 0)}/"
-                       f"{counts.get('only_b', 0)}/{counts.get('neither', 0)}")
-        row += [_cell(c.metrics.get(key), notes) for key, _ in COLUMNS]
-        row.append(_band(c.metrics["krippendorff_alpha"].value))
-        table.add_row(*row)
+        pooled = c.code in report.pooled_codes
+        if not pooled and not show_unpooled:
+            continue
+        label = Text(names.get(c.code, c.code))
+        if not pooled:
+            label.append(" (not pooled)", style="dim")
+        table.add_row(label, *layout.units(str(c.n_units), complete), *layout.counts(c),
+                      *layout.figures(c.metrics, ci.get("codes", {}).get(c.code), notes))
+    n_pool = len(report.pooled_codes)
     overall = report.overall
-    row = [Text("overall (pooled)", style="bold"), str(report.n_units)]
-    if len(report.coders) == 2:
-        row.append("")
-    row += [_cell(overall.get(key), notes) for key, _ in COLUMNS]
-    row.append(_band(overall["krippendorff_alpha"].value))
-    table.add_row(*row, end_section=True)
+    table.add_row(
+        Text(f"overall (pooled, {n_pool} code{'s' if n_pool != 1 else ''})", style="bold"),
+        *layout.units(f"{n_pool}×{report.n_units}", f"{n_pool}×{complete}"),
+        "",
+        *layout.figures({k: v for k, v in overall.items() if k != "krippendorff_alpha_masi"},
+                        ci.get("overall", {}).get(ALPHA), notes),
+        end_section=True,
+    )
     masi = overall.get("krippendorff_alpha_masi")
     if masi is not None:
-        table.add_row(Text("code sets (α, MASI)"), str(masi.n_units or ""),
-                      *([""] if len(report.coders) == 2 else []),
-                      *[Text("") for _ in COLUMNS[:-3]], _cell(masi, notes), Text(""), Text(""),
-                      _band(masi.value))
+        cells = []
+        for key, _ in layout.metrics:
+            cells.append(_value(key, masi, notes) if key == ALPHA else Text(""))
+            if key == ALPHA and layout.ci:
+                cells.append(_interval(ci.get("overall", {}).get("krippendorff_alpha_masi"),
+                                       masi, notes))
+        table.add_row(Text("code sets (α, MASI)"),
+                      *layout.units(str(masi.n_units or 0), ""), "", *cells,
+                      Text(band(ALPHA, masi.value)), Text(""))
     return table, notes
+
+
+def _footer(report: AgreementReport, notes: _Notes) -> list[str]:
+    k = len(report.coders)
+    unit = report.unit
+    lines = []
+    if k == 2:
+        lines.append(f"A = {report.coders[0]}, B = {report.coders[1]}")
+    else:
+        lines.append(
+            f"units: {unit}s all {k} coders covered (% agr, Fleiss κ, B-P, Gwet AC1); α units:"
+            f" {unit}s two or more covered (Krippendorff's α allows missing data);"
+            f" by {'/'.join(str(j) for j in range(k + 1))}: {unit}s all {k} covered that"
+            " got the code from that many coders"
+        )
+    lines += [f"[{mark}] {reason}" for reason, mark in notes.marks.items()]
+    n_pool = len(report.pooled_codes)
+    if report.codes:
+        lines.append(
+            f"overall: pooled over the {n_pool} code(s) a compared coder applied in these units;"
+            f" each ({unit}, code) pair is one unit"
+        )
+    if report.not_pooled:
+        lines.append(
+            f"not pooled: {len(report.not_pooled)} code(s) no compared coder applied in these"
+            " units (their only agreement is on absence): " + ", ".join(report.not_pooled)
+        )
+    lines += [f"left out: {count} — {description}"
+              for description, count in report.excluded if count]
+    if report.ci:
+        lines.append(
+            f"α {_level(report)} CI: percentile bootstrap, {report.ci['n_boot']} resamples with"
+            f" replacement, seed {report.ci['seed']} (each code's resamples drawn from the seed and"
+            " its key); `--json` gives the method in full"
+        )
+    return lines
+
+
+def _nothing_to_compare(result: Comparison) -> str | None:
+    if len(result.covered_by) == 1:
+        where = "this document" if result.document else "the documents chosen"
+        return f"only {result.covered_by[0]} has coded or finished {where}: nothing to compare"
+    if result.report.n_units == 0:
+        return (f"no {result.report.unit} was covered by two or more of "
+                f"{', '.join(result.report.coders)}: nothing to compare")
+    return None
+
+
+def _print_table(result: Comparison, names: dict[str, str], show_unpooled: bool) -> None:
+    rep = result.report
+    heading = f" — {result.document}" if result.document else ""
+    note = _nothing_to_compare(result)
+    if note:
+        console.print(Text(f"Agreement of {', '.join(rep.coders)}{heading}: {note}"))
+        return
+    title = f"Agreement of {', '.join(rep.coders)} — unit: {rep.unit}, {rep.n_units} units"
+    if len(rep.coders) > 2:
+        title += f" ({rep.n_complete} covered by all {len(rep.coders)} coders)"
+    table, notes = _table(rep, names, title + heading, show_unpooled)
+    console.print(table)
+    for line in _footer(rep, notes):
+        console.print(Text(line, style="dim"))
+
+
+def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
+    return {"document": result.document, "covered_by": list(result.covered_by),
+            "note": _nothing_to_compare(result), **data}
 
 
 @click.command("agree")
@@ -85,54 +249,63 @@ def _table(report: AgreementReport, names: dict[str, str], title: str) -> tuple[
 @click.option("--code", "codes", multiple=True, help="Only these code keys (repeatable).")
 @click.option("--include-headings", is_flag=True, help="Count heading paragraphs as units.")
 @click.option("--ci", type=float, default=None, help="Bootstrap interval for alpha, e.g. 0.95.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Bootstrap seed.")
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the working for one code.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Machine-readable output (with --explain: the working as JSON).")
 @db_option
 def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tuple[str, ...],
           include_headings: bool, ci: float | None, seed: int, explain_code: str | None,
           as_json: bool, db: Path) -> None:
-    """Inter-coder agreement per code and overall."""
+    """Inter-coder agreement per code and overall.
+
+    The overall figures pool the codes a compared coder applied; codes nobody applied are listed
+    as not pooled (rows for them appear only when named with --code).
+    """
     names_list = [c.strip() for c in coders.split(",") if c.strip()]
     with open_project(db) as store:
+        names = {c.key: c.path for c in store.codes(include_retired=True)}
+        if explain_code and explain_code not in names:
+            raise CoderError(f"unknown code {explain_code!r}")
+        if explain_code and codes and explain_code not in codes:
+            codes = (*codes, explain_code)
         results = compare(store, names_list, unit=unit, documents=documents or None,
                           codes=codes or None, by_document=by == "document",
                           include_headings=include_headings, ci=ci, seed=seed)
-        names = {c.key: c.path for c in store.codes(include_retired=True)}
+    by_document = by == "document"
     if explain_code:
-        if explain_code not in names:
-            raise CoderError(f"unknown code {explain_code!r}")
-        for r in results:
-            if r.document:
-                click.echo(f"== {r.document}")
-            click.echo(explain(r.report, explain_code))
+        _explain(results, explain_code, as_json, by_document)
         return
     if as_json:
-        if by == "document":
-            payload = [{"document": r.document, **r.report.to_json()} for r in results]
+        if by_document:
+            payload: Any = [_by_document(r, r.report.to_json()) for r in results]
         else:
             payload = results[0].report.to_json()
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for r in results:
-        rep = r.report
-        title = (f"Agreement of {', '.join(rep.coders)} — unit: {rep.unit}, {rep.n_units} units"
-                 + (f" — {r.document}" if r.document else ""))
-        table, notes = _table(rep, names, title)
-        console.print(table)
-        if len(rep.coders) == 2:
-            console.print(Text(f"A = {rep.coders[0]}, B = {rep.coders[1]}", style="dim"))
-        for reason, mark in notes.items():
-            console.print(Text(f"[{mark}] {reason}", style="dim"))
-        for description, count in rep.excluded:
-            if not count:
-                continue
-            console.print(Text(f"left out: {count} — {description}", style="dim"))
-        if rep.ci:
-            console.print(Text(f"bootstrap: {json.dumps(rep.ci, ensure_ascii=False)}", style="dim"))
-    console.print(Text("Krippendorff: α ≥ 0.800 reliable, 0.667–0.800 tentative conclusions only, "
-                       "< 0.667 discard. Landis & Koch bands for κ. `--explain CODE` shows the "
-                       "working.", style="dim"))
+        _print_table(r, names, show_unpooled=bool(codes))
+    kappa = "Cohen's κ" if len(names_list) == 2 else "Fleiss' κ"
+    console.print(Text(LEGEND.format(kappa=kappa), style="dim"))
+
+
+def _explain(results: list[Comparison], code: str, as_json: bool, by_document: bool) -> None:
+    if as_json:
+        if by_document:
+            payload: Any = [
+                _by_document(r, {} if _nothing_to_compare(r) else explain_data(r.report, code))
+                for r in results
+            ]
+        else:
+            payload = explain_data(results[0].report, code)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for r in results:
+        if r.document:
+            click.echo(f"== {r.document}")
+        note = _nothing_to_compare(r) if r.document else None
+        click.echo(note if note else explain(r.report, code))
 
 
 COMMANDS = [agree]
