@@ -279,3 +279,32 @@ def test_negative_seed_is_refused(coded: Store) -> None:
     assert result.exit_code == 2 and "--seed" in result.stderr
     with pytest.raises(CoderError, match="seed must be a whole number"):
         compare(coded, ["alice", "bob"], ci=0.9, seed=-1)
+
+
+def test_a_narrow_terminal_gets_a_compact_table_and_a_pipe_gets_every_column(
+    coded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    import coder.cli.agree as agree_cli
+
+    piped = _agree(coded, "--coders", "alice,bob", columns=80).output
+    assert "Scott π" in _header(piped) and "κ reading" in _header(piped)
+    assert max(len(line) for line in piped.splitlines()) > 80
+    assert "narrow terminal" not in piped
+
+    terminal = Console(force_terminal=True, width=80, record=True, highlight=False,
+                       color_system=None)
+    monkeypatch.setattr(agree_cli, "console", terminal)
+    _agree(coded, "--coders", "alice,bob")
+    shown = terminal.export_text()
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    header = next(line for line in shown.splitlines() if line.lstrip().startswith("code"))
+    assert header.split() == ["code", "units", "both/A/B/∅", "%", "agr", "Cohen", "κ", "Kripp.",
+                              "α", "Gwet", "AC1", "α", "reading"]
+    assert "narrow terminal (80 columns): Scott π, Fleiss κ, B-P, κ reading not shown" in (
+        " ".join(shown.split()))
+    stigma = next(line for line in shown.splitlines() if line.lstrip().startswith("Stigma"))
+    piped_stigma = _row(piped, "Stigma")
+    assert stigma.split()[1:5] == [piped_stigma[1], piped_stigma[2], piped_stigma[3],
+                                   piped_stigma[4]]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -37,6 +38,8 @@ TWO_CODERS = (
     ("gwet_ac1", "Gwet AC1"),
 )
 MORE_CODERS = tuple(c for c in TWO_CODERS if c[0] not in ("cohen_kappa", "scott_pi"))
+# What a narrow terminal keeps: one figure of each family (raw, kappa-like, alpha, chance-robust).
+COMPACT = ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1")
 ALPHA = "krippendorff_alpha"
 LEGEND = (
     "α reading: Krippendorff (2004): α ≥ 0.800 reliable, 0.667–0.800 tentative conclusions only,"
@@ -87,18 +90,34 @@ def _kappa_key(report: AgreementReport) -> str:
 class _Layout:
     """The table's columns for this report: two coders, or more (no Cohen/Scott, two unit counts)."""
 
-    def __init__(self, report: AgreementReport) -> None:
+    def __init__(self, report: AgreementReport, *, compact: bool = False) -> None:
         self.report = report
         self.k = len(report.coders)
+        self.compact = compact
         self.metrics = TWO_CODERS if self.k == 2 else MORE_CODERS
+        if compact:
+            kappa = _kappa_key(report)
+            self.metrics = tuple(m for m in self.metrics if m[0] in COMPACT
+                                 and (m[0] == kappa or "kappa" not in m[0]))
         self.ci = report.ci is not None
 
+    def left_out(self) -> list[str]:
+        """Column labels a compact table drops."""
+        full = TWO_CODERS if self.k == 2 else MORE_CODERS
+        return [label for m, label in full if m not in dict(self.metrics)] + (
+            ["κ reading"] if self.compact else [])
+
     def table(self, title: str) -> Table:
-        table = Table(title=title, title_justify="left")
+        if self.compact:
+            table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD,
+                          pad_edge=False, collapse_padding=True)
+        else:
+            table = Table(title=title, title_justify="left")
         table.add_column("code")
         table.add_column("units", justify="right")
         if self.k == 2:
-            table.add_column("both/A/B/neither", justify="right")
+            table.add_column("both/A/B/∅" if self.compact else "both/A/B/neither",
+                             justify="right")
         else:
             table.add_column("α units", justify="right")
             table.add_column("by " + "/".join(str(j) for j in range(self.k + 1)), justify="right")
@@ -107,7 +126,8 @@ class _Layout:
             if key == ALPHA and self.ci:
                 table.add_column(f"α {_level(self.report)} CI", justify="right")
         table.add_column("α reading")
-        table.add_column("κ reading")
+        if not self.compact:
+            table.add_column("κ reading")
         return table
 
     def counts(self, c: CodeAgreement) -> list[str]:
@@ -124,18 +144,24 @@ class _Layout:
             if key == ALPHA and self.ci:
                 cells.append(_interval(interval, metrics[ALPHA], notes))
         kappa = _kappa_key(self.report)
-        cells.append(Text(band(ALPHA, metrics[ALPHA].value)))
-        cells.append(Text(band(kappa, metrics[kappa].value)))
+        cells.append(Text(self.reading(metrics[ALPHA].value)))
+        if not self.compact:
+            cells.append(Text(band(kappa, metrics[kappa].value)))
         return cells
+
+    def reading(self, alpha: float | None) -> str:
+        """Krippendorff's band; in a compact table its first word (the legend has the rest)."""
+        text = band(ALPHA, alpha)
+        return text.split(":")[0].split(" ")[0] if self.compact else text
 
     def units(self, alpha_units: str, other_units: str) -> list[str]:
         return [alpha_units] if self.k == 2 else [other_units, alpha_units]
 
 
 def _table(report: AgreementReport, names: dict[str, str], title: str,
-           show_unpooled: bool) -> tuple[Table, _Notes]:
+           show_unpooled: bool, *, compact: bool = False) -> tuple[Table, _Notes]:
     notes = _Notes()
-    layout = _Layout(report)
+    layout = _Layout(report, compact=compact)
     table = layout.table(title)
     ci = report.ci or {}
     complete = str(report.n_complete if report.n_complete is not None else "")
@@ -166,9 +192,11 @@ def _table(report: AgreementReport, names: dict[str, str], title: str,
             if key == ALPHA and layout.ci:
                 cells.append(_interval(ci.get("overall", {}).get("krippendorff_alpha_masi"),
                                        masi, notes))
+        cells.append(Text(layout.reading(masi.value)))
+        if not compact:
+            cells.append(Text(""))
         table.add_row(Text("code sets (α, MASI)"),
-                      *layout.units(str(masi.n_units or 0), ""), "", *cells,
-                      Text(band(ALPHA, masi.value)), Text(""))
+                      *layout.units(str(masi.n_units or 0), ""), "", *cells)
     return table, notes
 
 
@@ -229,9 +257,28 @@ def _print_table(result: Comparison, names: dict[str, str], show_unpooled: bool)
     if len(rep.coders) > 2:
         title += f" ({rep.n_complete} covered by all {len(rep.coders)} coders)"
     table, notes = _table(rep, names, title + heading, show_unpooled)
-    console.print(table)
-    for line in _footer(rep, notes):
-        console.print(Text(line, style="dim"))
+    needed = console.measure(table, options=console.options.update_width(1000)).maximum
+    narrow = ""
+    if not console.is_terminal:
+        widen = needed > console.width  # a file or a pipe gets every column, unwrapped
+    else:
+        widen = False
+        if needed > console.width:
+            table, notes = _table(rep, names, title + heading, show_unpooled, compact=True)
+            dropped = _Layout(rep, compact=True).left_out()
+            narrow = (f"narrow terminal ({console.width} columns): {', '.join(dropped)} not "
+                      f"shown; widen it to {needed} columns, or use --json"
+                      + ("; both/A/B/∅: units both coded, only A, only B, neither"
+                         if len(rep.coders) == 2 else ""))
+    before = console.width
+    if widen:
+        console.width = needed
+    try:
+        console.print(table)
+        for line in [*_footer(rep, notes), *([narrow] if narrow else [])]:
+            console.print(Text(line, style="dim"))
+    finally:
+        console.width = before
 
 
 def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
