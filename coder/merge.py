@@ -5,17 +5,37 @@ are matched by their text (not their name, which each coder may have chosen), co
 key, coders by name. Segments carry a GUID from the moment they are made, so a segment seen
 before is skipped: merging the same file twice changes nothing, and no coder's work is ever
 replaced by another's.
+
+A merge brings a coder's state, not only their new codings, because agreement counts the
+documents a coder marked done as units even where they applied no code, and because a coder
+who merges, codes on and merges again expects the second merge to show their corrections:
+
+- Document status: the further along wins (done over in progress over not started), so a
+  merge never takes a "done" back. Clocks of two machines, and the stamps a merge itself
+  writes, can't be compared reliably enough to let an older copy undo a deliberate mark; a
+  coder who reopens a document changes its status in the merged project.
+- A coding the coder removed in the other copy is removed here too (marked removed, as every
+  removal is), with the copies of it carried to corrected versions of the transcript. A coding
+  removed here and still live there stays removed: a removal is never taken back by a merge.
+- A memo the coder changed later (on a coding, or a paragraph memo) replaces the older one.
+
+All of this matches segments by GUID and by coder: a GUID found here under another coder is
+left alone, so no coder's data ever changes another coder's codings.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import CoderError
 from .models import ParagraphIn, ParsedDocument
-from .revisions import carry_forward
-from .store import Store, text_hash
+from .revisions import carried_guid, carry_forward
+from .store import STATUSES, SegmentRow, Store, text_hash
+
+_RANK = {status: i for i, status in enumerate(STATUSES)}
 
 
 @dataclass
@@ -27,8 +47,42 @@ class MergeReport:
     coders: list[str] = field(default_factory=list)
     segments_added: int = 0
     segments_skipped: int = 0
+    removed: dict[str, int] = field(default_factory=dict)
+    """Codings removed here because their coder removed them in the other copy, by coder."""
     memos_added: int = 0
+    memos_updated: int = 0
+    statuses_set: int = 0
     backup: str | None = None
+
+    @property
+    def segments_removed(self) -> int:
+        return sum(self.removed.values())
+
+
+@dataclass
+class _Incoming:
+    """What the coders being merged left in the other copy (current documents only)."""
+
+    rows: list[SegmentRow]
+    states: list[dict[str, Any]]
+    statuses: dict[tuple[int, str], str]
+    memos: dict[tuple[int, str], dict[int, tuple[str, str]]]
+
+    @property
+    def contributors(self) -> set[str]:
+        """Coders with something to bring in: codings, a status or a paragraph memo."""
+        return ({r.coder for r in self.rows} | {c for _, c in self.statuses}
+                | {c for _, c in self.memos})
+
+    @property
+    def coders(self) -> list[str]:
+        removers = {s["coder"] for s in self.states if s["deleted_at"] is not None}
+        return sorted(self.contributors | removers)
+
+    @property
+    def documents(self) -> set[int]:
+        return ({r.document_id for r in self.rows} | {d for d, _ in self.statuses}
+                | {d for d, _ in self.memos})
 
 
 def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = None) -> MergeReport:
@@ -46,24 +100,84 @@ def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = 
 
 def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
     report = MergeReport(source=str(other.path))
-    wanted = set(coders) if coders else None
+    wanted = sorted(set(coders)) if coders else None
     if wanted:
-        unknown = wanted - set(other.coders())
+        unknown = set(wanted) - set(other.coders())
         if unknown:
             raise CoderError(
                 f"no coder {', '.join(sorted(unknown))} in {other.path} "
                 f"(coders there: {', '.join(other.coders()) or 'none'})"
             )
-    rows = other.segment_rows(coders=sorted(wanted) if wanted else None)
-    if not rows:
-        raise CoderError(f"nothing to merge: {other.path} has no codings"
-                         + (f" by {', '.join(sorted(wanted))}" if wanted else ""))
+    incoming = _incoming(other, wanted or other.coders())
+    report.coders = incoming.coders
+    if not report.coders:
+        raise CoderError(f"nothing to merge: {other.path} has no codings, document statuses "
+                         "or memos" + (f" by {', '.join(wanted)}" if wanted else ""))
     report.backup = str(store.auto_backup("before-merge"))
+    with store.transaction():
+        doc_map = _match_documents(store, other, incoming.documents, report)
+        _add_codes(store, other, incoming.rows, report)
+        coder_ids = {name: store.coder_id(name) for name in sorted(incoming.contributors)}
+        paragraph_ids = {(doc_id, n): par_id for doc_id, par_id, n, _
+                         in store.paragraph_index(include_superseded=True)}
+        code_ids = store.code_key_map()
+        report.segments_added, report.segments_skipped = store.insert_segments(
+            [
+                {
+                    "paragraph_id": paragraph_ids[(doc_map[r.document_id], r.n)],
+                    "code_id": code_ids[r.code_key],
+                    "coder_id": coder_ids[r.coder],
+                    "start": r.start,
+                    "end": r.end,
+                    "memo": r.memo,
+                    "guid": r.guid,
+                    "created_at": r.created_at,
+                }
+                for r in incoming.rows
+            ],
+            event=None, backup=False,
+        )
+        _merge_statuses(store, incoming, doc_map, coder_ids, report)
+        _merge_paragraph_memos(store, other, incoming, doc_map, coder_ids, paragraph_ids, report)
+        _merge_later_changes(store, incoming.states, report)
+        for my_doc in set(doc_map.values()):
+            current = store.current_version(my_doc)
+            if current.id != my_doc:
+                carry_forward(store, current.id)
+        store.log_event("merge", {
+            "source": str(other.path), "coders": report.coders,
+            "added": report.segments_added, "skipped": report.segments_skipped,
+            "removed": report.segments_removed, "memos added": report.memos_added,
+            "memos updated": report.memos_updated, "statuses": report.statuses_set,
+            "backup": report.backup,
+        })
+    return report
 
+
+def _incoming(other: Store, names: list[str]) -> _Incoming:
+    current = [d.id for d in other.documents()]
+    chosen = set(names)
+    statuses = {
+        (doc, name): status for (doc, name), status in other.statuses().items()
+        if name in chosen and doc in current and status != "not started"
+    }
+    memos: dict[tuple[int, str], dict[int, tuple[str, str]]] = {}
+    for name in names:
+        coder_id = other.coder_id(name, create=False)
+        for doc in current:
+            found = other.paragraph_memo_states(coder_id, doc)
+            if found:
+                memos[(doc, name)] = found
+    return _Incoming(other.segment_rows(coders=names), other.segment_states(names), statuses,
+                     memos)
+
+
+def _match_documents(store: Store, other: Store, needed: set[int],
+                     report: MergeReport) -> dict[int, int]:
+    """Map the other copy's documents to this one's by text, adding those not here."""
     doc_map: dict[int, int] = {}
-    needed_docs = {r.document_id for r in rows}
     for doc in other.documents():
-        if doc.id not in needed_docs:
+        if doc.id not in needed:
             continue
         paragraphs = other.paragraphs(doc.id)
         mine = store.find_document_by_text_hash(
@@ -88,7 +202,10 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
         else:
             report.documents_matched += 1
         doc_map[doc.id] = mine.id
+    return doc_map
 
+
+def _add_codes(store: Store, other: Store, rows: list[SegmentRow], report: MergeReport) -> None:
     other_codes = other.codes(include_retired=True)
     by_id = {c.id: c for c in other_codes}
     parents = {c.key: by_id[c.parent_id].key if c.parent_id in by_id else None
@@ -99,49 +216,101 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
          and store.resolve_code(c.key) is None],
         parents,
     )
-    code_ids = store.code_key_map()
-    report.coders = sorted({r.coder for r in rows})
-    coder_ids = {name: store.coder_id(name) for name in report.coders}
 
-    paragraph_ids: dict[tuple[int, int], int] = {}
-    for doc_id, par_id, n, _ in store.paragraph_index(include_superseded=True):
-        paragraph_ids[(doc_id, n)] = par_id
-    new_rows = [
-        {
-            "paragraph_id": paragraph_ids[(doc_map[r.document_id], r.n)],
-            "code_id": code_ids[r.code_key],
-            "coder_id": coder_ids[r.coder],
-            "start": r.start,
-            "end": r.end,
-            "memo": r.memo,
-            "guid": r.guid,
-            "created_at": r.created_at,
-        }
-        for r in rows
-    ]
-    report.segments_added, report.segments_skipped = store.insert_segments(
-        new_rows, event="merge", detail={"source": str(other.path), "coders": report.coders},
-        backup=False,
-    )
-    for name in report.coders:
-        other_id = other.coder_id(name, create=False)
-        for other_doc, my_doc in doc_map.items():
-            status = other.status(other_id, other_doc)
-            current = store.current_version(my_doc).id
-            mine_status = store.status(coder_ids[name], current)
-            if status == "done" and mine_status != "done":
-                store.put_status(coder_ids[name], current, "done")
-            for par_id, memo in other.paragraph_memos(other_id, other_doc).items():
-                n = other.paragraph(par_id).n
-                target = paragraph_ids[(my_doc, n)]
-                if store.paragraph_memo(coder_ids[name], target) is None:
-                    store.put_paragraph_memo(coder_ids[name], target, memo)
-                    report.memos_added += 1
-    for my_doc in set(doc_map.values()):
-        current = store.current_version(my_doc)
-        if current.id != my_doc:
-            carry_forward(store, current.id)
-    return report
+
+def _merge_statuses(store: Store, incoming: _Incoming, doc_map: dict[int, int],
+                    coder_ids: dict[str, int], report: MergeReport) -> None:
+    for (other_doc, name), status in incoming.statuses.items():
+        current = store.current_version(doc_map[other_doc]).id
+        if _RANK[status] > _RANK[store.status(coder_ids[name], current)]:
+            store.put_status(coder_ids[name], current, status)
+            report.statuses_set += 1
+
+
+def _merge_paragraph_memos(store: Store, other: Store, incoming: _Incoming,
+                           doc_map: dict[int, int], coder_ids: dict[str, int],
+                           paragraph_ids: dict[tuple[int, int], int],
+                           report: MergeReport) -> None:
+    """A memo new here is added; one the coder changed there after it was last written here
+    replaces it."""
+    for (other_doc, name), memos in incoming.memos.items():
+        my_doc = doc_map[other_doc]
+        number = {p.id: p.n for p in other.paragraphs(other_doc)}
+        here = store.paragraph_memo_states(coder_ids[name], my_doc)
+        for par_id, (memo, stamp) in memos.items():
+            target = paragraph_ids[(my_doc, number[par_id])]
+            mine = here.get(target)
+            if mine is None:
+                report.memos_added += 1
+            elif mine[0] != memo and stamp > mine[1]:
+                report.memos_updated += 1
+            else:
+                continue
+            store.put_paragraph_memo(coder_ids[name], target, memo)
+
+
+def _merge_later_changes(store: Store, states: list[dict[str, Any]],
+                         report: MergeReport) -> None:
+    """Removals and memo edits a coder made in the other copy to codings both copies hold."""
+    here = store.segment_states(sorted({s["coder"] for s in states}))
+    by_guid = {s["guid"]: s for s in here}
+    by_document: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for s in here:
+        by_document[s["document_id"]].append(s)
+    lineage = _Lineage(store, by_document)
+    removed: Counter[str] = Counter()
+    changes: list[dict[str, Any]] = []
+    for theirs in states:
+        mine = by_guid.get(theirs["guid"])
+        if mine is None or mine["coder"] != theirs["coder"]:
+            continue
+        targets = [t for t in (mine, *lineage.carried(mine)) if t["deleted_at"] is None]
+        if theirs["deleted_at"] is not None:
+            changes += [{**t, "deleted_at": theirs["deleted_at"],
+                         "updated_at": theirs["updated_at"]} for t in targets]
+            removed[theirs["coder"]] += bool(targets)
+            continue
+        edited = [t for t in targets if (t["memo"] or None) != (theirs["memo"] or None)
+                  and theirs["updated_at"] > t["updated_at"]]
+        changes += [{**t, "memo": theirs["memo"], "updated_at": theirs["updated_at"]}
+                    for t in edited]
+        report.memos_updated += bool(edited)
+    store.update_segments(changes)
+    report.removed = {name: n for name, n in sorted(removed.items()) if n}
+
+
+class _Lineage:
+    """The copies a re-import carried a segment to, found by the GUID each copy derives from
+    its original (see `coder.revisions.carried_guid`)."""
+
+    def __init__(self, store: Store, by_document: dict[int, list[dict[str, Any]]]) -> None:
+        self.store = store
+        self.by_document = by_document
+        self._versions: dict[int, list[tuple[int, str]]] = {}
+
+    def versions(self, document_id: int) -> list[tuple[int, str]]:
+        """(document_id, text hash) of every version of the document, oldest first."""
+        if document_id not in self._versions:
+            found = [(v.document.id, "") for v in self.store.versions(document_id)]
+            if len(found) > 1:
+                found = [(doc, text_hash(p.text for p in self.store.paragraphs(doc)))
+                         for doc, _ in found]
+            for doc, _ in found:
+                self._versions[doc] = found
+        return self._versions[document_id]
+
+    def carried(self, segment: dict[str, Any]) -> list[dict[str, Any]]:
+        versions = self.versions(segment["document_id"])
+        position = [doc for doc, _ in versions].index(segment["document_id"])
+        ancestors = {segment["guid"]}
+        out: list[dict[str, Any]] = []
+        for doc, digest in versions[position + 1:]:
+            for s in self.by_document.get(doc, ()):
+                if s["coder"] == segment["coder"] and any(
+                        carried_guid(g, digest, s["n"]) == s["guid"] for g in ancestors):
+                    out.append(s)
+            ancestors |= {s["guid"] for s in out}
+        return out
 
 
 def _is_ancestor(code, used_keys: set[str], by_id: dict) -> bool:

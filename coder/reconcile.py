@@ -159,7 +159,43 @@ def check_coders(store: Store, a: str, b: str, consensus: str | None = None) -> 
             raise CoderError(
                 f"the consensus is kept as a coder of its own so that {a}'s and {b}'s codings "
                 f"stay as they were; choose another name than {name!r} (--as NAME)")
+        _check_target(store, a, b, name)
     return a, b
+
+
+def _check_target(store: Store, a: str, b: str, name: str) -> None:
+    """The outcome goes to a coder of its own: a new one, or the consensus that an earlier
+    review of the same two coders made (so that a review resumes). A coder who has coded or
+    marked documents themselves is never written into, nor the consensus of another pair."""
+    if name not in store.coders():
+        return
+    held = reviews_held(store, name)
+    if frozenset((a, b)) in held:
+        return
+    codings = sum(store.segment_counts_by_code(store.coder_id(name, create=False)).values())
+    marked = sum(1 for (_, who), status in store.statuses().items()
+                 if who == name and status != "not started")
+    if not codings and not marked:
+        return
+    if held:
+        pairs = "; ".join(" and ".join(sorted(pair)) for pair in sorted(held, key=sorted))
+        raise CoderError(
+            f"{name!r} holds the outcome of the review of {pairs}, not of {a} and {b}; keep "
+            f"this review as a coder of its own: choose a name not in use (--as NAME)")
+    raise CoderError(
+        f"{name!r} is a coder with work of their own ({codings} coding(s), {marked} document(s) "
+        f"marked); the outcome of a review is kept as a new coder so that nobody's codings "
+        f"change: choose a name not in use (--as NAME)")
+
+
+def reviews_held(store: Store, consensus: str) -> set[frozenset[str]]:
+    """The pairs of coders whose review outcome `consensus` holds, from the events log."""
+    return {
+        frozenset(event.get("coders") or ())
+        for kind in (AGREED_EVENT, DECISION_EVENT)
+        for event in store.events(kind)
+        if event.get("consensus") == consensus
+    }
 
 
 def build_queue(store: Store, a: str, b: str, *, document: str | None = None) -> Queue:
@@ -238,6 +274,7 @@ class Review:
         self._consensus_id: int | None = None
         self.copied_before = 0
         self._copied: set[tuple[int, str]] = set()
+        self._logged = False
         self._replay()
 
     @classmethod
@@ -256,6 +293,7 @@ class Review:
         for event in self.store.events(DECISION_EVENT):
             if not self._ours(event):
                 continue
+            self._logged = True
             if event.get("decision") == UNDO:
                 if self._stack:
                     self._stack.pop()
@@ -263,6 +301,7 @@ class Review:
                 self._stack.append(Decision.from_event(event))
         for event in self.store.events(AGREED_EVENT):
             if self._ours(event):
+                self._logged = True
                 pairs = {(int(p), k) for p, k in event.get("copied") or ()}
                 self.copied_before += len(pairs - self._copied)
                 self._copied |= pairs
@@ -275,6 +314,7 @@ class Review:
             "decision": decision,
             **detail,
         })
+        self._logged = True
 
     # -- state ---------------------------------------------------------------------------
 
@@ -336,7 +376,8 @@ class Review:
         """Copy to the consensus the codes both coders applied, once per paragraph and code.
 
         Returns how many (paragraph, code) pairs were copied now; on a resumed review that is
-        only what the coders agreed on since (usually nothing).
+        only what the coders agreed on since (usually nothing). The first begin is logged even
+        when nothing is copied: the log is what marks the consensus coder as this review's.
         """
         todo = [(pid, mark) for pid, marks in self.queue.agreed.items() for mark in marks
                 if (pid, mark.code) not in self._copied]
@@ -345,7 +386,7 @@ class Review:
             cid = self.consensus_id
             for pid, mark in todo:
                 self.store.add_segment(cid, pid, self.codes[mark.code].id, mark.start, mark.end)
-            if pairs:
+            if pairs or not self._logged:
                 self.store.log_event(AGREED_EVENT, {
                     "coders": list(self.coders),
                     "consensus": self.consensus,
@@ -354,6 +395,7 @@ class Review:
                 })
             self._sync_statuses(self.decisions, [d for d, _ in self.queue.documents])
         self._copied |= set(pairs)
+        self._logged = True
         return len(pairs)
 
     @property

@@ -1679,6 +1679,39 @@ class Store:
                                        **extra})
         return added, skipped
 
+    def segment_states(self, coders: Sequence[str]) -> list[dict[str, Any]]:
+        """Every segment of these coders, removed ones too (id, guid, coder, memo, updated_at,
+        deleted_at, document_id, n): what a merge compares to carry later removals and memo
+        edits from one copy to another."""
+        if not coders:
+            return []
+        return [dict(r) for r in self.conn.execute(
+            "SELECT s.id, s.guid, cr.name AS coder, s.memo, s.updated_at, s.deleted_at,"
+            " p.document_id, p.n FROM segments s JOIN coders cr ON cr.id = s.coder_id"
+            " JOIN paragraphs p ON p.id = s.paragraph_id"
+            f" WHERE cr.name IN ({','.join('?' * len(coders))}) ORDER BY s.id",
+            list(coders),
+        )]
+
+    def update_segments(self, changes: Iterable[dict[str, Any]]) -> None:
+        """Set memo, deleted_at and updated_at of segments by id, in one transaction and with
+        no undo entry (a merge is undone from its backup). Rows are never deleted."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE segments SET memo = :memo, deleted_at = :deleted_at,"
+                " updated_at = :updated_at WHERE id = :id",
+                [{k: c[k] for k in ("id", "memo", "deleted_at", "updated_at")} for c in changes],
+            )
+
+    def paragraph_memo_states(self, coder_id: int, document_id: int) -> dict[int, tuple[str, str]]:
+        """paragraph_id → (memo, updated_at) for one coder's paragraph memos on a document."""
+        rows = self.conn.execute(
+            "SELECT m.paragraph_id, m.memo, m.updated_at FROM paragraph_memos m"
+            " JOIN paragraphs p ON p.id = m.paragraph_id WHERE m.coder_id = ? AND p.document_id = ?",
+            (coder_id, document_id),
+        ).fetchall()
+        return {r["paragraph_id"]: (r["memo"], r["updated_at"]) for r in rows}
+
     # -- used by exports and REFI-QDA import --------------------------------------------
 
     def ensure_coder(self, name: str, guid: str | None) -> int:

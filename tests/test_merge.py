@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from factories import make_project
 
+from coder.cli import main
 from coder.errors import CoderError
 from coder.merge import merge_project
+from coder.models import ParagraphIn, ParsedDocument
 from coder.store import Store
-from factories import make_project
 
 
 def coded_copy(tmp_path: Path, name: str, coder: str, paragraph: int, code: str) -> Store:
@@ -81,3 +85,149 @@ def test_merge_errors_are_clear_and_change_nothing(tmp_path: Path) -> None:
     with pytest.raises(CoderError, match="no codings"):
         merge_project(alice, tmp_path / "empty.db")
     assert not (tmp_path / "alice.db.backups").exists()
+
+
+# -- a coder's whole state: done marks, removals, memo edits --------------------------------
+
+def raw_segments(store: Store, coder: str) -> list[tuple[str, str | None, str | None]]:
+    """(guid, memo, deleted_at) of every segment of a coder, removed ones included."""
+    return sorted(
+        (r["guid"], r["memo"], r["deleted_at"]) for r in store.conn.execute(
+            "SELECT s.* FROM segments s JOIN coders c ON c.id = s.coder_id WHERE c.name = ?",
+            (coder,))
+    )
+
+
+def run_merge(tmp_path: Path, other: str, *args: str) -> str:
+    result = CliRunner().invoke(
+        main, ["merge", str(tmp_path / other), *args, "--db", str(tmp_path / "alice.db")])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def agreement_units(tmp_path: Path) -> int:
+    result = CliRunner().invoke(main, ["agree", "--coders", "alice,bob", "--json",
+                                       "--db", str(tmp_path / "alice.db")])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["n_units"]
+
+
+def test_a_document_marked_done_without_codings_is_merged(tmp_path: Path) -> None:
+    alice = coded_copy(tmp_path, "alice", "alice", 3, "stigma")
+    alice.set_status(alice.coder_id("alice"), 1, "done")
+    bob = make_project(tmp_path / "bob.db")
+    bob.set_status(bob.coder_id("bob"), 1, "done")  # nothing in it applies, says bob
+    bob.add_document("bob-only", ParsedDocument("text", [ParagraphIn("Only in bob's copy.")]),
+                     source_path=None, content_hash="h-bob")
+    bob.set_status(bob.coder_id("bob"), 2, "done")
+    bob.close()
+    out = run_merge(tmp_path, "bob.db")
+    assert "0 segment(s) added" in out and "2 document status(es) brought in" in out
+    assert "1 added (bob-only)" in out
+    bob_id = alice.coder_id("bob", create=False)
+    assert alice.status(bob_id, 1) == "done"
+    assert alice.status(bob_id, alice.document("bob-only").id) == "done"
+    assert agreement_units(tmp_path) == 3  # notes' three non-heading paragraphs
+    assert "status" not in run_merge(tmp_path, "bob.db")
+
+
+def test_status_never_goes_back_and_follows_the_coder_filter(tmp_path: Path) -> None:
+    alice = make_project(tmp_path / "alice.db")
+    alice.backup(tmp_path / "bob.db")
+    bob = Store(tmp_path / "bob.db")
+    bob.set_status(bob.coder_id("bob"), 1, "in progress")
+    bob.set_status(bob.coder_id("carol"), 1, "done")
+    bob.close()
+    report = merge_project(alice, tmp_path / "bob.db", coders=["bob"])
+    assert report.coders == ["bob"] and report.statuses_set == 1
+    assert alice.status(alice.coder_id("bob"), 1) == "in progress"
+    assert "carol" not in alice.coders()
+    alice.set_status(alice.coder_id("bob"), 1, "done")
+    assert merge_project(alice, tmp_path / "bob.db").statuses_set == 1  # carol's
+    assert alice.status(alice.coder_id("bob"), 1) == "done"
+    assert alice.status(alice.coder_id("carol"), 1) == "done"
+
+
+def test_paragraph_memos_alone_are_merged_and_later_edits_win(tmp_path: Path) -> None:
+    alice = make_project(tmp_path / "alice.db")
+    bob = make_project(tmp_path / "bob.db")
+    bid, par = bob.coder_id("bob"), bob.paragraphs(1)[2].id
+    bob.set_paragraph_memo(bid, par, "first thoughts")
+    assert merge_project(alice, tmp_path / "bob.db").memos_added == 1
+    target = alice.paragraphs(1)[2].id
+    assert alice.paragraph_memo(alice.coder_id("bob"), target) == "first thoughts"
+    bob.set_paragraph_memo(bid, par, "second thoughts")
+    report = merge_project(alice, tmp_path / "bob.db")
+    assert (report.memos_added, report.memos_updated) == (0, 1)
+    assert alice.paragraph_memo(alice.coder_id("bob"), target) == "second thoughts"
+    alice.set_paragraph_memo(alice.coder_id("bob"), target, "edited here, later")
+    assert merge_project(alice, tmp_path / "bob.db").memos_updated == 0
+    assert alice.paragraph_memo(alice.coder_id("bob"), target) == "edited here, later"
+
+
+def test_a_removal_in_the_other_copy_is_merged_once(tmp_path: Path) -> None:
+    alice = coded_copy(tmp_path, "alice", "alice", 3, "stigma")
+    bob = make_project(tmp_path / "bob.db")
+    bid = bob.coder_id("bob")
+    _, gone = (bob.add_segment(bid, p.id, bob.code("stigma").id) for p in bob.paragraphs(1)[2:])
+    bob.close()
+    run_merge(tmp_path, "bob.db")
+    bob = Store(tmp_path / "bob.db")
+    bob.remove_segment(bob.coder_id("bob"), gone)
+    bob.close()
+    out = run_merge(tmp_path, "bob.db")
+    assert f"0 segment(s) added, 1 already here; 1 removed, as bob removed them in " \
+           f"{tmp_path / 'bob.db'}; coders bob" in out
+    assert [(r.coder, r.n) for r in alice.segment_rows()] == [("alice", 3), ("bob", 3)]
+    rows = raw_segments(alice, "bob")
+    assert len(rows) == 2 and sum(r[2] is not None for r in rows) == 1  # marked, not deleted
+    before = raw_segments(alice, "bob")
+    again = merge_project(alice, tmp_path / "bob.db")
+    assert (again.segments_added, again.segments_removed, again.memos_updated) == (0, 0, 0)
+    assert raw_segments(alice, "bob") == before
+    assert "removed" not in run_merge(tmp_path, "bob.db")
+
+
+def test_memo_edits_on_the_same_coding_newer_wins(tmp_path: Path) -> None:
+    alice = make_project(tmp_path / "alice.db")
+    bob = make_project(tmp_path / "bob.db")
+    seg = bob.add_segment(bob.coder_id("bob"), bob.paragraphs(1)[2].id, bob.code("stigma").id)
+    merge_project(alice, tmp_path / "bob.db")
+    bob.set_segment_memo(bob.coder_id("bob"), seg, "why this is stigma")
+    report = merge_project(alice, tmp_path / "bob.db")
+    assert report.memos_updated == 1
+    [row] = alice.segment_rows(coders=["bob"])
+    assert row.memo == "why this is stigma"
+    alice.set_segment_memo(alice.coder_id("bob"), row.segment_id, "reworded here, later")
+    assert merge_project(alice, tmp_path / "bob.db").memos_updated == 0
+    assert alice.segment_rows(coders=["bob"])[0].memo == "reworded here, later"
+
+
+def test_another_coders_data_never_changes_a_coding(tmp_path: Path) -> None:
+    """A copy in which the GUID of alice's coding is held by bob, removed and re-memoed: it
+    must leave alice's coding as it is, with --coder or without."""
+    alice = coded_copy(tmp_path, "alice", "alice", 3, "stigma")
+    alice.backup(tmp_path / "odd.db")
+    odd = Store(tmp_path / "odd.db")
+    [seg] = odd.segments()
+    odd.set_segment_memo(seg.coder_id, seg.id, "not alice's words")
+    odd.remove_segment(seg.coder_id, seg.id)
+    odd.conn.execute("UPDATE coders SET name = 'bob' WHERE name = 'alice'")
+    odd.conn.commit()
+    odd.close()
+    before = raw_segments(alice, "alice")
+    for coders in (None, ["bob"]):
+        report = merge_project(alice, tmp_path / "odd.db", coders=coders)
+        assert (report.segments_removed, report.memos_updated) == (0, 0)
+    assert raw_segments(alice, "alice") == before
+    assert len(alice.segment_rows(coders=["alice"])) == 1
+
+
+def test_a_copy_with_only_removals_still_merges_them(tmp_path: Path) -> None:
+    alice = make_project(tmp_path / "alice.db")
+    bob = make_project(tmp_path / "bob.db")
+    seg = bob.add_segment(bob.coder_id("bob"), bob.paragraphs(1)[2].id, bob.code("stigma").id)
+    merge_project(alice, tmp_path / "bob.db")
+    bob.remove_segment(bob.coder_id("bob"), seg)
+    assert merge_project(alice, tmp_path / "bob.db").removed == {"bob": 1}
+    assert alice.segment_rows() == []

@@ -258,3 +258,68 @@ def test_cli_errors_and_nothing_to_do(coded: Store, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "no document in common" in result.stdout
     result = runner.invoke(main, ["review", "alice", "carol", *db])
     assert result.exit_code == 0 and "agree on every one of the 1 paragraphs" in result.stdout
+
+
+# -- the outcome always goes to a coder of its own ----------------------------------------
+
+def file_state(store: Store) -> tuple[list[tuple], list[tuple], int]:
+    with sqlite3.connect(store.path) as conn:
+        return (conn.execute("SELECT * FROM segments ORDER BY id").fetchall(),
+                conn.execute("SELECT * FROM document_status ORDER BY 1, 2").fetchall(),
+                conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def test_a_coder_with_work_of_their_own_is_never_the_target(coded: Store) -> None:
+    carol = coded.coder_id("carol")
+    coded.add_segment(carol, coded.paragraphs(1)[3].id, coded.code("stigma").id)
+    before = file_state(coded)
+    with pytest.raises(CoderError, match="work of their own"):
+        Review(coded, build_queue(coded, "alice", "bob"), "carol")
+    result = CliRunner().invoke(main, ["review", "alice", "bob", "--as", "carol",
+                                       "--db", str(coded.path)])
+    assert result.exit_code == 2
+    assert "'carol' is a coder with work of their own (1 coding(s)" in result.stderr
+    assert "choose a name not in use (--as NAME)" in result.stderr
+    assert file_state(coded) == before
+    dave = coded.coder_id("dave")
+    coded.set_status(dave, 2, "done")  # marked done with no codings: work all the same
+    with pytest.raises(CoderError, match=r"0 coding\(s\), 1 document\(s\) marked"):
+        Review.open(coded, "alice", "bob", consensus="dave")
+
+
+def test_a_coder_with_nothing_of_their_own_may_hold_the_outcome(coded: Store) -> None:
+    coded.coder_id("erin")  # known to the project, never coded
+    review = Review.open(coded, "alice", "bob", consensus="erin")
+    assert review.begin() == 2
+    assert consensus(coded, "erin") == {("notes", 2, "stigma", None),
+                                        ("notes", 3, "labels", None)}
+
+
+def test_the_consensus_of_the_same_pair_resumes_that_of_another_is_refused(coded: Store) -> None:
+    review = Review.open(coded, "alice", "bob")
+    review.begin()
+    review.decide(0, "a")
+    again = Review.open(Store(coded.path), "bob", "alice")
+    assert again.decided_count == 1
+    carol = coded.coder_id("carol")
+    coded.add_segment(carol, coded.paragraphs(1)[2].id, coded.code("stigma").id)
+    before = file_state(coded)
+    with pytest.raises(CoderError, match="holds the outcome of the review of alice and bob, "
+                                         "not of alice and carol"):
+        Review.open(coded, "alice", "carol")
+    assert file_state(coded) == before
+
+
+def test_a_review_that_copied_nothing_still_resumes(coded: Store) -> None:
+    """Alice and bob agree on no code in 'extra', so beginning there copies nothing but still
+    marks the consensus coder as this review's: its status marks are no bar to resuming."""
+    coded.add_document("quiet", ParsedDocument("text", [ParagraphIn("Nothing said.")]),
+                       source_path=None, content_hash="h-quiet")
+    for name in ("alice", "bob"):
+        coded.set_status(coded.coder_id(name), 4, "done")
+    review = Review.open(coded, "alice", "bob", document="extra")
+    assert review.begin() == 0
+    Review.open(coded, "alice", "bob", document="quiet").begin()
+    cid = coded.coder_id("consensus", create=False)
+    assert coded.status(cid, 4) == "done" and not coded.segments(coder_ids=[cid])
+    assert Review.open(coded, "alice", "bob", document="extra").total == 1
