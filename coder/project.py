@@ -6,6 +6,7 @@ The CLI and the TUI call these, so both behave alike and tests need no terminal.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,13 +124,32 @@ def documents_text_hash(paragraph_texts: list[str]) -> str:
 
 
 def demo_project(store: Store) -> list[ImportOutcome]:
-    """The bundled seeds and sample codebook, loaded idempotently into `store`."""
+    """The bundled seeds and a copy of the sample codebook, loaded idempotently into `store`.
+
+    The codebook is copied beside the project file (coder-demo.db gets coder-demo.yaml) and
+    used from there, so codes added in the app and written back to the codebook land in the
+    copy, never in the bundled sample every later demo starts from. A copy that is already
+    there is kept, with whatever codes were added to it.
+    """
     seeds = sorted(SEEDS_DIR.glob("*.txt"))
     if not seeds or not SAMPLE_CODEBOOK.exists():
         raise CoderError(
             f"the demo corpus is missing (looked in {SEEDS_DIR} and {SAMPLE_CODEBOOK}); "
             "run coder from a checkout of the project"
         )
+    codebook = demo_codebook_path(store.path)
     outcomes = import_files(store, seeds)
-    use_codebook(store, SAMPLE_CODEBOOK)
+    if not codebook.exists():
+        try:
+            shutil.copyfile(SAMPLE_CODEBOOK, codebook)
+        except OSError as exc:
+            raise CoderError(f"cannot copy the sample codebook here: {exc.strerror}",
+                             path=codebook) from None
+    use_codebook(store, codebook)
     return outcomes
+
+
+def demo_codebook_path(db: Path) -> Path:
+    """Where the demo keeps its own copy of the sample codebook: beside the project file."""
+    path = db.with_suffix(".yaml")
+    return path if path != db else db.with_name(db.name + ".codebook.yaml")

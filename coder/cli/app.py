@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.text import Text
 
-from ..project import demo_project
-from .options import console, db_option, open_project
+from ..errors import CoderError
+from ..project import demo_codebook_path, demo_project
+from .options import db_option, open_project
+
+DEMO_DB = "coder-demo.db"
 
 
 @click.command("demo")
@@ -16,20 +18,27 @@ from .options import console, db_option, open_project
 @click.option(
     "--db",
     "db",
-    default="coder-demo.db",
+    default=DEMO_DB,
     show_default=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Project file for the demo.",
+    help="Project file for the demo. $CODER_DB is deliberately not read here, so the demo "
+         "never loads its seeds and sample codebook into your own project.",
 )
 @click.option("--no-app", is_flag=True, help="Set up the demo project without opening the app.")
 def demo(coder: str | None, db: Path, no_app: bool) -> None:
-    """Load the bundled seeds and sample codebook into a project and open it for coding."""
+    """Load the bundled seeds and sample codebook into a project and open it for coding.
+
+    The sample codebook is copied beside the project file (coder-demo.yaml beside
+    coder-demo.db) and used from there, so codes added while coding go into that copy.
+    """
     with open_project(db, must_exist=False) as store:
         outcomes = demo_project(store)
         n_codes = len(store.codes())
     for o in outcomes:
         click.echo(f"{o.name}: {o.status}, {o.document.n_paragraphs} paragraphs ({o.document.format})")
-    click.echo(f"{n_codes} codes from the sample codebook; project file {db}")
+    click.echo(f"{n_codes} codes from the sample codebook ({demo_codebook_path(db)}); "
+               f"project file {db}")
+    click.echo(f"open it again with: coder code --db {db}")
     if not no_app:
         _run_app(db, coder)
 
@@ -40,6 +49,13 @@ def demo(coder: str | None, db: Path, no_app: bool) -> None:
 @db_option
 def code(document: str | None, coder: str | None, db: Path) -> None:
     """Open the coding app."""
+    demo_db = Path(DEMO_DB)
+    if not db.exists() and demo_db.exists() and db.resolve() != demo_db.resolve():
+        raise CoderError(
+            f"no project file here; to open the demo project: `coder code --db {DEMO_DB}`; "
+            "to start your own: `coder import FILE`",
+            path=db,
+        )
     with open_project(db):
         pass
     _run_app(db, coder, document)

@@ -2,7 +2,9 @@
 
 The coder comes from `--coder`, else the last coder of this project, else it is asked once and
 remembered. The project file is opened once on the main thread; every action commits through
-it before the status line reports it.
+it before the status line reports it. Another program holding the file's write lock never ends
+the app: the settings written at start wait for the file, and a new coder's name (the one write
+coding cannot start without) is retried on a waiting screen.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from textual.app import App
 from ..store import Store
 from .screens.ask_coder import AskCoderScreen
 from .screens.coding import CodingScreen
-from .session import CodingSession
+from .screens.waiting import WaitingScreen
+from .session import SAVE_ERRORS, CodingSession, impatient
 
 LAST_CODER = "last_coder"
 
@@ -45,7 +48,11 @@ class CoderApp(App[None]):
         self.key_time = event.time
 
     def on_mount(self) -> None:
-        self.store = Store(self.db_path, busy_timeout_ms=2000, busy_attempts=1)
+        try:
+            self.store = Store(self.db_path, busy_timeout_ms=2000, busy_attempts=1)
+        except SAVE_ERRORS as exc:
+            self.exit(return_code=1, message=str(exc))
+            return
         if self.review is not None:
             from .screens.review import ReviewScreen
 
@@ -65,9 +72,37 @@ class CoderApp(App[None]):
         self.start(name)
 
     def start(self, name: str) -> None:
+        name = name.strip()
+        problem = self._open_session(name)
+        if problem is None:
+            self._coding()
+            return
+
+        def waited(started: bool | None) -> None:
+            if started:
+                self._coding()
+            else:
+                self.exit()
+
+        def again() -> str | None:
+            assert self.store is not None
+            with impatient(self.store):
+                return self._open_session(name)
+
+        self.push_screen(WaitingScreen(f"start coding as {name}", again, problem), waited)
+
+    def _open_session(self, name: str) -> str | None:
+        """None once the session is open, else why not (in words for the waiting screen)."""
         assert self.store is not None
-        self.store.set_setting(LAST_CODER, name.strip())
-        self.session = CodingSession(self.store, name)
+        try:
+            self.session = CodingSession(self.store, name)
+        except SAVE_ERRORS as exc:
+            return str(exc)
+        self.session.note(LAST_CODER, name)
+        return None
+
+    def _coding(self) -> None:
+        assert self.session is not None
         self.push_screen(CodingScreen(self.session, document=self.document_ref))
 
     def remember_positions(self) -> None:

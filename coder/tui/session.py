@@ -7,6 +7,9 @@ of Textual so the benchmark and tests can drive it directly.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..codebook import slugify
@@ -17,6 +20,22 @@ from .display import ellipsize
 
 POSITION_SETTING = "position:{coder}:{document}"
 LAST_DOCUMENT_SETTING = "last_document:{coder}"
+# A user's mistake, or the file refusing the write (locked by another program past the busy
+# timeout, disk full, read-only): either way the status line says nothing was saved.
+SAVE_ERRORS = (CoderError, sqlite3.Error, OSError)
+IMPATIENT_MS = 50
+
+
+@contextmanager
+def impatient(store: Store) -> Iterator[None]:
+    """Writes made for the researcher's comfort (reading place, last coder) are tried without
+    waiting for another program's lock, so they never freeze the screen; they are kept and
+    tried again later instead."""
+    store.conn.execute(f"PRAGMA busy_timeout = {IMPATIENT_MS}")
+    try:
+        yield
+    finally:
+        store.conn.execute(f"PRAGMA busy_timeout = {int(store.busy_timeout_ms)}")
 
 
 @dataclass
@@ -45,6 +64,7 @@ class CodingSession:
         self.others: dict[int, list[tuple[str, Segment]]] = {}
         self.show_others = False
         self.status = "not started"
+        self.pending: dict[str, str] = {}
         self.reload_codes()
 
     # -- codebook ------------------------------------------------------------------------
@@ -126,18 +146,35 @@ class CodingSession:
         if self.document is None or not self.paragraphs:
             return
         n = self.paragraphs[min(index, len(self.paragraphs) - 1)].n
-        self.store.set_setting(
-            POSITION_SETTING.format(coder=self.coder, document=self.document.id), str(n))
-        self.store.set_setting(LAST_DOCUMENT_SETTING.format(coder=self.coder),
-                               str(self.document.id))
+        self.note(POSITION_SETTING.format(coder=self.coder, document=self.document.id), str(n))
+        self.note(LAST_DOCUMENT_SETTING.format(coder=self.coder), str(self.document.id))
+
+    def note(self, key: str, value: str) -> bool:
+        """Keep a setting, now if the file is free, else at the next `flush_notes`."""
+        self.pending[key] = value
+        return self.flush_notes()
+
+    def flush_notes(self) -> bool:
+        """Write the settings still waiting; False while the file stays busy (or unwritable)."""
+        if not self.pending:
+            return True
+        try:
+            with impatient(self.store), self.store.transaction():
+                for key, value in self.pending.items():
+                    self.store.set_setting(key, value)
+        except SAVE_ERRORS:
+            return False
+        self.pending.clear()
+        return True
 
     def remembered_position(self, document_id: int) -> int:
-        value = self.store.get_setting(
-            POSITION_SETTING.format(coder=self.coder, document=document_id))
+        key = POSITION_SETTING.format(coder=self.coder, document=document_id)
+        value = self.pending.get(key) or self.store.get_setting(key)
         return self.index_for_number(int(value)) if value and value.isdigit() else 0
 
     def remembered_document(self) -> int | None:
-        value = self.store.get_setting(LAST_DOCUMENT_SETTING.format(coder=self.coder))
+        key = LAST_DOCUMENT_SETTING.format(coder=self.coder)
+        value = self.pending.get(key) or self.store.get_setting(key)
         return int(value) if value and value.isdigit() else None
 
     def index_for_number(self, n: int) -> int:

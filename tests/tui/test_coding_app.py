@@ -329,6 +329,7 @@ async def test_add_code_on_the_fly_and_to_the_codebook_file(project: Path, tmp_p
         await pilot.press("a", *"Rent", "tab")
         await pilot.press("enter", *"leav", "enter")
         await pilot.press("tab", "t", "tab", "tab", "space", "ctrl+s")
+        assert status(app) == "saved: new code Rent on ¶4; added to book.yaml"
         with Store(project) as store:
             code = store.code("rent")
             assert code.name == "Rent" and code.shortcut == "t"
@@ -343,6 +344,27 @@ async def test_add_code_on_the_fly_and_to_the_codebook_file(project: Path, tmp_p
         await pilot.press("a", *"rent", "enter")
         assert "already a code named" in str(app.screen.query_one("#add-error").render())
         await pilot.press("escape")
+
+
+async def test_a_failed_write_back_to_the_codebook_file_is_reported(
+        project: Path, tmp_path: Path) -> None:
+    yaml_path = tmp_path / "book.yaml"
+    broken = "name: Small\ncodes:\n  - key: stigma\n    name: Stigma\n   bad: [\n"
+    yaml_path.write_text(broken, encoding="utf-8")
+    with Store(project) as store:
+        store.set_setting("codebook_path", str(yaml_path))
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, 4)
+        await pilot.press("a", *"Rent", "tab", "tab", "tab", "tab", "space", "ctrl+s")
+        await pilot.pause()
+        message = status(app)
+        assert message.startswith("saved: new code Rent on ¶4; NOT added to the codebook file")
+        assert f"{yaml_path}:5:" in message
+        assert app.screen.query_one(StatusLine).has_class("-error")
+        assert any(f"{yaml_path}:5:" in n.message for n in app._notifications)
+    assert codings(project) == [("notes", 4, "rent", None)]
+    assert yaml_path.read_text(encoding="utf-8") == broken
 
 
 async def test_mark_document_done_and_undo_it(project: Path) -> None:

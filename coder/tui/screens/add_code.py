@@ -60,11 +60,14 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
             )
             yield Input(placeholder="shortcut key (optional: one letter or digit)",
                         max_length=1, id="add-shortcut")
+            # Checkboxes without their 3-row border, so that the dialog (help line included)
+            # fits a 24-row terminal.
             if self.where:
-                yield Checkbox(Text(f"apply it to {self.where} now"), True, id="add-apply")
+                yield Checkbox(Text(f"apply it to {self.where} now"), True, id="add-apply",
+                               compact=True)
             if self.codebook_path is not None:
                 yield Checkbox(Text(f"also add it to the codebook file {self.codebook_path.name}"),
-                               False, id="add-append")
+                               False, id="add-append", compact=True)
             yield Label(Text("", end=""), id="add-error", classes="dialog-error")
             yield Label(Text("enter (in a text field) or ctrl+s add \u00b7 tab next field \u00b7 "
                              "esc cancel"),

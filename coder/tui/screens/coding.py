@@ -9,7 +9,6 @@ and are bound per screen at run time, beside the keys the app binds itself (the 
 from __future__ import annotations
 
 import gc
-import sqlite3
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,7 +22,7 @@ from textual.widgets import Footer, Tree
 from ...codebook import RESERVED_KEYS
 from ...errors import CoderError
 from ..display import clean, ellipsize
-from ..session import CodingSession, Outcome
+from ..session import SAVE_ERRORS, CodingSession, Outcome
 from ..widgets.bars import StatusLine, TopBar
 from ..widgets.code_detail import CodeDetail
 from ..widgets.codebook_tree import CodebookTree
@@ -36,9 +35,9 @@ if TYPE_CHECKING:
     from .search import SearchHits
 
 POSITION_SAVE_SECONDS = 3.0
-# A user's mistake, or the file refusing the write (locked by another program past the busy
-# timeout, disk full, read-only): either way the status line says nothing was saved.
-SAVE_ERRORS = (CoderError, sqlite3.Error, OSError)
+BUSY_CHECK_SECONDS = 1.0
+BUSY_MESSAGE = "project file busy (another program is writing): nothing can be saved yet"
+FREE_MESSAGE = "project file free again: coding is saved as usual"
 
 
 class CodingScreen(Screen[None]):
@@ -156,6 +155,20 @@ class CodingScreen(Screen[None]):
         self.open_document(target)
         if message:
             self.say(message, error=True)
+        if session.pending:
+            self._wait_for_file()
+
+    def _wait_for_file(self) -> None:
+        """The file was busy at start: say so, and say again once it is free."""
+        self.say(BUSY_MESSAGE, error=True)
+
+        def check() -> None:
+            if self.session.flush_notes():
+                timer.stop()
+                if self.status_line.has_class("-error"):
+                    self.say(FREE_MESSAGE, ok=False)
+
+        timer = self.set_interval(BUSY_CHECK_SECONDS, check)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -294,6 +307,8 @@ class CodingScreen(Screen[None]):
         if self._position_dirty:
             self._position_dirty = False
             self.remember_position()
+        else:
+            self.session.flush_notes()
 
     @on(ParagraphView.SpanChanged)
     def _span_changed(self, message: ParagraphView.SpanChanged) -> None:
@@ -325,19 +340,21 @@ class CodingScreen(Screen[None]):
 
     # -- coding --------------------------------------------------------------------------
 
-    def apply_code(self, code_id: int, selection: tuple[int, int] | None = None) -> None:
+    def apply_code(self, code_id: int, selection: tuple[int, int] | None = None
+                   ) -> Outcome | None:
+        """Toggle the code and say so; the outcome, or None when nothing was saved."""
         view = self.view
         index = view.current_index
         if index is None:
             self.say("no paragraph to code", ok=False)
-            return
+            return None
         selection = selection or view.selection
         start, end = selection if selection else (None, None)
         try:
             outcome = self.session.toggle(index, code_id, start, end)
         except SAVE_ERRORS as exc:
             self._failed(exc)
-            return
+            return None
         self._measure("code")
         view.leave_span()
         view.invalidate(outcome.changed)
@@ -346,6 +363,7 @@ class CodingScreen(Screen[None]):
         self._report(outcome)
         self._refresh_current_document_row()
         self._refresh_top()
+        return outcome
 
     # -- actions: moving -----------------------------------------------------------------
 
@@ -627,23 +645,35 @@ class CodingScreen(Screen[None]):
         except SAVE_ERRORS as exc:
             self._failed(exc)
             return
-        message = f"saved: new code {code.name}"
+        problem = None
         if request.append_to:
             parent = session.all_codes.get(code.parent_id) if code.parent_id else None
             try:
                 append_code(request.append_to, CodeDef(
                     key=code.key, name=code.name, parent_key=parent.key if parent else None,
                     shortcut=code.shortcut))
-                message += f", added to {request.append_to}"
             except (CoderError, OSError) as exc:
-                message += f"; not added to the codebook file: {exc}"
+                problem = str(exc)
         self.codebook.rebuild()
         self.bind_code_keys()
-        self.say(message)
+        message = f"saved: new code {code.name}"
+        failed = problem is not None
         if request.apply and self.view.current_index is not None:
-            self.apply_code(code.id, selection)
+            applied = self.apply_code(code.id, selection)
+            if applied is None:
+                message += f" (not applied: {self.status_line.message})"
+                failed = True
+            else:
+                message = applied.message.replace("saved: ", "saved: new code ", 1)
         else:
             self.codebook.show_code(code.id)
+        if problem is not None:
+            message += f"; NOT added to the codebook file: {problem}"
+            self.notify(f"{code.name} is in the project, but the codebook file was left as "
+                        f"it was: {problem}", severity="error", timeout=10)
+        elif request.append_to:
+            message += f"; added to {request.append_to.name}"
+        self.say(message, error=failed)
 
     def action_toggle_others(self) -> None:
         session = self.session
@@ -665,12 +695,9 @@ class CodingScreen(Screen[None]):
         self._push(HelpScreen(self.session))
 
     def remember_position(self) -> None:
-        """Note the reading place; a failure here (file locked, read-only) costs only that."""
+        """Note the reading place; a busy file only delays that (see `CodingSession.note`)."""
         if self.session.document is not None and self.view.current_index is not None:
-            try:
-                self.session.remember_position(self.view.current_index)
-            except SAVE_ERRORS:
-                pass
+            self.session.remember_position(self.view.current_index)
 
     async def action_quit(self) -> None:
         await self.app.action_quit()

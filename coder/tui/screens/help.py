@@ -70,9 +70,11 @@ def review_rows() -> list[tuple[str, str]]:
 
 
 class HelpScreen(ModalScreen[None]):
+    """The coding keys (with this session's code keys), or with no session the review keys."""
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "close")]
 
-    def __init__(self, session: CodingSession) -> None:
+    def __init__(self, session: CodingSession | None) -> None:
         super().__init__()
         self.session = session
         self.content = self._content()
@@ -85,6 +87,8 @@ class HelpScreen(ModalScreen[None]):
                              "quitting never asks"), classes="dialog-help")
 
     def _sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        if self.session is None:
+            return [(REVIEW_SECTION, review_rows())]
         code_keys = [("", "toggle a code on the paragraph, or on the selected span")]
         code_keys += [(code.shortcut, clean(code.path))
                       for code in self.session.codes if code.shortcut]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -59,7 +59,8 @@ class MemoScreen(ModalScreen[dict[int | None, str] | None]):
                 yield Button("Cancel", id="memo-cancel", compact=True)
             help_text = "ctrl+s or Save saves \u00b7 esc cancels without saving"
             if len(self.targets) > 1:
-                help_text += " \u00b7 shift+tab: memo on a coding instead"
+                help_text += (" \u00b7 shift+tab, then \u2191\u2193 picks what the memo is on;"
+                              " just type to write it")
             yield Label(Text(help_text + " \u00b7 emptying a memo removes it"),
                         classes="dialog-help")
 
@@ -82,7 +83,23 @@ class MemoScreen(ModalScreen[dict[int | None, str] | None]):
 
     @on(OptionList.OptionSelected, "#memo-targets")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.query_one(TextArea).focus()
+        self._write()
+
+    def _write(self) -> TextArea:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+        return area
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the list of targets has focus writes the memo of the highlighted one,
+        rather than being lost."""
+        focused = self.focused
+        if (event.is_printable and event.character and focused is not None
+                and focused.id == "memo-targets"):
+            event.stop()
+            event.prevent_default()
+            self._write().insert(event.character)
 
     @on(Button.Pressed, "#memo-save")
     def _save_pressed(self) -> None:

@@ -32,11 +32,17 @@ from ...reconcile import (
 )
 from ...store import Store
 from ..display import clean
+from ..session import SAVE_ERRORS
 from ..widgets.bars import StatusLine
 from ..widgets.code_detail import describe
 from ..widgets.review_panels import ReviewHeader, SidePanel, code_lines, paragraph_text
 
 DECISION_WORDS = {"a": "A's", "b": "B's", "both": "both", "neither": "neither"}
+# Grouped in a compact footer, so that the keys that matter fit 80 columns (= is in the help,
+# and the agreement shows by itself once the last disagreement is decided).
+DECIDE = Binding.Group("A's/B's/both/neither")
+STEP = Binding.Group("next/prev")
+SCROLL = Binding.Group("scroll")
 
 
 class ReviewScreen(Screen[None]):
@@ -62,17 +68,22 @@ class ReviewScreen(Screen[None]):
         height: auto; max-height: 12;
         border: round $primary 40%; border-title-color: $text-muted; padding: 0 1;
     }
+    ReviewScreen Footer.-compact FooterLabel { margin: 0 1 0 0; }
+    ReviewScreen Footer.-compact FooterKey.-grouped { margin: 0 1 0 0; }
     ReviewScreen.-short #review-text-scroll { max-height: 6; }
     ReviewScreen.-short #review-sides { max-height: 10; }
     ReviewScreen.-short #review-definition { max-height: 5; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "decide('a')", "A's", tooltip="take A's codes for this paragraph"),
-        Binding("b", "decide('b')", "B's", tooltip="take B's codes for this paragraph"),
-        Binding("2,plus", "decide('both')", "both", tooltip="take both coders' codes"),
+        Binding("a", "decide('a')", "A's", tooltip="take A's codes for this paragraph",
+                group=DECIDE),
+        Binding("b", "decide('b')", "B's", tooltip="take B's codes for this paragraph",
+                group=DECIDE),
+        Binding("2,plus", "decide('both')", "both", tooltip="take both coders' codes",
+                group=DECIDE),
         Binding("0,x", "decide('neither')", "neither",
-                tooltip="take neither: only the codes both applied"),
+                tooltip="take neither: only the codes both applied", group=DECIDE),
         Binding("down,j", "cursor(1)", "next code", show=False,
                 tooltip="highlight the next code (its definition shows below)"),
         Binding("up,k", "cursor(-1)", "previous code", show=False,
@@ -83,15 +94,16 @@ class ReviewScreen(Screen[None]):
                 tooltip="save the code-by-code choice"),
         Binding("escape", "clear_choice", "clear choice", show=False,
                 tooltip="forget the code-by-code choice"),
-        Binding("n", "step(1)", "next", tooltip="next disagreement"),
-        Binding("p", "step(-1)", "previous", tooltip="previous disagreement"),
-        Binding("pagedown", "scroll_text(1)", "scroll text", show=False,
-                tooltip="scroll a long paragraph down"),
-        Binding("pageup", "scroll_text(-1)", "scroll text", show=False,
-                tooltip="scroll a long paragraph up"),
+        Binding("n", "step(1)", "next", tooltip="next disagreement", group=STEP),
+        Binding("p", "step(-1)", "previous", tooltip="previous disagreement", group=STEP),
+        Binding("pageup", "scroll_text(-1)", "scroll up", key_display="PgUp",
+                tooltip="scroll a long paragraph up", group=SCROLL),
+        Binding("pagedown", "scroll_text(1)", "scroll down", key_display="PgDn",
+                tooltip="scroll a long paragraph down", group=SCROLL),
         Binding("u", "undo", "undo", tooltip="undo the last decision (works after a restart)"),
-        Binding("equals_sign", "agreement", "agreement",
+        Binding("equals_sign", "agreement", "agreement", show=False,
                 tooltip="agreement before and after the review"),
+        Binding("question_mark", "help", "help", tooltip="help: the review keys"),
         Binding("q", "back", "back", tooltip="leave the review (everything is saved)"),
     ]
 
@@ -111,7 +123,8 @@ class ReviewScreen(Screen[None]):
         yield ReviewHeader(id="review-header")
         yield Label(Text(""), id="review-note")
         with Vertical(id="review-body"):
-            with VerticalScroll(id="review-text-scroll"):
+            # Not focusable: its own PgUp/PgDn would hide the screen's (and the footer's).
+            with VerticalScroll(id="review-text-scroll", can_focus=False):
                 yield Static(Text(""), id="review-text")
             with Horizontal(id="review-sides"):
                 yield SidePanel(id="review-a")
@@ -119,7 +132,7 @@ class ReviewScreen(Screen[None]):
                 yield SidePanel(id="review-consensus")
             yield Static(Text(""), id="review-definition")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -128,7 +141,7 @@ class ReviewScreen(Screen[None]):
             review = Review.open(self.store, *self.coders, consensus=self.consensus,
                                  document=self.document)
             copied_now = review.begin() if review.total else 0
-        except CoderError as exc:
+        except SAVE_ERRORS as exc:
             self._empty(str(exc))
             self.say(str(exc), error=True)
             return
@@ -189,8 +202,8 @@ class ReviewScreen(Screen[None]):
         self.keep = None
         item = self.review.items[index]
         self.cursor = item.disputed[0] if item.disputed else None
-        self.query_one("#review-text-scroll", VerticalScroll).scroll_home(animate=False)
         self.refresh_item()
+        self.query_one("#review-text-scroll", VerticalScroll).scroll_home(animate=False)
 
     def refresh_item(self) -> None:
         review, item = self.review, self.item
@@ -261,7 +274,7 @@ class ReviewScreen(Screen[None]):
             return
         try:
             made = review.decide(self.index, decision)
-        except CoderError as exc:
+        except SAVE_ERRORS as exc:
             self.say(str(exc), error=True)
             return
         kept = ", ".join(review.codes[k].name if k in review.codes else k for k in made.kept)
@@ -305,7 +318,11 @@ class ReviewScreen(Screen[None]):
                      "or a, b, 2, 0 for the whole paragraph", ok=False)
             return
         kept = [k for k, v in self.keep.items() if v]
-        made = review.decide(self.index, "custom", kept)
+        try:
+            made = review.decide(self.index, "custom", kept)
+        except SAVE_ERRORS as exc:
+            self.say(str(exc), error=True)
+            return
         self.keep = None
         names = ", ".join(review.codes[k].name for k in made.kept if k in review.codes)
         self._decided(f"saved: \u00b6{item.n} chose code by code ("
@@ -321,7 +338,11 @@ class ReviewScreen(Screen[None]):
         review = self.review
         if review is None or not review.total:
             return
-        undone = review.undo()
+        try:
+            undone = review.undo()
+        except SAVE_ERRORS as exc:
+            self.say(str(exc), error=True)
+            return
         if undone is None:
             self.say("nothing to undo", ok=False)
             return
@@ -362,6 +383,11 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(AgreementScreen(
             self.store.path, review.coders, review.consensus, review.queue.document_names,
             title=title, left_out=review.queue.left_out))
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(None))
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

@@ -437,15 +437,12 @@ class ParagraphView(Widget, can_focus=True):
 
         own = session.own.get(paragraph.id, [])
         others = session.others.get(paragraph.id, []) if session.show_others else []
-        span_style = palette.span
         for _, seg in others:
             if seg.start is not None:
                 stylize(seg.start, seg.end, Style(underline=True, italic=True))
         for seg in own:
             if seg.start is not None:
-                code = session.all_codes.get(seg.code_id)
-                stylize(seg.start, seg.end,
-                        span_style + swatch_style(code.color if code else None))
+                stylize(seg.start, seg.end, palette.span + self._tint(seg.code_id))
         if selection is not None:
             stylize(selection[0], selection[1], palette.selection)
 
@@ -456,15 +453,24 @@ class ParagraphView(Widget, can_focus=True):
         strips.append(Strip([]))
         return _Layout(strips, ranges, p, disp)
 
+    def _tint(self, code_id: int) -> Style:
+        """Text in the code's colour; none with NO_COLOR, where the terminal's grey version of
+        a colour can be unreadable (the style alone, e.g. underline, marks the span then)."""
+        if self.app.no_color:
+            return _PLAIN
+        code = self.session.all_codes.get(code_id)
+        return swatch_style(code.color if code else None)
+
     def _labels(self, paragraph_id: int, width: int) -> list[Strip]:
         session = self.session
         chips: list[Text] = []
         for seg in session.own.get(paragraph_id, []):
             code = session.all_codes.get(seg.code_id)
             piece = chip(code)
+            memo_mark = 2 if seg.memo else 0
             if seg.start is not None:
                 quote = session.paragraphs[session.index_of[paragraph_id]].text[seg.start:seg.end]
-                room = min(40, width - piece.cell_len - 3)
+                room = min(40, width - piece.cell_len - 3 - memo_mark)
                 if room >= 6:
                     piece.append(f" \u201c{ellipsize(quote, room)}\u201d", style=Style(italic=True))
                 else:
@@ -479,8 +485,7 @@ class ParagraphView(Widget, can_focus=True):
                 name = clean(code.name) if code else "?"
                 mark = "\u25c7" if seg.start is None else "\u25c7\u2026"
                 chips.append(Text(f"{mark} {name} \u00b7{clean(coder)}",
-                                  style=other_style + swatch_style(code.color if code else None),
-                                  end=""))
+                                  style=other_style + self._tint(seg.code_id), end=""))
         memo = session.memos.get(paragraph_id)
         if memo:
             chips.append(Text(f"\u270e {ellipsize(memo, max(10, width - 4))}",
