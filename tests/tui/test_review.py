@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from textual.widgets import Static
 
+from coder.agreement import cut
 from coder.store import Store
 from coder.tui.app import CoderApp
 from coder.tui.screens.review import AgreementScreen, ReviewScreen
@@ -128,6 +129,9 @@ async def test_decide_quit_and_resume(project: Path) -> None:
                                                     .content)
         assert "alice vs bob" in shown and "bob vs consensus" in shown
         assert "Krippendorff's α (pooled over codes)" in shown
+        before = summary.before.alpha.value
+        [alpha_row] = [line for line in shown.splitlines() if "(pooled over codes)" in line]
+        assert alpha_row.split("│")[2].strip() == cut(before)  # as `coder agree` prints it
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("q")

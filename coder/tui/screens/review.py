@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
-from ...agreement import Metric
+from ...agreement import Metric, cut
 from ...errors import CoderError
 from ...reconcile import (
     AgreementSummary,
@@ -401,7 +401,7 @@ def _figure(metric: Metric | None, *, percent: bool = False) -> Text:
         return Text("")
     if metric.value is None:
         return Text("n/a", style=Style(dim=True))
-    return Text(f"{metric.value * 100:.1f}%" if percent else f"{metric.value:.3f}")
+    return Text(f"{cut(metric.value * 100, 1)}%" if percent else cut(metric.value))
 
 
 def summary_table(summary: AgreementSummary, names: dict[str, str]) -> Table:
