@@ -65,14 +65,13 @@ class ReviewScreen(Screen[None]):
     }
     #review-consensus { border: round $success 60%; }
     #review-definition {
-        height: auto; max-height: 12;
+        height: 1fr; min-height: 5;
         border: round $primary 40%; border-title-color: $text-muted; padding: 0 1;
     }
     ReviewScreen Footer.-compact FooterLabel { margin: 0 1 0 0; }
     ReviewScreen Footer.-compact FooterKey.-grouped { margin: 0 1 0 0; }
     ReviewScreen.-short #review-text-scroll { max-height: 6; }
-    ReviewScreen.-short #review-sides { max-height: 10; }
-    ReviewScreen.-short #review-definition { max-height: 5; }
+    ReviewScreen.-short #review-sides { max-height: 8; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
