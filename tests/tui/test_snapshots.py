@@ -54,3 +54,11 @@ def test_document_switcher(snap_compare, project: Path) -> None:
 
 def test_ask_coder_name(snap_compare, project: Path) -> None:
     assert snap_compare(CoderApp(project), terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_review_screen(snap_compare, project: Path, size: tuple[int, int]) -> None:
+    from test_review import code_both, review_app
+
+    code_both(project)
+    assert snap_compare(review_app(project), press=["n"], terminal_size=size)
