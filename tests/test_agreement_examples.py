@@ -224,6 +224,25 @@ def test_cohen_wikipedia_two_by_two():
     assert abs(code.metrics["percent_agreement"].value - 0.7) < TOL
 
 
+def test_cohen_1960_table_1():
+    """Cohen (1960), Table 1: two judges, 200 units, three categories; the diagonal proportions
+    .44, .20, .06 give p_o = .70, the marginals (.50, .30, .20 and .60, .30, .10) give
+    p_c = .41, and κ = (.70 − .41) / (1 − .41) = .492. κ depends only on the diagonal and the
+    marginals; the split of the off-diagonal cells below is ours, chosen to fit them."""
+    table = [[88, 8, 4], [16, 40, 4], [16, 12, 12]]
+    assert [sum(row) for row in table] == [100, 60, 40]
+    assert [sum(col) for col in zip(*table)] == [120, 60, 20]
+    p_o = F(88 + 40 + 12, 200)
+    p_c = F(50, 100) * F(60, 100) + F(30, 100) * F(30, 100) + F(20, 100) * F(10, 100)
+    assert (p_o, p_c) == (F(70, 100), F(41, 100))
+    exact = (p_o - p_c) / (1 - p_c)
+    assert round(float(exact), 3) == 0.492
+    kappa = cohen_kappa(table)
+    assert abs(kappa.details["p_o"] - float(p_o)) < TOL
+    assert abs(kappa.details["p_e"] - float(p_c)) < TOL
+    assert abs(kappa.value - float(exact)) < TOL
+
+
 def test_cohen_three_categories_sas_example():
     """SAS PROC FREQ agreement example as reproduced in statsmodels' tests: table
     [[0,4,1],[0,8,0],[0,1,5]], simple kappa 0.4842 (p_o = 13/19, p_e = Σ row·col / 19²)."""
