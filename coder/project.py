@@ -83,7 +83,7 @@ def import_files(
         planned.append(_Planned(path, doc_name, parsed, digest))
     for p in planned:
         doc = store.add_document(
-            p.name, p.parsed, source_path=str(p.path), content_hash=p.content_hash
+            p.name, p.parsed, source_path=str(p.path.resolve()), content_hash=p.content_hash
         )
         outcomes.append(ImportOutcome(p.path, p.name, "imported", doc, list(p.parsed.warnings)))
     order = {path: i for i, path in enumerate(paths)}

@@ -497,7 +497,7 @@ def reimport_document(store: Store, document: str | int, path: Path, *,
                               warnings=list(parsed.warnings))
     backup = store.auto_backup("before-reimport")
     with store.transaction():
-        old = store.replace_document(doc.id, parsed, source_path=str(path),
+        old = store.replace_document(doc.id, parsed, source_path=str(Path(path).resolve()),
                                      content_hash=content_hash)
         carry = carry_segments(store, old.id, doc.id, matches)
         store.log_event("reimport", {

@@ -392,6 +392,13 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def is_empty(self) -> bool:
+        """No document, code, coder or event yet: a file only just created."""
+        return not any(
+            self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+            for table in ("documents", "codes", "coders", "events")
+        )
+
     def __enter__(self) -> Store:
         return self
 

@@ -239,3 +239,24 @@ def test_show_makes_control_characters_visible_and_json_keeps_them(tmp_path: Pat
     assert "Plain [bold] text, long" in out
     items = json.loads(run("show", "esc", "--json", db=db)[1])
     assert items[1]["text"] == "An \x1b[31mescape\x1b[0m and a bell\x07."
+
+
+def test_a_command_that_fails_on_a_new_project_file_leaves_no_file(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    code, _, err = run("import", str(tmp_path / "missing.txt"), db=db)
+    assert code == 2 and "missing.txt" in err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\ncodes:\n  - key: a\n    nme: b\n")
+    assert run("codebook", "use", str(broken), db=db)[0] == 2
+    assert list(tmp_path.glob("new.db*")) == []
+    assert run("import", str(WEST), db=db)[0] == 0
+    assert run("import", str(tmp_path / "missing.txt"), db=db)[0] == 2
+    assert db.exists()  # an existing project is never removed
+
+
+def test_documents_lists_whole_names_in_a_narrow_terminal(db: Path) -> None:
+    result = CliRunner(env={"COLUMNS": "60"}).invoke(main, ["documents", "--db", str(db)])
+    assert result.exit_code == 0
+    cells = "".join(line.split("│")[1].strip() for line in result.output.splitlines()
+                    if line.startswith("│"))
+    assert "west-midlands-evidence-session-2021-03" in cells

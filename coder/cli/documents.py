@@ -121,7 +121,7 @@ def documents(coder: str | None, db: Path) -> None:
         statuses = store.statuses()
         per_coder = {c: {s.document.id: s for s in store.document_summaries(c)} for c in coders}
     table = Table(title=f"{len(docs)} document(s) in {db}")
-    table.add_column("document")
+    table.add_column("document", overflow="fold", min_width=12)
     table.add_column("title", max_width=40)
     table.add_column("format")
     table.add_column("paragraphs", justify="right")

@@ -36,15 +36,29 @@ def db_option(f: F) -> F:
 def open_project(db: Path, *, must_exist: bool = True) -> Iterator[Store]:
     """The project for one command; a file that turns out damaged half way through a command
     becomes one sentence naming it, not SQLite's traceback."""
+    new = not db.exists()
     store = Store(db, create=not must_exist)
     try:
         yield store
     except sqlite3.DatabaseError as exc:
+        store.close()
         if not is_file_problem(exc):
             raise
         raise CoderError(
             f"the project file cannot be used ({exc}); `coder check` says more, and "
             "`coder backups` lists the copies `coder restore` can bring back", path=db,
         ) from None
+    except CoderError:
+        if new and store.is_empty():
+            store.close()
+            _discard(db)
+        raise
     finally:
         store.close()
+
+
+def _discard(db: Path) -> None:
+    """A command that failed on a project file it had just created leaves no file behind:
+    bad input changes nothing, not even the folder."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
