@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import CoderError
-from ..export import codebook_doc, refi, refi_import, report, segments, stats
+from ..export import codebook_doc, matrix, refi, refi_import, report, segments, stats
 from ..export.atomic import atomic_path, check_target, write_atomic
 from ..export.scope import select
 from .codebook import codebook as codebook_group
@@ -154,6 +154,44 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
     elif not scope.size:
         lines.append(Text("no segments match", style="yellow"))
     _say(lines, to_stdout=out is None)
+
+
+@export.command("matrix")
+@click.option("--code", "codes", multiple=True, metavar="KEY",
+              help="Only this code and its sub-codes (key, name or path; repeatable).")
+@click.option("--coder", "coders", multiple=True, metavar="NAME", help="Only this coder (repeatable).")
+@click.option("--document", metavar="DOC", help="Only this document (name or unambiguous prefix).")
+@click.option("--with-subcodes", is_flag=True,
+              help="A parent code's column is 1 where it or any code below it was applied.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file to write (default: standard output).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--bom", is_flag=True, help="Start with a UTF-8 byte-order mark (for Excel).")
+@db_option
+def export_matrix(codes: tuple[str, ...], coders: tuple[str, ...], document: str | None,
+                  with_subcodes: bool, out: Path | None, force: bool, bom: bool,
+                  db: Path) -> None:
+    """Codes as 0/1 columns, one row per paragraph and coder (CSV, for R, SPSS or pandas).
+
+    A coder's rows cover every paragraph of each document they coded in or marked, so an
+    uncoded paragraph is a row of zeros. The kind column tells headings apart.
+    """
+    _guard(out, db)
+    if out is not None:
+        _format("csv", out, ("csv",), "csv")
+        check_target(out, force=force)
+    with open_project(db) as store:
+        scope = select(store, codes=codes, coders=coders, document=document)
+        built = matrix.code_matrix(store, scope, list(coders), with_subcodes=with_subcodes)
+    data = matrix.matrix_csv(built, bom=bom)
+    if out is None:
+        _emit(data)
+    else:
+        write_atomic(out, data, force=force)
+    coders_in = sorted({coder for _, _, coder, _ in built.rows})
+    summary = (f"{len(built.rows)} row(s) (paragraph x coder: {', '.join(coders_in) or 'none'})"
+               f" x {len(built.codes)} code column(s)")
+    _say([Text(summary + (f" written to {out}" if out else ""))], to_stdout=out is None)
 
 
 @export.command("qdpx")
