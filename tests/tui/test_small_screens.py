@@ -113,3 +113,29 @@ async def test_typing_after_shift_tab_in_the_memo_dialog_writes_the_memo(
     with Store(project) as store:
         memos = [s.memo for s in store.segments(document_id=store.document("notes").id)]
     assert memos == ["a note"]
+
+
+@pytest.mark.parametrize("sizes", [[(80, 24), (120, 40)], [(100, 30), (160, 50), (60, 20)]])
+async def test_resizing_the_terminal_redraws_at_the_new_width(
+    tmp_path: Path, sizes: list[tuple[int, int]]
+) -> None:
+    """Long wrapped paragraphs on screen while the terminal grows and shrinks: lines wrapped for
+    the old width must never be drawn from layouts wrapped for the new one."""
+    from factories import SAMPLE_CODEBOOK, SEEDS
+
+    from coder.project import import_files, use_codebook
+
+    with Store(tmp_path / "p.db") as store:
+        import_files(store, [SEEDS / "bridge-the-gap-explore-2021-09.txt"])
+        use_codebook(store, SAMPLE_CODEBOOK)
+    app = CoderApp(tmp_path / "p.db", coder="alice")
+    async with app.run_test(size=sizes[0]) as pilot:
+        await goto(pilot, 9)
+        for size in sizes[1:]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            view = app.screen.query_one(ParagraphView)
+            assert view.size.width <= size[0]
+            assert "The government manifesto in 2019" in view_text(app)
+        await pilot.press("S")
+    assert codings(tmp_path / "p.db") == [("bridge-the-gap-explore-2021-09", 9, "stigma", None)]

@@ -137,6 +137,7 @@ class ParagraphView(Widget, can_focus=True):
         self._revision: dict[int, int] = {}
         self._generation = 0
         self._frame: list[tuple[int, int]] | None = None
+        self._frame_size: tuple[int, int] = (0, 0)
         self._drag_from: int | None = None
         self._palette: _Palette | None = None
         self.empty_message = "No paragraphs."
@@ -516,11 +517,18 @@ class ParagraphView(Widget, can_focus=True):
         self.refresh()
 
     def _get_frame(self) -> list[tuple[int, int]]:
-        if self._frame is not None:
+        """Which (row, line) each screen line shows. Kept per size: a resize can paint before
+        the widget hears of it, and lines wrapped for the old width must never be drawn from
+        layouts wrapped for the new one."""
+        size = (self.size.width, self.size.height)
+        if self._frame is not None and self._frame_size == size:
             return self._frame
         height = self.size.height
         frame: list[tuple[int, int]] = []
         row, skip = self.top, self.top_skip
+        if self.rows and row < len(self.rows):
+            skip = min(skip, max(self._layout(self.rows[row]).height - 1, 0))
+            self.top_skip = skip
         while len(frame) < height and row < len(self.rows):
             layout = self._layout(self.rows[row])
             for k in range(skip, layout.height):
@@ -529,6 +537,7 @@ class ParagraphView(Widget, can_focus=True):
                     break
             row, skip = row + 1, 0
         self._frame = frame
+        self._frame_size = size
         return frame
 
     def notify_style_update(self) -> None:
