@@ -145,8 +145,26 @@ def demo_project(store: Store) -> list[ImportOutcome]:
         except OSError as exc:
             raise CoderError(f"cannot copy the sample codebook here: {exc.strerror}",
                              path=codebook) from None
-    use_codebook(store, codebook)
+    book = codebook_mod.load_codebook(codebook)
+    store.sync_codes(codebook_rows(book) + _codes_added_in_the_app(store, book))
+    store.set_setting("codebook_path", str(codebook.resolve()))
     return outcomes
+
+
+def _codes_added_in_the_app(store: Store, book: codebook_mod.Codebook) -> list[dict]:
+    """Codes the project has and the demo's codebook copy does not: added while coding without
+    writing them back. Running the demo again keeps them as they are, instead of refusing to
+    start because the file "drops" a code in use."""
+    in_file = {c.key for c in book.codes} | {old for c in book.codes for old in c.renamed_from}
+    codes = store.codes()
+    key_of = {c.id: c.key for c in codes}
+    return [
+        {"key": c.key, "name": c.name, "parent_key": key_of.get(c.parent_id) if c.parent_id else None,
+         "color": c.color, "shortcut": c.shortcut, "definition": c.definition,
+         "when_to_use": c.when_to_use, "when_not_to_use": c.when_not_to_use,
+         "example": c.example, "renamed_from": []}
+        for c in codes if c.key not in in_file
+    ]
 
 
 def demo_codebook_path(db: Path) -> Path:

@@ -43,6 +43,20 @@ def test_demo_run_again_keeps_the_copy_and_the_codes_added_to_it(demo_dir: Path)
         assert store.code("extra").name == "Extra"
 
 
+def test_demo_run_again_keeps_a_code_added_in_the_app_only(demo_dir: Path) -> None:
+    with Store(demo_dir / "coder-demo.db") as store:
+        store.add_code("rent", "Rent [x]", parent_key="stigma")
+        alice = store.coder_id("alice")
+        paragraph = store.paragraphs(store.documents()[0].id)[3].id
+        store.toggle_segment(alice, paragraph, store.code("rent").id)
+    result = CliRunner().invoke(main, ["demo", "--no-app"])
+    assert result.exit_code == 0, result.output
+    with Store(demo_dir / "coder-demo.db") as store:
+        assert store.code("rent").path == "Stigma/Rent [x]"
+        assert [s.code_id for s in store.segments()] == [store.code("rent").id]
+        assert len(store.codes()) == len(load_codebook(SAMPLE_CODEBOOK).codes) + 1
+
+
 async def test_adding_a_code_in_the_demo_writes_the_copy_not_the_bundled_codebook(
         demo_dir: Path) -> None:
     bundled = SAMPLE_CODEBOOK.read_bytes()
