@@ -260,3 +260,16 @@ def test_documents_lists_whole_names_in_a_narrow_terminal(db: Path) -> None:
     cells = "".join(line.split("│")[1].strip() for line in result.output.splitlines()
                     if line.startswith("│"))
     assert "west-midlands-evidence-session-2021-03" in cells
+
+
+def test_piped_tables_are_not_cut_at_80_columns(db: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    out = subprocess.run([sys.executable, "-m", "coder", "documents", "--db", str(db)],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    [row] = [line for line in out.splitlines() if "west-midlands" in line]
+    assert "west-midlands-evidence-session-2021-03" in row
+    assert "West Midlands evidence session notes" in row

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +18,11 @@ from ..store import DEFAULT_DB, Store, is_file_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console(highlight=False)
+# Piped into a file or another program, a table is not cut at 80 columns: names in it are what
+# the next command takes. $COLUMNS still wins when set.
+PIPE_WIDTH = 200
+console = Console(highlight=False,
+                  width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH)
 err_console = Console(stderr=True, highlight=False)
 
 
