@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,7 @@ class _Planned:
 
 def import_files(
     store: Store, paths: list[Path], *, name: str | None = None, format: str | None = None,
-    title: str | None = None,
+    title: str | None = None, speakers: Sequence[str] = (),
 ) -> list[ImportOutcome]:
     """Read every file first and write only when all of them are good, so one bad file in a
     batch leaves the project exactly as it was."""
@@ -54,7 +55,7 @@ def import_files(
     outcomes: list[ImportOutcome] = []
     seen_names: set[str] = set()
     for path in paths:
-        parsed = read_document(path, format=format)
+        parsed = read_document(path, format=format, speakers=speakers)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         doc_name = name or path.stem
         same = store.find_document_by_hash(digest)

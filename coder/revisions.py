@@ -464,7 +464,8 @@ def carry_forward(store: Store, document_id: int) -> CarryReport:
 
 
 def reimport_document(store: Store, document: str | int, path: Path, *,
-                      format: str | None = None, dry_run: bool = False) -> RevisionReport:
+                      format: str | None = None, dry_run: bool = False,
+                      speakers: Sequence[str] = ()) -> RevisionReport:
     """Replace a document's text with a corrected version of the transcript, carrying every
     coding over; the old version stays in the project (superseded) with its codings intact."""
     from .ingest import read_document
@@ -475,14 +476,14 @@ def reimport_document(store: Store, document: str | int, path: Path, *,
     if current.id != doc.id:
         raise CoderError(f"{doc.name!r} is an older version of {current.name!r}; "
                          f"use --replace {current.name!r}")
-    parsed = read_document(path, format=format)
+    parsed = read_document(path, format=format, speakers=speakers)
     if not parsed.paragraphs:
         raise CoderError("no text found to code", path=path)
     content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
     old_paragraphs = store.paragraphs(doc.id)
     new_texts = [p.text for p in parsed.paragraphs]
-    if content_hash == doc.content_hash or text_hash(new_texts) == text_hash(
-            p.text for p in old_paragraphs):
+    if [(p.speaker, p.text) for p in parsed.paragraphs] == [
+            (p.speaker, p.text) for p in old_paragraphs]:
         return RevisionReport(doc.name, "unchanged", len(old_paragraphs), len(new_texts),
                               CarryReport(), warnings=list(parsed.warnings))
     matches = match_paragraphs([p.text for p in old_paragraphs], new_texts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -329,3 +330,47 @@ def test_cli_broken_caption_exits_2_and_writes_nothing(tmp_path: Path) -> None:
             assert store.documents() == []
         finally:
             store.close()
+
+
+SRT_ONCE = ("1\n00:00:01,000 --> 00:00:02,000\nAlice: Hello there.\n\n"
+            "2\n00:00:02,500 --> 00:00:04,000\nBob: Hi Alice, how are you?\n\n"
+            "3\n00:00:04,500 --> 00:00:05,000\nAlice: Fine.\n")
+
+
+def test_a_label_heard_once_is_a_speaker_only_when_the_researcher_confirms_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "once.srt"
+    path.write_text(SRT_ONCE, encoding="utf-8")
+    plain = read_document(path)
+    assert [(p.speaker, p.text) for p in plain.paragraphs][1] == (
+        None, "Bob: Hi Alice, how are you?")
+    confirmed = read_document(path, speakers=["bob"])
+    assert [(p.speaker, p.text) for p in confirmed.paragraphs] == [
+        ("Alice", "Hello there."), ("Bob", "Hi Alice, how are you?"), ("Alice", "Fine.")]
+    assert read_document(path).paragraphs[1].speaker is None  # the list holds for one read only
+
+
+def test_import_names_labels_heard_once_and_replace_with_speakers_takes_them(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    path = tmp_path / "once.srt"
+    path.write_text(SRT_ONCE, encoding="utf-8")
+    db = str(tmp_path / "p.db")
+    runner = CliRunner()
+    first = runner.invoke(main, ["import", str(path), "--db", db])
+    assert first.exit_code == 0
+    assert "speakers: Alice (2)" in first.output
+    assert "not taken as speakers (heard once): Bob (¶2)" in first.output
+    again = runner.invoke(main, ["import", str(path), "--replace", "once", "--speakers", "Bob",
+                                 "--db", db])
+    assert again.exit_code == 0 and "replaced the text of 'once'" in again.output
+    shown = runner.invoke(main, ["show", "once", "--json", "--db", db])
+    assert [item["speaker"] for item in json.loads(shown.output)] == ["Alice", "Bob", "Alice"]
+    same = runner.invoke(main, ["import", str(path), "--replace", "once", "--speakers", "Bob",
+                                "--db", db])
+    assert "nothing to do" in same.output

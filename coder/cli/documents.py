@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ..codings import import_codings_csv
 from ..errors import CoderError
-from ..ingest.speakers import turn_counts
+from ..ingest.speakers import turn_counts, unconfirmed_labels
 from ..project import import_files
 from ..revisions import reimport_document
 from ..tui.display import visible_char
@@ -36,27 +36,33 @@ from .options import console, db_option, open_project
     "old version is kept.",
 )
 @click.option("--dry-run", is_flag=True, help="With --replace: show what would happen.")
+@click.option("--speakers", metavar="NAMES",
+              help="Comma-separated labels to take as speakers even when heard once "
+              "(a label must otherwise start two paragraphs), e.g. --speakers 'Bob,MS. SMITH'.")
 @db_option
 def import_(
     paths: tuple[Path, ...], name: str | None, title: str | None, format_: str | None,
-    replace: str | None, dry_run: bool, db: Path,
+    replace: str | None, dry_run: bool, speakers: str | None, db: Path,
 ) -> None:
     """Import transcripts (text, Markdown, PDF-extracted text, speaker turns, VTT, SRT, docx)."""
     if replace is not None:
         if title is not None:
             raise CoderError("--title does not work with --replace; a corrected version keeps "
                              "the title (change it with coder title DOC TITLE)")
-        _replace(paths, replace, format_, dry_run, db)
+        _replace(paths, replace, format_, dry_run, db, _names(speakers))
         return
     if dry_run:
         raise CoderError("--dry-run works with --replace")
     with open_project(db, must_exist=False) as store:
-        outcomes = import_files(store, list(paths), name=name, format=format_, title=title)
-        turns = {
-            o.document.id: turn_counts(p.speaker for p in store.paragraphs(o.document.id))
-            for o in outcomes
-            if o.status != "unchanged"
-        }
+        outcomes = import_files(store, list(paths), name=name, format=format_, title=title,
+                                speakers=_names(speakers))
+        turns, unconfirmed = {}, {}
+        for o in outcomes:
+            if o.status != "unchanged":
+                paragraphs = store.paragraphs(o.document.id)
+                turns[o.document.id] = turn_counts(p.speaker for p in paragraphs)
+                unconfirmed[o.document.id] = unconfirmed_labels(
+                    (p.n, p.speaker, p.text) for p in paragraphs)
     for o in outcomes:
         if o.status == "unchanged":
             click.echo(f"{o.path}: unchanged, already imported as {o.name!r}")
@@ -65,17 +71,29 @@ def import_(
                  f"{o.document.n_paragraphs} paragraphs)")
         if turns[o.document.id]:
             click.echo("  speakers: " + ", ".join(f"{s} ({n})" for s, n in turns[o.document.id]))
+        if unconfirmed[o.document.id]:
+            labels = unconfirmed[o.document.id]
+            click.echo("  not taken as speakers (heard once): "
+                       + ", ".join(f"{label} (¶{n})" for label, n in labels)
+                       + "; to take them, import again with --replace "
+                       + f"{o.name} --speakers '{','.join(label for label, _ in labels)}'")
         for w in o.warnings:
             click.echo(f"  warning: {w}")
 
 
+def _names(speakers: str | None) -> list[str]:
+    return [n.strip() for n in (speakers or "").split(",") if n.strip()]
+
+
 def _replace(
-    paths: tuple[Path, ...], document: str, format_: str | None, dry_run: bool, db: Path
+    paths: tuple[Path, ...], document: str, format_: str | None, dry_run: bool, db: Path,
+    speakers: list[str],
 ) -> None:
     if len(paths) != 1:
         raise CoderError("--replace takes exactly one file: the corrected transcript")
     with open_project(db) as store:
-        r = reimport_document(store, document, paths[0], format=format_, dry_run=dry_run)
+        r = reimport_document(store, document, paths[0], format=format_, dry_run=dry_run,
+                              speakers=speakers)
     for w in r.warnings:
         click.echo(f"  warning: {w}")
     if r.status == "unchanged":

@@ -7,6 +7,7 @@ cannot read, in one sentence naming the file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from coder.errors import CoderError
@@ -16,6 +17,7 @@ from .captions import read_captions
 from .decoding import decode_text
 from .pdftext import detect_layout, reflow
 from .plaintext import read_plain
+from .speakers import confirmed_speakers
 from .word import read_docx
 
 __all__ = ["FORMATS", "SUPPORTED_SUFFIXES", "read_document"]
@@ -39,8 +41,15 @@ _ADVICE = {
 }
 
 
-def read_document(path: Path, *, format: str | None = None) -> ParsedDocument:
-    """Read a transcript; `format` forces one of `FORMATS` instead of guessing from the file."""
+def read_document(path: Path, *, format: str | None = None,
+                  speakers: Iterable[str] = ()) -> ParsedDocument:
+    """Read a transcript; `format` forces one of `FORMATS` instead of guessing from the file,
+    and `speakers` names labels to take as speakers even when heard only once."""
+    with confirmed_speakers(speakers):
+        return _read_document(path, format)
+
+
+def _read_document(path: Path, format: str | None) -> ParsedDocument:
     path = Path(path)
     if format is not None and format not in FORMATS:
         raise CoderError(

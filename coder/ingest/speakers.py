@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -150,8 +152,24 @@ def is_annotation(key: str) -> bool:
     return key in _NOT_SPEAKERS or (bool(words) and words[-1] in _NOT_SPEAKER_TAILS)
 
 
+# The speaker list a researcher confirmed for this import (`coder import --speakers`), casefolded.
+_CONFIRMED: ContextVar[frozenset[str]] = ContextVar("confirmed_speakers", default=frozenset())
+
+
+@contextmanager
+def confirmed_speakers(names: Iterable[str]) -> Iterator[None]:
+    """Within the block, these labels are speakers even when heard once (guide B.1: "or the
+    user confirms a speaker list at import")."""
+    token = _CONFIRMED.set(frozenset(n.strip().casefold() for n in names if n.strip()))
+    try:
+        yield
+    finally:
+        _CONFIRMED.reset(token)
+
+
 def accepted_speakers(first_lines: Iterable[str]) -> set[str]:
-    """Keys of the labels that start at least two paragraphs and are not annotations.
+    """Keys of the labels that start at least two paragraphs and are not annotations, and of
+    the labels the researcher confirmed.
 
     A role label used once (`P7:` in a focus group) is accepted too when other speakers
     were found, because a participant who speaks only once is still a participant.
@@ -161,7 +179,9 @@ def accepted_speakers(first_lines: Iterable[str]) -> set[str]:
         label = find_label(line)
         if label is not None:
             counts[label.key] += 1
-    accepted = {key for key, n in counts.items() if n >= 2 and not is_annotation(key)}
+    confirmed = _CONFIRMED.get()
+    accepted = {key for key, n in counts.items()
+                if (n >= 2 and not is_annotation(key)) or key in confirmed}
     if accepted:
         accepted |= {key for key in counts if _ROLE_RE.match(key)}
     return accepted
@@ -180,3 +200,16 @@ def turn_counts(paragraph_speakers: Iterable[str | None]) -> list[tuple[str, int
             counts[speaker] = counts.get(speaker, 0) + 1
         previous = speaker
     return list(counts.items())
+
+
+def unconfirmed_labels(paragraphs: Iterable[tuple[int, str | None, str]]) -> list[tuple[str, int]]:
+    """Name-like labels left in the text of paragraphs without a speaker, with the paragraph
+    number where each first appears: the ones a researcher may want to confirm."""
+    found: dict[str, tuple[str, int]] = {}
+    for n, speaker, text in paragraphs:
+        if speaker is not None:
+            continue
+        label = find_label(text)
+        if label is not None and looks_like_name(label) and not is_annotation(label.key):
+            found.setdefault(label.key, (label.speaker, n))
+    return list(found.values())
