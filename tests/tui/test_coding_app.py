@@ -268,6 +268,7 @@ async def test_filter_to_paragraphs_carrying_a_code(project: Path) -> None:
         numbers = [app.session.paragraphs[i].n for i in view.rows]
         assert numbers == [3, 5]
         assert "filter: Stigma (2 ¶)" in top_bar(app)
+        assert status(app) == "filter: 2 paragraphs carry Stigma; f again shows all"
         assert "At 18" not in view_text(app)
         await pilot.press("f")
         assert len(view.rows) == 6
@@ -275,6 +276,8 @@ async def test_filter_to_paragraphs_carrying_a_code(project: Path) -> None:
         await pilot.press("f", *"lea", "enter")
         assert len(view.rows) == 6
         assert "no paragraph here carries Leaving care" in status(app)
+        await pilot.press("f", *"labels", "enter")
+        assert status(app) == "filter: 1 paragraph carries Labels; f again shows all"
 
 
 async def test_switch_document_shows_progress_and_remembers_place(project: Path) -> None:

@@ -602,7 +602,8 @@ class CodingScreen(Screen[None]):
         self.filter_code = code_id
         self.view.load(rows, start)
         self._refresh_top()
-        self.say(f"filter: {len(rows)} paragraphs carry {name}; f again shows all", ok=False)
+        carry = "paragraph carries" if len(rows) == 1 else "paragraphs carry"
+        self.say(f"filter: {len(rows)} {carry} {name}; f again shows all", ok=False)
 
     def action_clear_filter(self) -> None:
         if self.filter_code is not None:
