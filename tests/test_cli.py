@@ -273,3 +273,14 @@ def test_piped_tables_are_not_cut_at_80_columns(db: Path) -> None:
     [row] = [line for line in out.splitlines() if "west-midlands" in line]
     assert "west-midlands-evidence-session-2021-03" in row
     assert "West Midlands evidence session notes" in row
+
+
+def test_a_coder_name_differing_only_in_case_is_refused_before_the_app(db: Path) -> None:
+    with Store(db) as store:
+        store.coder_id("alice")
+    code, _, err = run("code", "--coder", "Alice", db=db)
+    assert code == 2 and "there is a coder 'alice'" in err and "case-sensitive" in err
+    code, _, err = run("code", "nosuchdoc", "--coder", "alice", db=db)
+    assert code == 2 and "nosuchdoc" in err
+    with Store(db) as store:
+        assert store.coders() == ["alice"]

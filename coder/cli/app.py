@@ -40,6 +40,9 @@ def demo(coder: str | None, db: Path, no_app: bool) -> None:
                f"project file {db}")
     click.echo(f"open it again with: coder code --db {db}")
     if not no_app:
+        if coder is not None:
+            with open_project(db) as store:
+                _check_coder_name(coder, store.coders())
         _run_app(db, coder)
 
 
@@ -56,9 +59,30 @@ def code(document: str | None, coder: str | None, db: Path) -> None:
             "to start your own: `coder import FILE`",
             path=db,
         )
-    with open_project(db):
-        pass
+    with open_project(db) as store:
+        if coder is not None:
+            _check_coder_name(coder, store.coders())
+        if document is not None:
+            store.document(document)
     _run_app(db, coder, document)
+
+
+def _check_coder_name(name: str, known: list[str]) -> None:
+    """`Alice` and `alice` would be two coders, each blind to the other's codings: the classic
+    "where did my codings go". A new name that differs from a known one only in case or spaces
+    is refused before the app opens."""
+    name = name.strip()
+    if not name:
+        raise CoderError("--coder needs a name")
+    if name in known:
+        return
+    folded = " ".join(name.split()).casefold()
+    same = [k for k in known if " ".join(k.split()).casefold() == folded]
+    if same:
+        raise CoderError(
+            f"there is a coder {same[0]!r} in this project already; names are case-sensitive, so "
+            f"{name!r} would be a new coder who sees none of {same[0]!r}'s codings. Use "
+            f"--coder {same[0]!r}, or a clearly different name")
 
 
 def _run_app(db: Path, coder: str | None, document: str | None = None) -> None:
