@@ -1,8 +1,8 @@
 """Bringing the codings of another copy of a project into this one.
 
 Coders who work blind on their own machines each keep a copy; `merge` joins them. Documents
-are matched by their text (not their name, which each coder may have chosen), codes by stable
-key, coders by name. Segments carry a GUID from the moment they are made, so a segment seen
+are matched by their text (not their name, which each coder may have chosen), codes by GUID
+(a code renamed in either copy is still the same code) and then by key, coders by name. Segments carry a GUID from the moment they are made, so a segment seen
 before is skipped: merging the same file twice changes nothing, and no coder's work is ever
 replaced by another's.
 
@@ -15,9 +15,14 @@ who merges, codes on and merges again expects the second merge to show their cor
   writes, can't be compared reliably enough to let an older copy undo a deliberate mark; a
   coder who reopens a document changes its status in the merged project.
 - A coding the coder removed in the other copy is removed here too (marked removed, as every
-  removal is), with the copies of it carried to corrected versions of the transcript. A coding
-  removed here and still live there stays removed: a removal is never taken back by a merge.
+  removal is), with the copies of it carried to corrected versions of the transcript. Removals
+  come first, so a code taken off and put back there (a new segment in the same place) stays.
+- A coding removed here and still live there stays removed, unless the coder brought it back
+  there (undo, redo) after it was removed here: the later decision wins.
 - A memo the coder changed later (on a coding, or a paragraph memo) replaces the older one.
+- A code retired here that incoming codings use is un-retired (nothing brought in is hidden).
+  Codebook changes themselves are not merged: a code merged into another (`codebook use
+  --move`) only in the other copy stays separate here, and the summary says so.
 
 All of this matches segments by GUID and by coder: a GUID found here under another coder is
 left alone, so no coder's data ever changes another coder's codings.
@@ -31,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CoderError
-from .models import ParagraphIn, ParsedDocument
+from .models import Code, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
 from .store import STATUSES, SegmentRow, Store, text_hash
 
@@ -49,14 +54,25 @@ class MergeReport:
     segments_skipped: int = 0
     removed: dict[str, int] = field(default_factory=dict)
     """Codings removed here because their coder removed them in the other copy, by coder."""
+    restored: dict[str, int] = field(default_factory=dict)
+    """Codings removed here that their coder brought back in the other copy later, by coder."""
     memos_added: int = 0
     memos_updated: int = 0
     statuses_set: int = 0
+    codes_renamed: list[str] = field(default_factory=list)
+    """"THEIR-KEY (here KEY)" for each code the other copy calls by another key."""
+    codes_unretired: list[str] = field(default_factory=list)
+    merges_not_carried: list[str] = field(default_factory=list)
+    """"OLD -> TARGET" for each code merge done only in the other copy."""
     backup: str | None = None
 
     @property
     def segments_removed(self) -> int:
         return sum(self.removed.values())
+
+    @property
+    def segments_restored(self) -> int:
+        return sum(self.restored.values())
 
 
 @dataclass
@@ -116,11 +132,12 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
     report.backup = str(store.auto_backup("before-merge"))
     with store.transaction():
         doc_map = _match_documents(store, other, incoming.documents, report)
-        _add_codes(store, other, incoming.rows, report)
+        code_ids = _map_codes(store, other, incoming.rows, report)
         coder_ids = {name: store.coder_id(name) for name in sorted(incoming.contributors)}
         paragraph_ids = {(doc_id, n): par_id for doc_id, par_id, n, _
                          in store.paragraph_index(include_superseded=True)}
-        code_ids = store.code_key_map()
+        _merge_later_changes(store, incoming, report)
+        stamps = {s["guid"]: s["updated_at"] for s in incoming.states}
         report.segments_added, report.segments_skipped = store.insert_segments(
             [
                 {
@@ -132,14 +149,16 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
                     "memo": r.memo,
                     "guid": r.guid,
                     "created_at": r.created_at,
+                    "updated_at": stamps.get(r.guid),
                 }
                 for r in incoming.rows
             ],
             event=None, backup=False,
         )
+        report.codes_unretired = store.unretire_codes_in_use(
+            f"the merge of {other.path} brought codings on it")
         _merge_statuses(store, incoming, doc_map, coder_ids, report)
         _merge_paragraph_memos(store, other, incoming, doc_map, coder_ids, paragraph_ids, report)
-        _merge_later_changes(store, incoming.states, report)
         for my_doc in set(doc_map.values()):
             current = store.current_version(my_doc)
             if current.id != my_doc:
@@ -147,9 +166,11 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
         store.log_event("merge", {
             "source": str(other.path), "coders": report.coders,
             "added": report.segments_added, "skipped": report.segments_skipped,
-            "removed": report.segments_removed, "memos added": report.memos_added,
+            "removed": report.segments_removed, "restored": report.segments_restored,
+            "memos added": report.memos_added,
             "memos updated": report.memos_updated, "statuses": report.statuses_set,
-            "backup": report.backup,
+            "codes unretired": report.codes_unretired,
+            "code merges not carried": report.merges_not_carried, "backup": report.backup,
         })
     return report
 
@@ -205,17 +226,64 @@ def _match_documents(store: Store, other: Store, needed: set[int],
     return doc_map
 
 
-def _add_codes(store: Store, other: Store, rows: list[SegmentRow], report: MergeReport) -> None:
-    other_codes = other.codes(include_retired=True)
-    by_id = {c.id: c for c in other_codes}
-    parents = {c.key: by_id[c.parent_id].key if c.parent_id in by_id else None
-               for c in other_codes}
-    used_keys = {r.code_key for r in rows}
-    report.codes_added = store.ensure_codes(
-        [c for c in other_codes if (c.key in used_keys or _is_ancestor(c, used_keys, by_id))
-         and store.resolve_code(c.key) is None],
-        parents,
-    )
+class _CodesHere:
+    """Which code here a code of the other copy is: the one with its GUID (renamed in either
+    copy, or merged away here: then the code that took its segments), else the one its key
+    means here."""
+
+    def __init__(self, store: Store) -> None:
+        key_map = store.code_key_map()
+        codes = store.codes(include_retired=True)
+        self.key_of = {c.id: c.key for c in codes}
+        self.by_guid = {c.guid: key_map[c.key] for c in codes}
+        self.by_key = key_map
+
+    def __call__(self, code: Code) -> int | None:
+        return (code.guid and self.by_guid.get(code.guid)) or self.by_key.get(code.key)
+
+
+def _map_codes(store: Store, other: Store, rows: list[SegmentRow],
+               report: MergeReport) -> dict[str, int]:
+    """The code here for each key the incoming codings use, adding the codes this project
+    lacks (with their parents, so the hierarchy is kept)."""
+    theirs = other.codes(include_retired=True)
+    by_id = {c.id: c for c in theirs}
+    used = {r.code_key for r in rows}
+    here = _CodesHere(store)
+    wanted = [c for c in theirs if c.key in used or _is_ancestor(c, used, by_id)]
+    parents: dict[str, str | None] = {}
+    for c in wanted:
+        parent = by_id.get(c.parent_id)
+        found = here(parent) if parent else None
+        parents[c.key] = here.key_of[found] if found else parent.key if parent else None
+    report.codes_added = store.ensure_codes([c for c in wanted if here(c) is None], parents)
+    here = _CodesHere(store)
+    code_ids = {c.key: here(c) for c in theirs if c.key in used}
+    report.codes_renamed = [f"{key} (here {here.key_of[code_id]})"
+                            for key, code_id in sorted(code_ids.items())
+                            if here.key_of[code_id] != key]
+    report.merges_not_carried = _merges_not_carried(store, other, theirs, used, here)
+    return code_ids
+
+
+def _merges_not_carried(store: Store, other: Store, theirs: list[Code], used: set[str],
+                        here: _CodesHere) -> list[str]:
+    """Code merges done in the other copy and not here, where codings are concerned: its
+    codings on the merged code moved, the copies of them here did not."""
+    by_id = {c.id: c for c in theirs}
+    surviving = other.code_key_map()
+    counts = store.segment_counts_by_code()
+    out = []
+    for c in theirs:
+        target = by_id.get(surviving[c.key])
+        if target is None or target.id == c.id:
+            continue
+        mine, their_target = here(c), here(target)
+        if mine is None or mine == their_target:
+            continue
+        if target.key in used or counts.get(mine):
+            out.append(f"{c.key} -> {target.key}")
+    return out
 
 
 def _merge_statuses(store: Store, incoming: _Incoming, doc_map: dict[int, int],
@@ -249,9 +317,12 @@ def _merge_paragraph_memos(store: Store, other: Store, incoming: _Incoming,
             store.put_paragraph_memo(coder_ids[name], target, memo)
 
 
-def _merge_later_changes(store: Store, states: list[dict[str, Any]],
-                         report: MergeReport) -> None:
-    """Removals and memo edits a coder made in the other copy to codings both copies hold."""
+def _merge_later_changes(store: Store, incoming: _Incoming, report: MergeReport) -> None:
+    """Removals, revivals and memo edits a coder made in the other copy to codings both
+    copies hold. Runs before new codings are added, so one put back in the place of a removed
+    one is not taken for it."""
+    states = incoming.states
+    live_there = {r.guid for r in incoming.rows}
     here = store.segment_states(sorted({s["coder"] for s in states}))
     by_guid = {s["guid"]: s for s in here}
     by_document: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -260,11 +331,18 @@ def _merge_later_changes(store: Store, states: list[dict[str, Any]],
     lineage = _Lineage(store, by_document)
     removed: Counter[str] = Counter()
     changes: list[dict[str, Any]] = []
+    revivals: list[tuple[str, list[dict[str, Any]]]] = []
     for theirs in states:
         mine = by_guid.get(theirs["guid"])
         if mine is None or mine["coder"] != theirs["coder"]:
             continue
-        targets = [t for t in (mine, *lineage.carried(mine)) if t["deleted_at"] is None]
+        copies = [mine, *lineage.carried(mine)]
+        targets = [t for t in copies if t["deleted_at"] is None]
+        if theirs["guid"] in live_there:
+            revivals.append((theirs["coder"], [
+                {**t, "memo": theirs["memo"], "updated_at": theirs["updated_at"]}
+                for t in copies
+                if t["deleted_at"] is not None and theirs["updated_at"] > t["updated_at"]]))
         if theirs["deleted_at"] is not None:
             changes += [{**t, "deleted_at": theirs["deleted_at"],
                          "updated_at": theirs["updated_at"]} for t in targets]
@@ -277,6 +355,9 @@ def _merge_later_changes(store: Store, states: list[dict[str, Any]],
         report.memos_updated += bool(edited)
     store.update_segments(changes)
     report.removed = {name: n for name, n in sorted(removed.items()) if n}
+    revived = set(store.revive_segments([t for _, back in revivals for t in back]))
+    restored = Counter(name for name, back in revivals if any(t["id"] in revived for t in back))
+    report.restored = dict(sorted(restored.items()))
 
 
 class _Lineage:

@@ -393,6 +393,9 @@ def carry_segments(store: Store, old_document_id: int, new_document_id: int,
                 "memo": seg["memo"],
                 "guid": carried_guid(seg["guid"], new_hash, pl.paragraph.n),
                 "created_at": seg["created_at"],
+                # A carried copy is the same coding: a memo its coder edits in another copy
+                # of the project after the last edit here must still win a merge.
+                "updated_at": seg["updated_at"],
             })
         _, skipped = store.insert_segments(rows, event=None, backup=False)
         report = _summarise(placed, unplaced, names, keys)

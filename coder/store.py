@@ -845,13 +845,25 @@ class Store:
         ).fetchone()
         return _paragraph(row) if row else None
 
-    def search(self, query: str, *, limit: int = 500) -> list[tuple[Document, Paragraph]]:
-        """Case-insensitive substring search over every paragraph, in reading order."""
+    def search(self, query: str, *, limit: int | None = 500,
+               after: tuple[int, int] | None = None) -> list[tuple[Document, Paragraph]]:
+        """Substring search over every paragraph, in reading order (document, then ¶ number).
+
+        Case is folded in Python (`str.casefold`), as SQLite's lower() folds only ASCII and
+        "élodie" would miss "Élodie". `after=(document_id, n)` starts after that paragraph, so
+        a caller can step through any number of hits a few at a time.
+        """
+        self.conn.create_function("casefold", 1, lambda s: s.casefold() if s else s,
+                                  deterministic=True)
+        where = "d.superseded_by IS NULL AND instr(casefold(p.text), ?) > 0"
+        params: list[Any] = [query.casefold()]
+        if after is not None:
+            where += " AND (p.document_id, p.n) > (?, ?)"
+            params.extend(after)
         rows = self.conn.execute(
             "SELECT p.* FROM paragraphs p JOIN documents d ON d.id = p.document_id"
-            " WHERE d.superseded_by IS NULL AND instr(lower(p.text), lower(?)) > 0"
-            " ORDER BY p.document_id, p.n LIMIT ?",
-            (query, limit),
+            f" WHERE {where} ORDER BY p.document_id, p.n LIMIT ?",
+            (*params, -1 if limit is None else limit),
         ).fetchall()
         docs = {d.id: d for d in self.documents()}
         return [(docs[r["document_id"]], _paragraph(r)) for r in rows]
@@ -1167,10 +1179,9 @@ class Store:
         for r in rows:
             clash = self._live_segment(r["paragraph_id"], to_id, r["coder_id"], r["start"], r["end"])
             if clash is None:
-                conn.execute(
-                    "UPDATE segments SET code_id = ?, updated_at = ? WHERE id = ?",
-                    (to_id, stamp, r["id"]),
-                )
+                # updated_at stays: it dates the coder's own last change, which a merge
+                # compares with another copy's (a memo edited there after this must win).
+                conn.execute("UPDATE segments SET code_id = ? WHERE id = ?", (to_id, r["id"]))
                 continue
             if r["memo"]:
                 kept = conn.execute("SELECT memo FROM segments WHERE id = ?", (clash["id"],))
@@ -1352,13 +1363,14 @@ class Store:
         *,
         guid: str | None = None,
         created_at: str | None = None,
+        updated_at: str | None = None,
     ) -> int:
         stamp = now()
         cur = self.conn.execute(
             "INSERT INTO segments (guid, paragraph_id, code_id, coder_id, start, \"end\", memo,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (guid or str(uuid.uuid4()).upper(), paragraph_id, code_id, coder_id, start, end, memo,
-             created_at or stamp, stamp),
+             created_at or stamp, updated_at or stamp),
         )
         self._touch_status(paragraph_id, coder_id)
         return cur.lastrowid
@@ -1510,21 +1522,11 @@ class Store:
         if kind in ("add", "remove"):
             live = (kind == "add") != reverse
             if live:
-                seg = self.conn.execute(
-                    "SELECT * FROM segments WHERE id = ?", (payload["segment"],)
-                ).fetchone()
-                # A code merged away since: the revived segment comes back on its successor.
-                code_id = self._surviving_code_id(seg["code_id"])
-                clash = self._live_segment(
-                    seg["paragraph_id"], code_id, seg["coder_id"], seg["start"], seg["end"]
-                )
-                if clash and clash["id"] != seg["id"]:
-                    return
-                self.conn.execute(
-                    "UPDATE segments SET deleted_at = NULL, code_id = ?, updated_at = ?"
-                    " WHERE id = ?",
-                    (code_id, now(), payload["segment"]),
-                )
+                # A code retired since comes back into use: nothing the coder undoes is lost.
+                if self._revive_segment(payload["segment"], now()):
+                    unretired = self.unretire_codes_in_use("undo or redo brought back codings on it")
+                    if unretired:
+                        payload["unretired"] = unretired
             else:
                 self.conn.execute(
                     "UPDATE segments SET deleted_at = ?, updated_at = ? WHERE id = ?",
@@ -1651,9 +1653,11 @@ class Store:
                         backup: bool = True) -> tuple[int, int]:
         """Insert many already-validated segments in one transaction.
 
-        Each row has paragraph_id, code_id, coder_id, start, end and optionally memo, guid and
-        created_at. A row that duplicates a live segment (or an existing guid) is skipped, so
-        running the same import or merge twice changes nothing. Returns (added, skipped).
+        Each row has paragraph_id, code_id, coder_id, start, end and optionally memo, guid,
+        created_at and updated_at (kept from where the segment comes from, so memo edits made
+        later elsewhere are still recognised as later). A row that duplicates a live segment
+        (or an existing guid) is skipped, so running the same import or merge twice changes
+        nothing. Returns (added, skipped).
         A bulk write is preceded by an automatic backup unless the caller made one already
         (`backup=False`); `event=None` leaves the logging to the caller's own event.
         """
@@ -1678,6 +1682,7 @@ class Store:
                 self._insert_segment(
                     r["paragraph_id"], r["code_id"], r["coder_id"], r.get("start"), r.get("end"),
                     r.get("memo"), guid=guid, created_at=r.get("created_at"),
+                    updated_at=r.get("updated_at"),
                 )
                 added += 1
             if event is not None:
@@ -1709,6 +1714,49 @@ class Store:
                 " updated_at = :updated_at WHERE id = :id",
                 [{k: c[k] for k in ("id", "memo", "deleted_at", "updated_at")} for c in changes],
             )
+
+    def revive_segments(self, changes: Iterable[dict[str, Any]]) -> list[int]:
+        """Bring back removed segments (id, memo, updated_at) that their coder brought back in
+        another copy, with no undo entry. Returns the ids that came back: one whose place a
+        live segment has taken since stays removed."""
+        revived = []
+        with self.transaction() as conn:
+            for c in changes:
+                if self._revive_segment(c["id"], c["updated_at"]):
+                    conn.execute("UPDATE segments SET memo = ? WHERE id = ?", (c["memo"], c["id"]))
+                    revived.append(c["id"])
+        return revived
+
+    def _revive_segment(self, segment_id: int, stamp: str) -> bool:
+        """Mark a segment live again, on the code that took over its code's segments if that
+        code was merged away since; not when the same coding is live under another id."""
+        seg = self.conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
+        code_id = self._surviving_code_id(seg["code_id"])
+        clash = self._live_segment(
+            seg["paragraph_id"], code_id, seg["coder_id"], seg["start"], seg["end"]
+        )
+        if clash and clash["id"] != seg["id"]:
+            return False
+        self.conn.execute(
+            "UPDATE segments SET deleted_at = NULL, code_id = ?, updated_at = ? WHERE id = ?",
+            (code_id, stamp, segment_id),
+        )
+        return True
+
+    def unretire_codes_in_use(self, reason: str) -> list[str]:
+        """Un-retire every retired code that live segments use (a code is only ever retired
+        unused, so a coding brought back by undo or a merge brings its code back), logging it.
+        `codebook use` then names it as a code in use the codebook file lacks."""
+        keys = [r["key"] for r in self.conn.execute(
+            "SELECT key FROM codes WHERE retired_at IS NOT NULL AND merged_into IS NULL"
+            " AND EXISTS (SELECT 1 FROM segments s WHERE s.code_id = codes.id"
+            " AND s.deleted_at IS NULL) ORDER BY position, id")]
+        if keys:
+            with self.transaction() as conn:
+                conn.executemany("UPDATE codes SET retired_at = NULL, updated_at = ? WHERE key = ?",
+                                 [(now(), k) for k in keys])
+                self.log_event("codebook", {"unretired": keys, "why": reason})
+        return keys
 
     def paragraph_memo_states(self, coder_id: int, document_id: int) -> dict[int, tuple[str, str]]:
         """paragraph_id → (memo, updated_at) for one coder's paragraph memos on a document."""

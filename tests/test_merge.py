@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factories import make_project
+from factories import SMALL_CODES, make_project
 
 from coder.cli import main
 from coder.errors import CoderError
@@ -231,3 +231,136 @@ def test_a_copy_with_only_removals_still_merges_them(tmp_path: Path) -> None:
     bob.remove_segment(bob.coder_id("bob"), seg)
     assert merge_project(alice, tmp_path / "bob.db").removed == {"bob": 1}
     assert alice.segment_rows() == []
+
+
+# -- what a coder did in the other copy after a removal, a rename or a retirement -------------
+
+def live_codings(store: Store, coder: str = "bob") -> list[tuple[str, int]]:
+    return sorted((r.code_key, r.n) for r in store.segment_rows(coders=[coder]))
+
+
+def bobs_laptop(tmp_path: Path) -> tuple[Store, Store]:
+    """alice's project with one coding of bob's, and a copy of it made for bob's laptop."""
+    alice = make_project(tmp_path / "alice.db")
+    alice.add_segment(alice.coder_id("bob"), alice.paragraphs(1)[2].id, alice.code("stigma").id)
+    alice.backup(tmp_path / "laptop.db")
+    return alice, Store(tmp_path / "laptop.db")
+
+
+def test_a_code_taken_off_and_put_back_in_the_copy_stays(tmp_path: Path) -> None:
+    alice, laptop = bobs_laptop(tmp_path)
+    bid, par, stigma = laptop.coder_id("bob"), laptop.paragraphs(1)[2].id, laptop.code("stigma").id
+    assert not laptop.toggle_segment(bid, par, stigma).added
+    assert laptop.toggle_segment(bid, par, stigma).added  # a new segment in the same place
+    laptop.close()
+    out = run_merge(tmp_path, "laptop.db")
+    assert "1 segment(s) added, 0 already here; 1 removed, as bob removed them" in out
+    assert live_codings(alice) == [("stigma", 3)]
+    guids = {r.guid for r in Store(tmp_path / "laptop.db").segment_rows()}
+    assert {r.guid for r in alice.segment_rows()} == guids
+    assert "0 segment(s) added, 1 already here; coders bob" in run_merge(tmp_path, "laptop.db")
+    assert live_codings(alice) == [("stigma", 3)]
+
+
+def test_a_coding_brought_back_in_the_copy_after_its_removal_here_is_merged(
+        tmp_path: Path) -> None:
+    alice = make_project(tmp_path / "alice.db")
+    bid = alice.coder_id("bob")
+    seg = alice.add_segment(bid, alice.paragraphs(1)[2].id, alice.code("stigma").id)
+    alice.undo(bid)
+    alice.backup(tmp_path / "laptop.db")
+    laptop = Store(tmp_path / "laptop.db")
+    assert laptop.redo(laptop.coder_id("bob"))["segment"] == seg
+    laptop.set_segment_memo(laptop.coder_id("bob"), seg, "back, with a reason")
+    laptop.close()
+    out = run_merge(tmp_path, "laptop.db")
+    assert "0 segment(s) added, 1 already here; 1 restored, as bob brought them back in " in out
+    assert live_codings(alice) == [("stigma", 3)]
+    assert alice.segment(seg).memo == "back, with a reason"
+    before = raw_segments(alice, "bob")
+    assert "restored" not in run_merge(tmp_path, "laptop.db")
+    assert raw_segments(alice, "bob") == before
+
+
+def test_a_removal_here_after_the_copy_was_made_is_not_undone_by_it(tmp_path: Path) -> None:
+    alice, laptop = bobs_laptop(tmp_path)
+    laptop.close()
+    [seg] = alice.segments()
+    alice.remove_segment(seg.coder_id, seg.id)
+    report = merge_project(alice, tmp_path / "laptop.db")
+    assert (report.segments_restored, report.segments_added) == (0, 0)
+    assert live_codings(alice) == []
+
+
+def test_a_code_renamed_in_the_copy_is_the_same_code_here(tmp_path: Path) -> None:
+    alice = make_project(tmp_path / "alice.db")
+    alice.backup(tmp_path / "laptop.db")
+    laptop = Store(tmp_path / "laptop.db")
+    codes = [dict(SMALL_CODES[0], key="stigma-2", renamed_from=["stigma"]),
+             dict(SMALL_CODES[1], parent_key="stigma-2"), SMALL_CODES[2]]
+    laptop.sync_codes(codes)
+    laptop.add_code("photos", "Photos", parent_key="stigma-2")
+    bid = laptop.coder_id("bob")
+    for n, key in ((2, "stigma-2"), (3, "photos")):
+        laptop.add_segment(bid, laptop.paragraphs(1)[n].id, laptop.code(key).id)
+    laptop.close()
+    out = run_merge(tmp_path, "laptop.db")
+    assert "2 segment(s) added" in out and "codes added: photos" in out
+    assert f"codes {tmp_path / 'laptop.db'} calls by another key: stigma-2 (here stigma)" in out
+    assert live_codings(alice) == [("photos", 4), ("stigma", 3)]
+    assert alice.code("photos").path == "Stigma/Photos"
+    assert "stigma-2" not in {c.key for c in alice.codes(include_retired=True)}
+
+
+def test_a_memo_edited_in_the_copy_survives_a_code_merge_here(tmp_path: Path) -> None:
+    alice, laptop = bobs_laptop(tmp_path)
+    [seg] = laptop.segments()
+    laptop.set_segment_memo(seg.coder_id, seg.id, "written on the laptop")
+    laptop.close()
+    alice.sync_codes(SMALL_CODES[1:], moves={"stigma": "labels"})  # later, here
+    report = merge_project(alice, tmp_path / "laptop.db")
+    assert report.memos_updated == 1
+    assert [(r.code_key, r.memo) for r in alice.segment_rows()] == [
+        ("labels", "written on the laptop")]
+
+
+def test_retired_codes_come_back_when_codings_on_them_do(tmp_path: Path) -> None:
+    """Undo of a removal after the code was retired, and a merge of a copy that kept the code:
+    either way the coding is live, so its code is in use again (and history says why)."""
+    alice = make_project(tmp_path / "alice.db")
+    alice.backup(tmp_path / "laptop.db")
+    aid, par = alice.coder_id("alice"), alice.paragraphs(1)[2].id
+    alice.toggle_segment(aid, par, alice.code("leaving-care").id)
+    alice.toggle_segment(aid, par, alice.code("leaving-care").id)
+    alice.sync_codes(SMALL_CODES[:2])  # leaving-care retired: nobody uses it
+    assert alice.undo(aid)["unretired"] == ["leaving-care"]
+    assert "leaving-care" in {c.key for c in alice.codes()}
+    assert live_codings(alice, "alice") == [("leaving-care", 3)]
+    with pytest.raises(CoderError, match="in use"):
+        alice.sync_codes(SMALL_CODES[:2])
+    alice.sync_codes([SMALL_CODES[0], SMALL_CODES[2]])  # labels retired here, unused
+    laptop = Store(tmp_path / "laptop.db")
+    laptop.add_segment(laptop.coder_id("bob"), laptop.paragraphs(1)[3].id, laptop.code("labels").id)
+    laptop.close()
+    out = run_merge(tmp_path, "laptop.db")
+    assert "codes un-retired, as codings brought in use them: labels" in out
+    assert "labels" in {c.key for c in alice.codes()}
+    events = [e for e in alice.events("codebook") if "unretired" in e]
+    assert sorted(k for e in events for k in e["unretired"]) == ["labels", "leaving-care"]
+
+
+def test_a_code_merge_done_only_in_the_copy_is_named_not_carried(tmp_path: Path) -> None:
+    alice, laptop = bobs_laptop(tmp_path)
+    laptop.sync_codes(SMALL_CODES[1:], moves={"stigma": "labels"})
+    laptop.add_segment(laptop.coder_id("bob"), laptop.paragraphs(1)[3].id, laptop.code("labels").id)
+    laptop.close()
+    result = CliRunner().invoke(main, ["merge", str(tmp_path / "laptop.db"),
+                                       "--db", str(tmp_path / "alice.db")])
+    assert result.exit_code == 0, result.output
+    assert "merged code(s) stigma -> labels (codebook --move); that is not carried over" \
+        in result.stderr
+    assert "coder codebook use CODEBOOK --move stigma=labels" in result.stderr
+    assert live_codings(alice) == [("labels", 4), ("stigma", 3)]
+    assert "--move" in CliRunner().invoke(main, ["merge", "--help"]).output
+    alice.sync_codes(SMALL_CODES[1:], moves={"stigma": "labels"})
+    assert merge_project(alice, tmp_path / "laptop.db").merges_not_carried == []

@@ -57,3 +57,19 @@ def test_a_removal_reaches_the_copies_carried_to_a_corrected_transcript(tmp_path
     assert live == 0  # the original on the old version too
     assert mine.conn.execute("SELECT count(*) FROM segments").fetchone()[0] == 2
     assert merge_project(mine, tmp_path / "bob.db").segments_removed == 0
+
+
+def test_a_memo_written_in_the_copy_before_a_reimport_here_reaches_the_new_version(
+        tmp_path: Path) -> None:
+    mine, _ = project_and_bobs_copy(tmp_path)
+    seg = mine.add_segment(mine.coder_id("bob"), mine.paragraphs(1)[1].id, mine.code("stigma").id)
+    mine.backup(tmp_path / "laptop.db")
+    laptop = Store(tmp_path / "laptop.db")
+    laptop.set_segment_memo(laptop.coder_id("bob"), seg, "written on the laptop")
+    laptop.close()
+    v2 = tmp_path / "i2.txt"
+    v2.write_text("P0: Inserted.\n\nP1: First turn about leaving care.\n\nP2: Second turn about school!\n", encoding="utf-8")
+    reimport_document(mine, "i", v2)  # later, here: the coding is carried to the new version
+    assert merge_project(mine, tmp_path / "laptop.db").memos_updated == 1
+    assert [(r.document, r.n, r.memo) for r in mine.segment_rows()] == [
+        ("i", 3, "written on the laptop")]
