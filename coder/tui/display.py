@@ -158,3 +158,24 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def ellipsize(text: str, limit: int) -> str:
     text = clean(text)
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "\u2026"
+
+
+def find_folded(text: str, query: str) -> tuple[int, int] | None:
+    """Where `query` first occurs in `text` ignoring case as `str.casefold` does (the store's
+    search folds the same way), as (start, end) in `text`; folding may change lengths
+    ("ß" is "ss"), so the match is found per character rather than in the folded copy."""
+    needle = query.casefold()
+    if not needle:
+        return None
+    folded = [ch.casefold() for ch in text]
+    for start in range(len(text)):
+        if folded[start][:1] != needle[:1]:
+            continue
+        got = ""
+        for end in range(start, len(text)):
+            got += folded[end]
+            if got.startswith(needle):
+                return start, end + 1
+            if not needle.startswith(got):
+                break
+    return None

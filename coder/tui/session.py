@@ -8,6 +8,7 @@ of Textual so the benchmark and tests can drive it directly.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,10 +75,16 @@ class CodingSession:
         self.all_codes: dict[int, Code] = {c.id: c for c in self.store.codes(include_retired=True)}
         self.code_by_shortcut: dict[str, Code] = {c.shortcut: c for c in self.codes if c.shortcut}
         self.counts: dict[int, int] = self.store.segment_counts_by_code(self.coder_id)
+        names = Counter(c.name.casefold() for c in self.all_codes.values())
+        self.clashing: set[str] = {name for name, n in names.items() if n > 1}
 
     def code_name(self, code_id: int) -> str:
+        """The code's name, or its path where another code has the same name (an "Other"
+        under two themes), so a chip or a "saved" message says which one it was."""
         code = self.all_codes.get(code_id)
-        return code.name if code else f"code {code_id}"
+        if code is None:
+            return f"code {code_id}"
+        return code.path if code.name.casefold() in self.clashing else code.name
 
     def descendants(self, code_id: int) -> set[int]:
         found = {code_id}
@@ -220,9 +227,11 @@ class CodingSession:
     def toggle(self, index: int, code_id: int, start: int | None = None,
                end: int | None = None) -> Outcome:
         p = self.paragraphs[index]
-        result = self.store.toggle_segment(self.coder_id, p.id, code_id, start, end)
         segs = self.own.setdefault(p.id, [])
         name = self.code_name(code_id)
+        if start is not None and end is not None:
+            self._refuse_overlap(p, segs, code_id, start, end)
+        result = self.store.toggle_segment(self.coder_id, p.id, code_id, start, end)
         where = f"\u00b6{p.n}"
         if start is not None and end is not None:
             where += f" \u201c{ellipsize(p.text[start:end], 40)}\u201d"
@@ -238,6 +247,19 @@ class CodingSession:
         if self.status == "not started":
             self.status = "in progress"
         return Outcome(message, self.document.id if self.document else None, p.id, {index})
+
+    def _refuse_overlap(self, p: Paragraph, segs: list[Segment], code_id: int, start: int,
+                        end: int) -> None:
+        """One coder's same code on overlapping spans would count the shared words twice
+        (in exports and agreement), so the second span is refused, saying what to do."""
+        for s in segs:
+            if (s.code_id == code_id and s.start is not None and s.end is not None
+                    and (s.start, s.end) != (start, end) and s.start < end and start < s.end):
+                quote = ellipsize(p.text[s.start:s.end], 30)
+                raise CoderError(
+                    f"not saved: this span overlaps your {self.code_name(code_id)} on "
+                    f"\u201c{quote}\u201d in \u00b6{p.n}; to join them, take that one off "
+                    "(select it, same key) and code the whole stretch")
 
     def set_paragraph_memo(self, index: int, memo: str) -> Outcome:
         p = self.paragraphs[index]

@@ -344,8 +344,9 @@ async def test_add_code_on_the_fly_and_to_the_codebook_file(project: Path, tmp_p
         assert book.by_key("rent").shortcut == "t"
         await pilot.press("j", "t")
         assert ("notes", 5, "rent", None) in codings(project)
-        await pilot.press("a", *"rent", "enter")
-        assert "already a code named" in str(app.screen.query_one("#add-error").render())
+        await pilot.press("a", *"rent", "tab", "enter", *"leav", "enter", "ctrl+s")
+        assert "already a code named 'rent' under Leaving care" in str(
+            app.screen.query_one("#add-error").render())
         await pilot.press("escape")
 
 

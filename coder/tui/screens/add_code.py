@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -15,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select
 
 from ...codebook import RESERVED_KEYS
+from ...models import Code
 from ..display import clean
 from ..session import CodingSession
 
@@ -28,16 +31,25 @@ class AddCodeRequest:
     append_to: Path | None
 
 
-def shortcut_problem(char: str, taken: set[str]) -> str | None:
+def free_keys(taken: Iterable[str]) -> str:
+    """The letters and digits no code and no app key has, for a message that offers them."""
+    used = set(taken) | RESERVED_KEYS
+    return " ".join(c for c in string.ascii_letters + string.digits if c not in used)
+
+
+def shortcut_problem(char: str, taken: dict[str, Code]) -> str | None:
+    """What is wrong with `char` as a new code's shortcut, naming who has it and what is free."""
     if not char:
         return None
     if len(char) != 1 or not (char.isascii() and char.isalnum()):
         return "a shortcut is one letter or digit"
     if char in RESERVED_KEYS:
-        return f"{char!r} is one of the app's own keys"
-    if char in taken:
-        return f"{char!r} is already another code's shortcut"
-    return None
+        owner = "one of the app's own keys"
+    elif char in taken:
+        owner = f"already the shortcut of {clean(taken[char].path)}"
+    else:
+        return None
+    return f"{char!r} is {owner}; free: {free_keys(taken)}"
 
 
 class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
@@ -87,16 +99,22 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
             error.update(Text("the code needs a name"))
             self.query_one("#add-name", Input).focus()
             return
-        if any(c.name.casefold() == name.casefold() for c in self.session.codes):
-            error.update(Text(f"there is already a code named {name!r}"))
+        parent = self.query_one("#add-parent", Select).value
+        parent_code = next((c for c in self.session.codes if c.key == parent), None)
+        parent_id = parent_code.id if parent_code else None
+        # The codebook allows one name under two parents (Other under each theme); only
+        # siblings would be indistinguishable.
+        if any(c.name.casefold() == name.casefold() and c.parent_id == parent_id
+               for c in self.session.codes):
+            under = f" under {clean(parent_code.path)}" if parent_code else " at the top level"
+            error.update(Text(f"there is already a code named {name!r}{under}"))
             return
         shortcut = self.query_one("#add-shortcut", Input).value.strip()
-        problem = shortcut_problem(shortcut, set(self.session.code_by_shortcut))
+        problem = shortcut_problem(shortcut, self.session.code_by_shortcut)
         if problem:
             error.update(Text(problem))
             self.query_one("#add-shortcut", Input).focus()
             return
-        parent = self.query_one("#add-parent", Select).value
         apply = bool(self.query("#add-apply") and self.query_one("#add-apply", Checkbox).value)
         append = bool(self.query("#add-append") and self.query_one("#add-append", Checkbox).value)
         self.dismiss(AddCodeRequest(

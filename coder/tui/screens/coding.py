@@ -91,7 +91,9 @@ class CodingScreen(Screen[None]):
         self.session = session
         self.requested_document = document
         self.filter_code: int | None = None
+        self._filter_count = 0
         self.last_search: SearchHits | None = None
+        self._span_prompt: str | None = None
         self._position_dirty = False
         self.bind_code_keys()
 
@@ -214,7 +216,7 @@ class CodingScreen(Screen[None]):
             position = ""
         filter_name = None
         if self.filter_code is not None:
-            filter_name = f"{session.code_name(self.filter_code)} ({len(self.view.rows)} \u00b6)"
+            filter_name = f"{session.code_name(self.filter_code)} ({self._filter_count} \u00b6)"
         self.query_one(TopBar).show(
             coder=session.coder,
             document=doc.name if doc else None,
@@ -249,6 +251,7 @@ class CodingScreen(Screen[None]):
     def open_document(self, document_id: int, paragraph_id: int | None = None) -> None:
         session = self.session
         self.remember_position()
+        kept_filter = self.filter_code
         session.open(document_id)
         self.filter_code = None
         if paragraph_id is not None and paragraph_id in session.index_of:
@@ -263,6 +266,9 @@ class CodingScreen(Screen[None]):
         gc.freeze()
         doc = session.document
         assert doc is not None
+        if kept_filter is not None:
+            self._apply_filter(kept_filter, opened=doc.name)
+            return
         self.say(f"opened {doc.name}: {len(session.paragraphs)} paragraphs, "
                  f"{session.coded_count()} coded by you", ok=False)
 
@@ -312,13 +318,31 @@ class CodingScreen(Screen[None]):
 
     @on(ParagraphView.SpanChanged)
     def _span_changed(self, message: ParagraphView.SpanChanged) -> None:
+        """Keep the status line true to what a code key will do next.
+
+        When span mode ends the prompt is replaced only if nothing has been said since (a code
+        key's "saved" must stay), and a span dropped by moving is named as dropped, with the
+        paragraph that a code key now codes whole.
+        """
         selection = message.selection
         index = self.view.current_index
-        if selection is None or index is None:
+        if index is None:
+            return
+        if selection is None:
+            if self._span_prompt is None or self.status_line.message != self._span_prompt:
+                return
+            self._span_prompt = None
+            n = self.session.paragraphs[index].n
+            if message.dropped:
+                self.say(f"span dropped: now on \u00b6{n}, where a code key codes the whole "
+                         "paragraph (s selects a span again)", ok=False)
+            else:
+                self.say(f"left span mode: a code key codes the whole of \u00b6{n}", ok=False)
             return
         text = self.session.paragraphs[index].text[selection[0]:selection[1]]
-        self.say(f"span \u201c{ellipsize(text, 60)}\u201d: a code key or c applies it, "
-                 "esc leaves", ok=False)
+        self._span_prompt = (f"span \u201c{ellipsize(text, 60)}\u201d: a code key or c "
+                             "applies it, esc leaves")
+        self.say(self._span_prompt, ok=False)
 
     @on(Tree.NodeHighlighted, "#codebook")
     def _code_highlighted(self, message: Tree.NodeHighlighted) -> None:
@@ -354,12 +378,16 @@ class CodingScreen(Screen[None]):
             outcome = self.session.toggle(index, code_id, start, end)
         except SAVE_ERRORS as exc:
             self._failed(exc)
+            if view.span_mode:
+                # the selection is still there to adjust; when it goes, say so over this
+                self._span_prompt = self.status_line.message
             return None
         self._measure("code")
         view.leave_span()
         view.invalidate(outcome.changed)
         self.codebook.update_count(code_id)
         self.codebook.show_code(code_id)
+        self._refresh_filter_count()
         self._report(outcome)
         self._refresh_current_document_row()
         self._refresh_top()
@@ -402,7 +430,12 @@ class CodingScreen(Screen[None]):
                 return
             index = self.session.index_for_number(n)
             self._go_to_paragraph(self.session.paragraphs[index].id)
-            self.say(f"at \u00b6{self.session.paragraphs[index].n}", ok=False)
+            at = self.session.paragraphs[index].n
+            if at == n:
+                self.say(f"at \u00b6{at}", ok=False)
+            else:
+                self.say(f"there is no \u00b6{n}: at \u00b6{at}, the "
+                         f"{'last' if n > at else 'first'}", ok=False)
 
         self._push(JumpScreen(last), done)
 
@@ -514,6 +547,7 @@ class CodingScreen(Screen[None]):
         self.view.leave_span()
         self.view.invalidate(outcome.changed)
         self.codebook.update_counts()
+        self._refresh_filter_count()
         self._refresh_current_document_row()
         self._refresh_top()
         self._report(outcome)
@@ -534,12 +568,17 @@ class CodingScreen(Screen[None]):
         def done(found: SearchHits | None) -> None:
             if found is not None:
                 self.last_search = found
-                self._go_to_hit(found, found.chosen)
+                document_id, paragraph_id, _ = found.hits[found.chosen]
+                self._go_to_hit(found, document_id, paragraph_id)
 
         self._push(SearchScreen(self.session.store.path), done)
 
     def action_next_hit(self) -> None:
-        """The first hit after the cursor in reading order, wrapping round to the first."""
+        """The first hit after the cursor in reading order, wrapping round to the first.
+
+        Asked of the store each time rather than taken from the dialog's list, so F3 reaches
+        every hit however many there are, and hits in documents imported since.
+        """
         found = self.last_search
         if found is None or not found.hits:
             self.say("no search yet: / searches, then F3 or ctrl+g goes to the next hit",
@@ -547,16 +586,26 @@ class CodingScreen(Screen[None]):
             return
         session = self.session
         index = self.view.current_index
-        here = (-1, -1)
+        here = None
         if session.document is not None and index is not None:
             here = (session.document.id, session.paragraphs[index].n)
-        following = next((i for i, (document_id, _, n) in enumerate(found.hits)
-                          if (document_id, n) > here), None)
-        self._go_to_hit(found, following if following is not None else 0,
-                        wrapped=following is None)
+        try:
+            hits = session.store.search(found.query, limit=1, after=here)
+            wrapped = not hits and here is not None
+            if wrapped:
+                hits = session.store.search(found.query, limit=1)
+        except SAVE_ERRORS as exc:
+            self._failed(exc)
+            return
+        if not hits:
+            self.say(f"search \u201c{ellipsize(clean(found.query), 24)}\u201d: no paragraph "
+                     "holds it any more", ok=False)
+            return
+        document, paragraph = hits[0]
+        self._go_to_hit(found, document.id, paragraph.id, wrapped=wrapped)
 
-    def _go_to_hit(self, found: SearchHits, i: int, *, wrapped: bool = False) -> None:
-        document_id, paragraph_id, _ = found.hits[i]
+    def _go_to_hit(self, found: SearchHits, document_id: int, paragraph_id: int, *,
+                   wrapped: bool = False) -> None:
         if self.session.document is None or document_id != self.session.document.id:
             try:
                 self.open_document(document_id, paragraph_id)
@@ -567,9 +616,15 @@ class CodingScreen(Screen[None]):
         index = self.session.index_of.get(paragraph_id)
         if index is None:
             return
+        n = self.session.paragraphs[index].n
+        ids = [hit[1] for hit in found.hits]
         total = f"{len(found.hits)}{'+' if found.truncated else ''}"
-        message = (f"search \u201c{ellipsize(clean(found.query), 24)}\u201d: hit {i + 1} of "
-                   f"{total}, \u00b6{self.session.paragraphs[index].n}")
+        if paragraph_id in ids:
+            where = f"hit {ids.index(paragraph_id) + 1} of {total}, \u00b6{n}"
+        else:
+            document = self.session.document.name if self.session.document else ""
+            where = f"\u00b6{n} of {document}, a hit past the first {len(found.hits)}"
+        message = f"search \u201c{ellipsize(clean(found.query), 24)}\u201d: {where}"
         if wrapped:
             message += " (back at the first hit)"
         self.say(message + " \u00b7 F3 next", ok=False)
@@ -589,21 +644,39 @@ class CodingScreen(Screen[None]):
         self._push(CodePicker(
             self.session, "Show only paragraphs carrying (with its sub-codes)"), done)
 
-    def _apply_filter(self, code_id: int) -> None:
+    def _filter_rows(self, code_id: int) -> list[int]:
         session = self.session
         wanted = session.descendants(code_id)
-        rows = [i for i in range(len(session.paragraphs)) if session.carries(i, wanted)]
-        name = session.code_name(code_id)
+        return [i for i in range(len(session.paragraphs)) if session.carries(i, wanted)]
+
+    def _refresh_filter_count(self) -> None:
+        """After coding or undo: the top bar counts the paragraphs that carry the code now
+        (the rows shown stay put, so an uncoded paragraph does not vanish under the cursor)."""
+        if self.filter_code is not None:
+            self._filter_count = len(self._filter_rows(self.filter_code))
+
+    def _apply_filter(self, code_id: int, *, opened: str | None = None) -> None:
+        """Filter the open document; `opened` names a document just opened with a filter on,
+        which is carried over to it (or lifted, saying so, when nothing there carries it)."""
+        rows = self._filter_rows(code_id)
+        name = self.session.code_name(code_id)
         if not rows:
-            self.say(f"no paragraph here carries {name}", ok=False)
+            if opened is not None:
+                self._refresh_top()
+                self.say(f"opened {opened}: filter lifted, no paragraph here carries {name}",
+                         ok=False)
+            else:
+                self.say(f"no paragraph here carries {name}", ok=False)
             return
         current = self.view.current_index or 0
         start = next((r for r, i in enumerate(rows) if i >= current), len(rows) - 1)
         self.filter_code = code_id
+        self._filter_count = len(rows)
         self.view.load(rows, start)
         self._refresh_top()
         carry = "paragraph carries" if len(rows) == 1 else "paragraphs carry"
-        self.say(f"filter: {len(rows)} {carry} {name}; f again shows all", ok=False)
+        where = f"opened {opened}, filter kept" if opened is not None else "filter"
+        self.say(f"{where}: {len(rows)} {carry} {name}; f again shows all", ok=False)
 
     def action_clear_filter(self) -> None:
         if self.filter_code is not None:
@@ -657,7 +730,7 @@ class CodingScreen(Screen[None]):
                 problem = str(exc)
         self.codebook.rebuild()
         self.bind_code_keys()
-        message = f"saved: new code {code.name}"
+        message = f"saved: new code {session.code_name(code.id)}"
         failed = problem is not None
         if request.apply and self.view.current_index is not None:
             applied = self.apply_code(code.id, selection)
@@ -671,7 +744,8 @@ class CodingScreen(Screen[None]):
         if problem is not None:
             message += f"; NOT added to the codebook file: {problem}"
             self.notify(f"{code.name} is in the project, but the codebook file was left as "
-                        f"it was: {problem}", severity="error", timeout=10)
+                        f"it was: {problem}", severity="error", timeout=10,
+                        markup=False)
         elif request.append_to:
             message += f"; added to {request.append_to.name}"
         self.say(message, error=failed)

@@ -23,7 +23,10 @@ class JumpScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small", id="jump"):
             yield Label(Text(f"Go to paragraph (1\u2013{self.last})"), classes="dialog-title")
-            yield Input(type="integer", placeholder="number", id="jump-number")
+            # A text field checked on Enter: an integer field drops a typed "." and would
+            # turn 3.5 into 35.
+            yield Input(placeholder="number", id="jump-number")
+            yield Label(Text("", end=""), id="jump-error", classes="dialog-error")
             yield Label(Text("enter go \u00b7 esc cancel"), classes="dialog-help")
 
     def on_mount(self) -> None:
@@ -32,7 +35,13 @@ class JumpScreen(ModalScreen[int | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip().lstrip("+")
-        self.dismiss(int(value) if value.isdigit() else None)
+        if not value:
+            self.dismiss(None)
+        elif value.isascii() and value.isdigit():
+            self.dismiss(int(value))
+        else:
+            self.query_one("#jump-error", Label).update(
+                Text(f"{value!r} is not a paragraph number: a whole number, 1\u2013{self.last}"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -219,7 +219,7 @@ class ReviewScreen(Screen[None]):
         if item.speaker:
             title += f" \u00b7 {clean(item.speaker)}"
         scroll = self.query_one("#review-text-scroll", VerticalScroll)
-        scroll.border_title = title
+        scroll.border_title = Text(title)  # names are data: a Text is never read as markup
         spans = [(m.start, m.end) for m in (*item.a, *item.b)
                  if m.code == self.cursor and m.start is not None]
         self.query_one("#review-text", Static).update(paragraph_text(item.text, spans))

@@ -20,18 +20,19 @@ from textual.worker import get_current_worker
 
 from ...models import Document, Paragraph
 from ...store import Store
-from ..display import clean
+from ..display import clean, find_folded
 from .list_dialog import ListDialog
 
 LIMIT = 200
+HELP = "type to search \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 esc cancel"
 
 
 @dataclass(frozen=True)
 class SearchHits:
     """A search and where it led, kept so that F3 steps on through its hits later.
 
-    `hits` are (document id, paragraph id, paragraph number) in reading order, at most LIMIT
-    of them; `truncated` says there were more.
+    `hits` are (document id, paragraph id, paragraph number) of the first LIMIT hits in
+    reading order, as listed; `truncated` says there were more (F3 asks the store for those).
     """
 
     query: str
@@ -47,14 +48,14 @@ def hit_prompt(document: Document, paragraph: Paragraph, query: str, width: int 
         text.append(f" {clean(paragraph.speaker)}", style=Style(dim=True))
     text.append("  ")
     body = clean(paragraph.text)
-    at = body.lower().find(query.lower())
-    start = max(0, at - 30) if at >= 0 else 0
+    match = find_folded(body, query)
+    at, end = match if match else (0, 0)
+    start = max(0, at - 30)
     snippet = ("\u2026" if start else "") + body[start:start + width]
     text.append(snippet)
-    if at >= 0:
-        offset = at - start + (1 if start else 0)
-        text.stylize(Style(reverse=True), len(text.plain) - len(snippet) + offset,
-                     len(text.plain) - len(snippet) + offset + len(query))
+    if match:
+        offset = len(text.plain) - len(snippet) - start + (1 if start else 0)
+        text.stylize(Style(reverse=True), offset + at, offset + end)
     return text
 
 
@@ -73,8 +74,7 @@ class SearchScreen(ListDialog[SearchHits | None]):
             yield Label(Text("Search all documents"), classes="dialog-title")
             yield Input(placeholder="words to find (case does not matter)", id="search-query")
             yield OptionList(id="search-hits")
-            yield Label(Text("type to search \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 "
-                             "esc cancel"), id="search-count", classes="dialog-help")
+            yield Label(Text(HELP), id="search-count", classes="dialog-help")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -85,6 +85,7 @@ class SearchScreen(ListDialog[SearchHits | None]):
         if len(query.strip()) < 2:
             self.hits = []
             self.query_one(OptionList).clear_options()
+            self._count(HELP)
             return
         self.run_search(query)
 
@@ -110,10 +111,16 @@ class SearchScreen(ListDialog[SearchHits | None]):
                              for i, (d, p) in enumerate(found[:LIMIT])])
         if self.hits:
             options.highlighted = 0
-        more = "+" if self.truncated else ""
-        self.query_one("#search-count", Label).update(Text(
-            f"{len(self.hits)}{more} paragraphs \u00b7 \u2191\u2193 choose \u00b7 enter go "
-            "\u00b7 esc cancel"))
+        if self.truncated:
+            count = f"{LIMIT}+ hits; F3 walks them all"
+        elif len(self.hits) == 1:
+            count = "1 paragraph"
+        else:
+            count = f"{len(self.hits)} paragraphs"
+        self._count(f"{count} \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 esc cancel")
+
+    def _count(self, line: str) -> None:
+        self.query_one("#search-count", Label).update(Text(line))
 
     def choose(self, option_id: str) -> None:
         self.dismiss(SearchHits(self.searched, self.hits, self.truncated, int(option_id)))

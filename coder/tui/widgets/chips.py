@@ -40,9 +40,10 @@ def swatch_style(color: str | None) -> Style:
         return Style()
 
 
-def chip(code: Code | None, fallback: str = "?") -> Text:
-    """The code's name on its colour; more can be appended without taking on that colour."""
-    name = clean(code.name) if code else fallback
+def chip(code: Code | None, fallback: str = "?", *, name: str | None = None) -> Text:
+    """The code's name (or `name`, such as its path) on its colour; more can be appended
+    without taking on that colour."""
+    name = clean(name if name is not None else code.name if code else fallback)
     text = Text(end="")
     text.append(f" {name} ", style=code_style(code.color if code else None))
     return text

@@ -117,8 +117,12 @@ class ParagraphView(Widget, can_focus=True):
             super().__init__()
 
     class SpanChanged(Message):
-        def __init__(self, selection: tuple[int, int] | None) -> None:
+        """The selection changed; `dropped` when span mode ended because the cursor moved
+        (so that a code key no longer means the span, which the screen must say)."""
+
+        def __init__(self, selection: tuple[int, int] | None, *, dropped: bool = False) -> None:
             self.selection = selection
+            self.dropped = dropped
             super().__init__()
 
     def __init__(self, session: CodingSession, *, id: str | None = None) -> None:
@@ -149,7 +153,9 @@ class ParagraphView(Widget, can_focus=True):
         self.rows = rows
         self._cache.clear()
         self._revision.clear()
-        self.span_mode = False
+        if self.span_mode:
+            self.span_mode = False
+            self.post_message(self.SpanChanged(None, dropped=True))
         self.cursor = min(max(cursor_row, 0), max(len(rows) - 1, 0))
         self.top, self.top_skip = self.cursor, 0
         self._invalidate_frame()
@@ -191,8 +197,7 @@ class ParagraphView(Widget, can_focus=True):
             self._scroll_to_cursor()
             return
         self.cursor = row
-        if self.span_mode:
-            self.leave_span()
+        self.leave_span(dropped=True)
         self._scroll_to_cursor()
         self._invalidate_frame()
         self._announce()
@@ -220,19 +225,19 @@ class ParagraphView(Widget, can_focus=True):
         self._span_changed()
         return True
 
-    def leave_span(self) -> None:
+    def leave_span(self, *, dropped: bool = False) -> None:
         if not self.span_mode:
             return
         self.span_mode = False
-        self._span_changed()
+        self._span_changed(dropped=dropped)
 
-    def _span_changed(self) -> None:
+    def _span_changed(self, *, dropped: bool = False) -> None:
         index = self.current_index
         if index is not None:
             self.invalidate({index})
         self._keep_selection_visible()
         self.refresh_bindings()
-        self.post_message(self.SpanChanged(self.selection))
+        self.post_message(self.SpanChanged(self.selection, dropped=dropped))
 
     def _word_at(self, offset: int) -> int:
         starts = [s for s, _ in self._words]
@@ -363,8 +368,7 @@ class ParagraphView(Widget, can_focus=True):
                 row = max(0, row - 1)
             self.cursor = row
             self.top, self.top_skip = row, 0
-        if self.span_mode:
-            self.leave_span()
+        self.leave_span(dropped=True)
         self._scroll_to_cursor()
         self._invalidate_frame()
         self._announce()
@@ -467,7 +471,7 @@ class ParagraphView(Widget, can_focus=True):
         chips: list[Text] = []
         for seg in session.own.get(paragraph_id, []):
             code = session.all_codes.get(seg.code_id)
-            piece = chip(code)
+            piece = chip(code, name=session.code_name(seg.code_id) if code else None)
             memo_mark = 2 if seg.memo else 0
             if seg.start is not None:
                 quote = session.paragraphs[session.index_of[paragraph_id]].text[seg.start:seg.end]
@@ -482,8 +486,8 @@ class ParagraphView(Widget, can_focus=True):
         if session.show_others:
             other_style = self._styles().other
             for coder, seg in session.others.get(paragraph_id, []):
-                code = session.all_codes.get(seg.code_id)
-                name = clean(code.name) if code else "?"
+                name = clean(session.code_name(seg.code_id)) if seg.code_id in session.all_codes \
+                    else "?"
                 mark = "\u25c7" if seg.start is None else "\u25c7\u2026"
                 chips.append(Text(f"{mark} {name} \u00b7{clean(coder)}",
                                   style=other_style + self._tint(seg.code_id), end=""))
@@ -600,6 +604,8 @@ class ParagraphView(Widget, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._invalidate_frame()
         self._scroll_to_cursor()
+        # rewrapped to the new width, a long paragraph's selection may sit on another line
+        self._keep_selection_visible()
 
     # -- mouse ---------------------------------------------------------------------------
 

@@ -104,7 +104,7 @@ class SidePanel(Static):
     """One column of codings (A's, B's or the consensus's); `shown` keeps its plain text."""
 
     def show(self, title: str, rows: Sequence[Row]) -> None:
-        self.border_title = title
+        self.border_title = Text(title)  # coder names are data, never markup
         grid = Table.grid(padding=(0, 1 if any(g for g, _ in rows) else 0))
         grid.add_column(no_wrap=True, style=Style(bold=True))
         grid.add_column(ratio=1)
