@@ -48,6 +48,7 @@ class Outcome:
     paragraph_id: int | None = None
     changed: set[int] = field(default_factory=set)
     ok: bool = True
+    codes_changed: bool = False
 
 
 class CodingSession:
@@ -327,6 +328,20 @@ class CodingSession:
             self._refresh_paragraph(paragraph)
             return Outcome(f"{verb}: memo on \u00b6{paragraph.n}", paragraph.document_id,
                            paragraph.id, self._changed(paragraph))
+        back = ""
+        if done.get("unretired"):
+            self.reload_codes()
+            back = " — " + ", ".join(
+                self.code_name(c.id) for c in self.codes if c.key in done["unretired"]
+            ) + " back in the codebook"
+        outcome = self._segment_step(done, verb, undo)
+        if back:
+            outcome.message += back
+            outcome.codes_changed = True
+        return outcome
+
+    def _segment_step(self, done: dict, verb: str, undo: bool) -> Outcome:
+        kind = done["kind"]
         segment = self.store.segment(done["segment"])
         paragraph = self.store.paragraph(segment.paragraph_id)
         if self.store.current_version(paragraph.document_id).id != paragraph.document_id:

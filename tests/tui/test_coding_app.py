@@ -598,3 +598,25 @@ async def test_codebook_click_shows_double_click_applies(project: Path) -> None:
         assert codings(project) == []
         await pilot.click(tree, offset=(8, line + 1), times=2)
         assert codings(project) == [("notes", 1, "leaving-care", None)]
+
+
+async def test_undo_onto_a_retired_code_brings_the_code_back_and_says_so(project: Path) -> None:
+    from factories import SMALL_CODES
+
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, 4)
+        await pilot.press("l", "l")
+    with Store(project) as store:
+        store.sync_codes([c for c in SMALL_CODES if c["key"] != "leaving-care"])
+        assert "leaving-care" not in {c.key for c in store.codes()}
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Leaving care" not in str(app.screen.query_one("#codebook").root.children)
+        await pilot.press("u")
+        assert status(app) == "undone: Leaving care on ¶4 — Leaving care back in the codebook"
+        with Store(project) as store:
+            assert "leaving-care" in {c.key for c in store.codes()}
+        assert any("Leaving care" in str(node.label)
+                   for node in app.screen.query_one("#codebook").root.children)
+    assert codings(project) == [("notes", 4, "leaving-care", None)]

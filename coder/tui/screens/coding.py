@@ -546,6 +546,9 @@ class CodingScreen(Screen[None]):
             self._go_to_paragraph(outcome.paragraph_id)
         self.view.leave_span()
         self.view.invalidate(outcome.changed)
+        if outcome.codes_changed:
+            self.codebook.rebuild()
+            self.bind_code_keys()
         self.codebook.update_counts()
         self._refresh_filter_count()
         self._refresh_current_document_row()
