@@ -1152,7 +1152,7 @@ class Store:
                     " when_not_to_use, example, position, guid, created_at, updated_at)"
                     " VALUES (:key, :name, :color, :shortcut, :definition, :when_to_use,"
                     " :when_not_to_use, :example, :position, :guid, :stamp, :stamp)",
-                    {**values, "guid": c.get("guid") or stable_guid("code", c["key"])},
+                    {**values, "guid": c.get("guid") or self._new_code_guid(c["key"])},
                 )
                 ids[c["key"]] = cur.lastrowid
                 conn.execute("DELETE FROM code_aliases WHERE key = ?", (c["key"],))
@@ -1204,6 +1204,15 @@ class Store:
             "UPDATE code_aliases SET code_id = ? WHERE code_id = ?", (to_id, from_id)
         )
 
+    def _new_code_guid(self, key: str) -> str:
+        """The GUID a new code is born with: derived from its key, so two copies of a project
+        that load one codebook agree; a fresh one when a renamed code still carries it (the key
+        was `a`, renamed to `x`, and a new code `a` arrives)."""
+        guid = stable_guid("code", key)
+        if self.conn.execute("SELECT 1 FROM codes WHERE guid = ?", (guid,)).fetchone():
+            return str(uuid.uuid4()).upper()
+        return guid
+
     def add_code(
         self,
         key: str,
@@ -1230,7 +1239,7 @@ class Store:
                 "INSERT INTO codes (key, name, parent_id, position, color, shortcut, definition,"
                 " guid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (key, name, parent_id, position, color, shortcut, definition,
-                 stable_guid("code", key), stamp, stamp),
+                 self._new_code_guid(key), stamp, stamp),
             )
             self.log_event("code added", {"key": key, "name": name, "parent": parent_key})
         return self.code(key)

@@ -513,3 +513,14 @@ def test_parse_moves() -> None:
             parse_moves(bad)
     with pytest.raises(CoderError, match="both"):
         parse_moves(["a=b", "a=c"])
+
+
+def test_a_new_code_may_take_the_key_a_renamed_code_had(store: Store) -> None:
+    renamed = [dict(SMALL_CODES[0], key="stigma-2", renamed_from=["stigma"]), *SMALL_CODES[1:]]
+    renamed[1] = dict(renamed[1], parent_key="stigma-2")
+    store.sync_codes(renamed)
+    store.sync_codes([*renamed, {"key": "stigma", "name": "Stigma again"}])
+    store.add_code("labels-2", "Labels again")
+    guids = [c.guid for c in store.codes(include_retired=True)]
+    assert len(guids) == len(set(guids)) == 5
+    assert store.code("stigma").name == "Stigma again"
