@@ -458,6 +458,23 @@ async def test_coder_name_is_asked_once_and_remembered(project: Path) -> None:
         assert again.session.coder == "carol"
 
 
+async def test_a_name_differing_from_a_known_coder_only_in_case_is_refused(
+    project: Path,
+) -> None:
+    with Store(project) as store:
+        store.coder_id("carol")
+    app = CoderApp(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"Carol ", "enter")
+        assert isinstance(app.screen, AskCoderScreen)
+        error = str(app.screen.query_one("#ask-error").render())
+        assert "there is a coder 'carol' already" in error
+        await pilot.press(*["backspace"] * 6, *"dana", "enter")
+        assert isinstance(app.screen, CodingScreen)
+    with Store(project) as store:
+        assert store.coders() == ["carol", "dana"]
+
+
 async def test_transcript_text_is_shown_literally(project: Path) -> None:
     app = CoderApp(project, coder="alice")
     async with app.run_test(size=SIZE) as pilot:

@@ -45,6 +45,13 @@ class AskCoderScreen(ModalScreen[str | None]):
         if not name:
             self.query_one("#ask-error", Label).update(Text("a coder needs a name"))
             return
+        folded = " ".join(name.split()).casefold()
+        same = [k for k in self.known if k != name and " ".join(k.split()).casefold() == folded]
+        if same:
+            self.query_one("#ask-error", Label).update(Text(
+                f"there is a coder {same[0]!r} already: choose them below, or a clearly "
+                "different name (a new name would not see their codings)"))
+            return
         self.dismiss(name)
 
     @on(OptionList.OptionSelected)
