@@ -21,8 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench import safety_bench  # noqa: E402
-from bench.corpus import Corpus, generate  # noqa: E402
+from bench import safety_bench
+from bench.corpus import Corpus, generate
 
 OPTIONAL = ("agreement_bench", "tui_bench", "export_bench")
 Row = tuple[str, str, str]
@@ -46,7 +46,7 @@ def _guard(name: str, fn: Callable[[], Iterable[Row]]) -> list[Row]:
     t0 = time.perf_counter()
     try:
         rows = list(fn())
-    except Exception as exc:  # noqa: BLE001 - one failing benchmark must not hide the rest
+    except Exception as exc:
         traceback.print_exc(file=sys.stderr)
         return [(name, "FAILED", f"{type(exc).__name__}: {exc}")]
     print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -65,7 +65,7 @@ def optional_modules(corpus: Corpus) -> tuple[list[Row], list[str]]:
                 continue
             rows.append((name, "FAILED", f"import: {exc}"))
             continue
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             rows.append((name, "FAILED", f"import: {type(exc).__name__}: {exc}"))
             continue
         if hasattr(module, "rows"):

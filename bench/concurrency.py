@@ -28,21 +28,22 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from coder.models import ParagraphIn, ParsedDocument  # noqa: E402
-from coder.store import Store  # noqa: E402
+from coder.models import ParagraphIn, ParsedDocument
+from coder.store import Store
 
 CODES = [{"key": f"c{i}", "name": f"Code {i}", "parent_key": None} for i in range(10)]
 
 
-def make_project(path: Path, paragraphs: int = 500) -> None:
+def make_project(path: Path, paragraphs: int = 500, codes: list[dict] | None = None) -> None:
+    """A one-document project with plain numbered turns: small, and the same on every run."""
     store = Store(path)
     store.add_document(
         "focus-group",
         ParsedDocument("text", [ParagraphIn(f"Turn {i} of the focus group.")
                                 for i in range(paragraphs)]),
-        source_path=None, content_hash="concurrency-test",
+        source_path=None, content_hash=f"toy-{paragraphs}",
     )
-    store.sync_codes(CODES)
+    store.sync_codes(CODES if codes is None else codes)
     store.close()
 
 

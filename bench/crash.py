@@ -30,22 +30,14 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from coder.models import ParagraphIn, ParsedDocument  # noqa: E402
-from coder.store import Store  # noqa: E402
+from bench.concurrency import make_project as _toy_project
+from coder.store import Store
 
 CODES = [{"key": f"c{i}", "name": f"Code {i}", "parent_key": None} for i in range(5)]
 
 
 def make_project(path: Path, paragraphs: int = 200) -> None:
-    store = Store(path)
-    store.add_document(
-        "interview",
-        ParsedDocument("text", [ParagraphIn(f"Paragraph {i} of the interview.")
-                                for i in range(paragraphs)]),
-        source_path=None, content_hash="crash-test",
-    )
-    store.sync_codes(CODES)
-    store.close()
+    _toy_project(path, paragraphs, CODES)
 
 
 def worker(db: str, coder: str) -> None:

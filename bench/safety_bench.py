@@ -150,8 +150,8 @@ def reimport(corpus: Corpus) -> list[Row]:
 
 
 def codebook_merge(corpus: Corpus) -> list[Row]:
-    from coder.project import codebook_rows
     from coder.codebook import load_codebook
+    from coder.project import codebook_rows
     from coder.store import Store
 
     rows = codebook_rows(load_codebook(corpus.codebook))

@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import make_project
 
 from coder.store import Store
-from factories import make_project
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from factories import SMALL_CODES, make_project
 
 from coder.cli import main
 from coder.codings import import_codings_csv
 from coder.errors import CoderError
 from coder.merge import merge_project
 from coder.store import MIGRATIONS, SCHEMA_VERSION, Store
-from factories import SMALL_CODES, make_project
 
 REPO = Path(__file__).resolve().parent.parent
 

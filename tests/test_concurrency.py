@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from factories import make_project
 
 from coder.errors import CoderError
 from coder.store import SCHEMA_VERSION, Store
-from factories import make_project
 
 REPO = Path(__file__).resolve().parent.parent
 

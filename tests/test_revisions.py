@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from factories import SMALL_CODES, make_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,6 @@ from coder.revisions import (
     reimport_document,
 )
 from coder.store import Store
-from factories import SMALL_CODES, make_project
 
 V1 = """# Interview 3
 

@@ -4,12 +4,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from factories import SMALL_CODES
 
 from coder.errors import CoderError
 from coder.models import ParagraphIn, ParsedDocument
 from coder.store import SCHEMA_VERSION, Store
-
-from factories import SMALL_CODES
 
 
 def test_project_file_is_plain_sqlite_with_wal_and_version(store: Store) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CoderError
-from ..project import demo_codebook_path, demo_project
+from ..project import coder_name_clash, demo_codebook_path, demo_project
 from .options import db_option, open_project
 
 DEMO_DB = "coder-demo.db"
@@ -68,21 +68,14 @@ def code(document: str | None, coder: str | None, db: Path) -> None:
 
 
 def _check_coder_name(name: str, known: list[str]) -> None:
-    """`Alice` and `alice` would be two coders, each blind to the other's codings: the classic
-    "where did my codings go". A new name that differs from a known one only in case or spaces
-    is refused before the app opens."""
-    name = name.strip()
-    if not name:
+    if not name.strip():
         raise CoderError("--coder needs a name")
-    if name in known:
-        return
-    folded = " ".join(name.split()).casefold()
-    same = [k for k in known if " ".join(k.split()).casefold() == folded]
-    if same:
+    same = coder_name_clash(name, known)
+    if same is not None:
         raise CoderError(
-            f"there is a coder {same[0]!r} in this project already; names are case-sensitive, so "
-            f"{name!r} would be a new coder who sees none of {same[0]!r}'s codings. Use "
-            f"--coder {same[0]!r}, or a clearly different name")
+            f"there is a coder {same!r} in this project already; names are case-sensitive, so "
+            f"{name.strip()!r} would be a new coder who sees none of {same!r}'s codings. Use "
+            f"--coder {same!r}, or a clearly different name")
 
 
 def _run_app(db: Path, coder: str | None, document: str | None = None) -> None:

@@ -6,12 +6,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.text import Text
 
 from ..codebook import check_codebook
 from ..project import use_codebook
 from ..revisions import parse_moves
-from .options import console, db_option, open_project
+from .options import db_option, open_project
 
 
 @click.group("codebook")

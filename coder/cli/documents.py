@@ -14,7 +14,7 @@ from ..errors import CoderError
 from ..ingest.speakers import turn_counts, unconfirmed_labels
 from ..project import import_files
 from ..revisions import reimport_document
-from ..tui.display import visible_char
+from ..text import visible_text
 from .options import console, db_option, open_project
 
 
@@ -194,14 +194,10 @@ def show(document: str, as_json: bool, db: Path) -> None:
     for p in paragraphs:
         label = f"{p.speaker}: " if p.speaker else ""
         marker = "# " if p.kind == "heading" else ""
-        click.echo(f"{p.n:>{width}}  {marker}{_visible(label)}{_visible(p.text)}")
+        # Control characters would restyle the terminal (and click drops them in a pipe);
+        # they show as stand-ins here, as in the app, while --json keeps the text exact.
+        click.echo(f"{p.n:>{width}}  {marker}{visible_text(label)}{visible_text(p.text)}")
 
-
-def _visible(text: str) -> str:
-    """A terminal would act on control characters (an escape sequence restyles it, and click
-    drops them when piping); show each as its visible stand-in, as the app does. `--json`
-    keeps the text exact."""
-    return "".join(ch if ch in "\t\n" else visible_char(ch) for ch in text)
 
 
 @click.group("codings")

@@ -305,7 +305,7 @@ def read_docx(path: Path) -> ParsedDocument:
             "an old .doc must be saved as .docx first).",
             path=path,
         ) from None
-    except Exception as exc:  # noqa: BLE001 - lxml and zip errors vary; all mean a broken file
+    except Exception as exc:
         raise CoderError(
             f"Not a valid .docx file ({type(exc).__name__}: {exc}).", path=path
         ) from None

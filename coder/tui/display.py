@@ -9,42 +9,13 @@ positions and positions in the stored text; spans are always stored in the latte
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from rich.cells import cell_len, get_character_cell_size
 
+from ..text import visible_char
+
 TAB_STOP = 4
-
-# Characters that reorder or hide text on a terminal; shown as a visible mark instead.
-_INVISIBLE = {
-    "\u200b": "\u2423",  # zero width space
-    "\u200e": "\u2423",
-    "\u200f": "\u2423",
-    "\u2028": "\u21b5",  # line separator
-    "\u2029": "\u00b6",  # paragraph separator
-    "\ufeff": "\u2423",  # byte order mark
-    "\u00ad": "-",  # soft hyphen
-    **{chr(c): "\u2423" for c in range(0x202A, 0x202F)},
-    **{chr(c): "\u2423" for c in range(0x2066, 0x206A)},
-}
-
-
-def visible_char(ch: str) -> str:
-    """The stand-in shown for one stored character (usually the character itself)."""
-    code = ord(ch)
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    if 0x80 <= code < 0xA0:
-        return "\ufffd"
-    if ch in _INVISIBLE:
-        return _INVISIBLE[ch]
-    if unicodedata.category(ch) in ("Cs", "Co", "Cn"):
-        return "\ufffd"
-    return ch
-
 
 def clean(text: str) -> str:
     """Text safe to show on one line (names, memos in lists): no controls, tabs as spaces."""

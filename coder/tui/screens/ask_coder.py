@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from ...project import coder_name_clash
 from ..display import clean
 
 
@@ -45,11 +46,10 @@ class AskCoderScreen(ModalScreen[str | None]):
         if not name:
             self.query_one("#ask-error", Label).update(Text("a coder needs a name"))
             return
-        folded = " ".join(name.split()).casefold()
-        same = [k for k in self.known if k != name and " ".join(k.split()).casefold() == folded]
-        if same:
+        same = coder_name_clash(name, self.known)
+        if same is not None:
             self.query_one("#ask-error", Label).update(Text(
-                f"there is a coder {same[0]!r} already: choose them below, or a clearly "
+                f"there is a coder {same!r} already: choose them below, or a clearly "
                 "different name (a new name would not see their codings)"))
             return
         self.dismiss(name)
