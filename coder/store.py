@@ -1824,6 +1824,19 @@ class Store:
         finally:
             cursor.close()
 
+    # -- waiting for the file (added for coder/session.py) -------------------------------
+
+    @contextmanager
+    def impatient(self, wait_ms: int = 50) -> Iterator[None]:
+        """Writes made for the researcher's comfort (reading place, last coder) are tried
+        without waiting for another program's lock, so they never freeze the screen; the
+        caller keeps them and tries again later instead."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+
 
 def _describe_change(row: sqlite3.Row, code: dict[str, Any], differs: list[str]) -> str:
     """What a codebook edit did to one code, for the history: names in full, other fields by

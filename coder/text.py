@@ -43,3 +43,15 @@ def visible_text(text: str, *, keep: str = "\t\n") -> str:
     """`text` with each character a terminal would act on shown by its stand-in; the
     characters in `keep` (tabs and newlines by default) pass through."""
     return "".join(ch if ch in keep else visible_char(ch) for ch in text)
+
+
+def clean(text: str) -> str:
+    """Text safe to show on one line (names, memos in lists): no controls, tabs as spaces."""
+    return "".join(" " if ch in "\t\n" else visible_char(ch) for ch in text)
+
+
+def ellipsize(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis: quotes in status
+    messages, which the library words as well as the app."""
+    text = clean(text)
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "\u2026"

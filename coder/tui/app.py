@@ -15,11 +15,11 @@ from typing import ClassVar
 from textual import events
 from textual.app import App
 
+from ..session import IMPATIENT_MS, SAVE_ERRORS, CodingSession
 from ..store import Store
 from .screens.ask_coder import AskCoderScreen
 from .screens.coding import CodingScreen
 from .screens.waiting import WaitingScreen
-from .session import SAVE_ERRORS, CodingSession, impatient
 
 LAST_CODER = "last_coder"
 
@@ -86,7 +86,7 @@ class CoderApp(App[None]):
 
         def again() -> str | None:
             assert self.store is not None
-            with impatient(self.store):
+            with self.store.impatient(IMPATIENT_MS):
                 return self._open_session(name)
 
         self.push_screen(WaitingScreen(f"start coding as {name}", again, problem), waited)

@@ -17,10 +17,6 @@ from ..text import visible_char
 
 TAB_STOP = 4
 
-def clean(text: str) -> str:
-    """Text safe to show on one line (names, memos in lists): no controls, tabs as spaces."""
-    return "".join(" " if ch in "\t\n" else visible_char(ch) for ch in text)
-
 
 @dataclass
 class DisplayText:
@@ -124,11 +120,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if e > s:
             spans.append((s, e))
     return spans
-
-
-def ellipsize(text: str, limit: int) -> str:
-    text = clean(text)
-    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "\u2026"
 
 
 def find_folded(text: str, query: str) -> tuple[int, int] | None:

@@ -8,15 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from coder.tui.display import (
-    DisplayText,
-    clean,
-    ellipsize,
-    sentence_spans,
-    visible_char,
-    word_spans,
-    wrap_ranges,
-)
+from coder.text import clean, ellipsize, visible_char
+from coder.tui.display import DisplayText, sentence_spans, word_spans, wrap_ranges
 
 
 def test_controls_and_bidi_marks_get_visible_stand_ins() -> None:

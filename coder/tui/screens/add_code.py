@@ -18,8 +18,8 @@ from textual.widgets import Checkbox, Input, Label, Select
 
 from ...codebook import RESERVED_KEYS
 from ...models import Code
-from ..display import clean
-from ..session import CodingSession
+from ...session import CodingSession
+from ...text import clean
 
 
 @dataclass

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ...project import coder_name_clash
-from ..display import clean
+from ...text import clean
 
 
 class AskCoderScreen(ModalScreen[str | None]):

@@ -21,8 +21,8 @@ from textual.widgets import Footer, Tree
 
 from ...codebook import RESERVED_KEYS
 from ...errors import CoderError
-from ..display import clean, ellipsize
-from ..session import SAVE_ERRORS, CodingSession, Outcome
+from ...session import SAVE_ERRORS, CodingSession, Outcome
+from ...text import clean, ellipsize
 from ..widgets.bars import StatusLine, TopBar
 from ..widgets.code_detail import CodeDetail
 from ..widgets.codebook_tree import CodebookTree
@@ -465,8 +465,7 @@ class CodingScreen(Screen[None]):
             title = f"Code \u201c{quote}\u201d in \u00b6{paragraph.n}"
         else:
             title = f"Code \u00b6{paragraph.n} (a code already on it is taken off)"
-        applied = {s.code_id for s in self.session.own.get(paragraph.id, [])
-                   if (s.start, s.end) == (selection or (None, None))}
+        applied = self.session.applied_codes(index, selection)
 
         def done(code_id: int | None) -> None:
             if code_id is not None:
@@ -647,21 +646,16 @@ class CodingScreen(Screen[None]):
         self._push(CodePicker(
             self.session, "Show only paragraphs carrying (with its sub-codes)"), done)
 
-    def _filter_rows(self, code_id: int) -> list[int]:
-        session = self.session
-        wanted = session.descendants(code_id)
-        return [i for i in range(len(session.paragraphs)) if session.carries(i, wanted)]
-
     def _refresh_filter_count(self) -> None:
         """After coding or undo: the top bar counts the paragraphs that carry the code now
         (the rows shown stay put, so an uncoded paragraph does not vanish under the cursor)."""
         if self.filter_code is not None:
-            self._filter_count = len(self._filter_rows(self.filter_code))
+            self._filter_count = len(self.session.filter_rows(self.filter_code))
 
     def _apply_filter(self, code_id: int, *, opened: str | None = None) -> None:
         """Filter the open document; `opened` names a document just opened with a filter on,
         which is carried over to it (or lifted, saying so, when nothing there carries it)."""
-        rows = self._filter_rows(code_id)
+        rows = self.session.filter_rows(code_id)
         name = self.session.code_name(code_id)
         if not rows:
             if opened is not None:

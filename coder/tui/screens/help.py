@@ -18,8 +18,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from ..display import clean
-from ..session import CodingSession
+from ...session import CodingSession
+from ...text import clean
 
 KEY_NAMES = {
     "question_mark": "?", "slash": "/", "colon": ":", "pagedown": "PgDn", "pageup": "PgUp",

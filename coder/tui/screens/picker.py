@@ -14,8 +14,8 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ...models import Code
-from ..display import ellipsize
-from ..session import CodingSession
+from ...session import CodingSession
+from ...text import ellipsize
 from ..widgets.chips import swatch
 from .list_dialog import ListDialog
 

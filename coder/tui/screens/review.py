@@ -30,9 +30,9 @@ from ...reconcile import (
     agreement_summary,
     decision_label,
 )
+from ...session import SAVE_ERRORS
 from ...store import Store
-from ..display import clean
-from ..session import SAVE_ERRORS
+from ...text import clean
 from ..widgets.bars import StatusLine
 from ..widgets.code_detail import describe
 from ..widgets.review_panels import ReviewHeader, SidePanel, code_lines, paragraph_text

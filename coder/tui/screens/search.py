@@ -20,7 +20,8 @@ from textual.worker import get_current_worker
 
 from ...models import Document, Paragraph
 from ...store import Store
-from ..display import clean, find_folded
+from ...text import clean
+from ..display import find_folded
 from .list_dialog import ListDialog
 
 LIMIT = 200

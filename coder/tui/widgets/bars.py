@@ -6,7 +6,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from ..display import clean, ellipsize
+from ...text import clean, ellipsize
 
 
 class TopBar(Static):

@@ -13,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from ...models import Code
-from ..display import clean
+from ...text import clean
 
 
 @lru_cache(maxsize=512)

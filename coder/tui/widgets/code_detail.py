@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...models import Code
-from ..display import clean
+from ...text import clean
 from .chips import chip
 
 _FIELDS = (

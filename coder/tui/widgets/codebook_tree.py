@@ -9,8 +9,8 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ...models import Code
-from ..display import clean
-from ..session import CodingSession
+from ...session import CodingSession
+from ...text import clean
 from .chips import swatch
 
 

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ..display import ellipsize
+from ...text import ellipsize
 
 
 @dataclass

@@ -23,15 +23,9 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ..display import (
-    DisplayText,
-    clean,
-    ellipsize,
-    sentence_spans,
-    word_spans,
-    wrap_ranges,
-)
-from ..session import CodingSession
+from ...session import CodingSession
+from ...text import clean, ellipsize
+from ..display import DisplayText, sentence_spans, word_spans, wrap_ranges
 from .chips import chip, swatch_style
 
 SCROLL_LINES = 3

@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 from ...models import Code
 from ...reconcile import Mark
-from ..display import DisplayText, clean, ellipsize
+from ...text import clean, ellipsize
+from ..display import DisplayText
 from .chips import chip
 
 QUOTE_LIMIT = 160

@@ -1,23 +1,25 @@
 """One coder's working state on one document, kept in memory beside the project file.
 
 Every action writes through the store at once (one transaction each) and then updates the
-in-memory maps, so a keypress costs one small commit and no re-query of the document. Kept free
-of Textual so the benchmark and tests can drive it directly.
+in-memory maps, so a keypress costs one small commit and no re-query of the document. The rules
+of coding live here (the overlap rule is asked of `spans`), free of Textual, so tests and the
+benchmark drive it directly; the app only shows what it holds and dispatches keys to it. Span
+selection (word by word, on the text as displayed) stays in the app: the session receives the
+chosen `[start, end)` in stored-text positions.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ..codebook import slugify
-from ..errors import CoderError
-from ..models import Code, Document, Paragraph, Segment
-from ..store import Store
-from .display import ellipsize
+from .codebook import slugify
+from .errors import CoderError
+from .models import Code, Document, Paragraph, Segment
+from .spans import first_overlap
+from .store import Store
+from .text import ellipsize
 
 POSITION_SETTING = "position:{coder}:{document}"
 LAST_DOCUMENT_SETTING = "last_document:{coder}"
@@ -25,18 +27,6 @@ LAST_DOCUMENT_SETTING = "last_document:{coder}"
 # timeout, disk full, read-only): either way the status line says nothing was saved.
 SAVE_ERRORS = (CoderError, sqlite3.Error, OSError)
 IMPATIENT_MS = 50
-
-
-@contextmanager
-def impatient(store: Store) -> Iterator[None]:
-    """Writes made for the researcher's comfort (reading place, last coder) are tried without
-    waiting for another program's lock, so they never freeze the screen; they are kept and
-    tried again later instead."""
-    store.conn.execute(f"PRAGMA busy_timeout = {IMPATIENT_MS}")
-    try:
-        yield
-    finally:
-        store.conn.execute(f"PRAGMA busy_timeout = {int(store.busy_timeout_ms)}")
 
 
 @dataclass
@@ -167,7 +157,7 @@ class CodingSession:
         if not self.pending:
             return True
         try:
-            with impatient(self.store), self.store.transaction():
+            with self.store.impatient(IMPATIENT_MS), self.store.transaction():
                 for key, value in self.pending.items():
                     self.store.set_setting(key, value)
         except SAVE_ERRORS:
@@ -212,6 +202,19 @@ class CodingSession:
         return self.show_others and any(
             s.code_id in code_ids for _, s in self.others.get(pid, ()))
 
+    def filter_rows(self, code_id: int) -> list[int]:
+        """The paragraphs (by index) carrying the code or one of its sub-codes: this coder's,
+        and other coders' too while they are shown."""
+        wanted = self.descendants(code_id)
+        return [i for i in range(len(self.paragraphs)) if self.carries(i, wanted)]
+
+    def applied_codes(self, index: int, span: tuple[int, int] | None) -> set[int]:
+        """The codes this coder put on exactly this span (or on the whole paragraph): the
+        ones a code key or the picker would take off rather than add."""
+        where = span or (None, None)
+        return {s.code_id for s in self.own.get(self.paragraphs[index].id, [])
+                if (s.start, s.end) == where}
+
     def next_uncoded(self, rows: list[int], position: int, step: int) -> int | None:
         """The next row (by position in `rows`) whose paragraph this coder has not coded.
         Headings are passed over: they are signposts, not data."""
@@ -253,14 +256,14 @@ class CodingSession:
                         end: int) -> None:
         """One coder's same code on overlapping spans would count the shared words twice
         (in exports and agreement), so the second span is refused, saying what to do."""
-        for s in segs:
-            if (s.code_id == code_id and s.start is not None and s.end is not None
-                    and (s.start, s.end) != (start, end) and s.start < end and start < s.end):
-                quote = ellipsize(p.text[s.start:s.end], 30)
-                raise CoderError(
-                    f"not saved: this span overlaps your {self.code_name(code_id)} on "
-                    f"\u201c{quote}\u201d in \u00b6{p.n}; to join them, take that one off "
-                    "(select it, same key) and code the whole stretch")
+        clash = first_overlap(((s.start, s.end) for s in segs if s.code_id == code_id),
+                              start, end)
+        if clash is not None:
+            quote = ellipsize(p.text[clash[0]:clash[1]], 30)
+            raise CoderError(
+                f"not saved: this span overlaps your {self.code_name(code_id)} on "
+                f"\u201c{quote}\u201d in \u00b6{p.n}; to join them, take that one off "
+                "(select it, same key) and code the whole stretch")
 
     def set_paragraph_memo(self, index: int, memo: str) -> Outcome:
         p = self.paragraphs[index]
