@@ -19,6 +19,7 @@ from .errors import CoderError
 from .export.segments import COLUMNS as EXPORT_COLUMNS
 from .ingest.decoding import decode_text
 from .models import Code
+from .spans import OverlapCheck
 from .store import Store
 
 REQUIRED = ("document", "paragraph", "coder", "code")
@@ -150,7 +151,7 @@ def read_codings_csv(
     for doc_id, par_id, n, length in store.paragraph_index():
         lengths[(doc_id, n)] = (par_id, length)
 
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], tuple[int, dict[str, Any], list[str]]] = {}
     for row in reader:
@@ -158,7 +159,7 @@ def read_codings_csv(
         values = {k: (row.get(k) or "").strip() for k in (*REQUIRED, *OPTIONAL, code_column)}
 
         def bad(message: str, line: int = line) -> None:
-            problems.append(f"{path}:{line}: {message}")
+            problems.append((line, f"{path}:{line}: {message}"))
 
         if any(v is None for v in row.values()) or None in row:
             bad("wrong number of fields")
@@ -206,8 +207,9 @@ def read_codings_csv(
         }
         seen[key] = (line, record, [memo.strip()] if memo.strip() else [])
         rows.append(record)
+    problems += _overlaps(store, rows, path)
     if problems:
-        shown = problems[:MAX_REPORTED]
+        shown = [message for _, message in sorted(problems, key=lambda p: p[0])][:MAX_REPORTED]
         more = len(problems) - len(shown)
         tail = f"\n... and {more} more" if more else ""
         raise CoderError(
@@ -219,6 +221,30 @@ def read_codings_csv(
     for r in rows:
         del r["_where"]
     return rows
+
+
+def _overlaps(store: Store, rows: list[dict[str, Any]], path: Path) -> list[tuple[int, str]]:
+    """Rows whose span overlaps another span of the same code by the same coder on the same
+    paragraph, in the file or already in the project (see `coder.spans`)."""
+    check: OverlapCheck[str] = OverlapCheck()
+    names = store.coder_names()
+    wanted = {r["coder"] for r in rows}
+    ids = [coder_id for coder_id, name in names.items() if name in wanted]
+    for seg in store.segments(coder_ids=ids) if ids else []:
+        check.admit((seg.paragraph_id, seg.code_id, names[seg.coder_id]), seg.start, seg.end,
+                    f"span {seg.start}-{seg.end} already in the project")
+    found: list[tuple[int, str]] = []
+    for r in rows:
+        _, n, key, line = r["_where"]
+        start, end = r["start"], r["end"]
+        other = check.admit((r["paragraph_id"], r["code_id"], r["coder"]), start, end,
+                            f"span {start}-{end} on line {line}")
+        if other is not None:
+            message = (f"{path}:{line}: span {start}-{end} of {key} by {r['coder']} in "
+                       f"paragraph {n} overlaps its {other}; one coder's spans of one code "
+                       "must not overlap (give the whole stretch as one span)")
+            found.append((line, message))
+    return found
 
 
 def _join_memo(

@@ -38,6 +38,7 @@ from typing import Any
 from .errors import CoderError
 from .models import Code, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
+from .spans import sort_out
 from .store import STATUSES, SegmentRow, Store, text_hash
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}
@@ -64,6 +65,9 @@ class MergeReport:
     codes_unretired: list[str] = field(default_factory=list)
     merges_not_carried: list[str] = field(default_factory=list)
     """"OLD -> TARGET" for each code merge done only in the other copy."""
+    overlapping: list[str] = field(default_factory=list)
+    """Incoming spans not brought in because they overlap a span of the same code by the same
+    coder here (see `coder.spans`), each named; the other copy keeps them."""
     backup: str | None = None
 
     @property
@@ -138,23 +142,23 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
                          in store.paragraph_index(include_superseded=True)}
         _merge_later_changes(store, incoming, report)
         stamps = {s["guid"]: s["updated_at"] for s in incoming.states}
+        rows = _without_overlaps(store, [
+            {
+                "paragraph_id": paragraph_ids[(doc_map[r.document_id], r.n)],
+                "code_id": code_ids[r.code_key],
+                "coder_id": coder_ids[r.coder],
+                "start": r.start,
+                "end": r.end,
+                "memo": r.memo,
+                "guid": r.guid,
+                "created_at": r.created_at,
+                "updated_at": stamps.get(r.guid),
+                "_incoming": r,
+            }
+            for r in incoming.rows
+        ], sorted(coder_ids), report)
         report.segments_added, report.segments_skipped = store.insert_segments(
-            [
-                {
-                    "paragraph_id": paragraph_ids[(doc_map[r.document_id], r.n)],
-                    "code_id": code_ids[r.code_key],
-                    "coder_id": coder_ids[r.coder],
-                    "start": r.start,
-                    "end": r.end,
-                    "memo": r.memo,
-                    "guid": r.guid,
-                    "created_at": r.created_at,
-                    "updated_at": stamps.get(r.guid),
-                }
-                for r in incoming.rows
-            ],
-            event=None, backup=False,
-        )
+            rows, event=None, backup=False)
         report.codes_unretired = store.unretire_codes_in_use(
             f"the merge of {other.path} brought codings on it")
         _merge_statuses(store, incoming, doc_map, coder_ids, report)
@@ -170,9 +174,29 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
             "memos added": report.memos_added,
             "memos updated": report.memos_updated, "statuses": report.statuses_set,
             "codes unretired": report.codes_unretired,
-            "code merges not carried": report.merges_not_carried, "backup": report.backup,
+            "code merges not carried": report.merges_not_carried,
+            "overlapping, not brought in": report.overlapping, "backup": report.backup,
         })
     return report
+
+
+def _without_overlaps(store: Store, rows: list[dict[str, Any]], coders: list[str],
+                      report: MergeReport) -> list[dict[str, Any]]:
+    """The incoming rows that keep the overlap rule here. One that overlaps a span of the
+    same code by the same coder here (made in this copy, or brought in by an earlier merge)
+    is skipped and named, never dropped silently: which of the two the coder meant is theirs
+    to decide, by taking one off in either copy."""
+    existing = store.segments(coder_ids=[store.coder_id(name) for name in coders])
+    known = {s["guid"] for s in store.segment_states(coders)}
+    kept, refused = sort_out(existing, rows, known)
+    for row, (start, end) in refused:
+        r: SegmentRow = row["_incoming"]
+        report.overlapping.append(
+            f"{r.document} \u00b6{r.n}: {r.code_key} by {r.coder} at {r.start}-{r.end} "
+            f"overlaps their {r.code_key} at {start}-{end} here")
+    for row in kept:
+        del row["_incoming"]
+    return kept
 
 
 def _incoming(other: Store, names: list[str]) -> _Incoming:

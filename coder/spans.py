@@ -9,9 +9,11 @@ the store de-duplicates), and a whole-paragraph coding never overlaps a span.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from .models import Segment
 
 T = TypeVar("T")
 Span = tuple[int, int]
@@ -53,3 +55,29 @@ class OverlapCheck(Generic[T]):
                 return other
         taken.append((start, end, item))
         return None
+
+
+def sort_out(existing: Iterable[Segment], rows: Sequence[dict[str, Any]],
+             known_guids: frozenset[str] | set[str] = frozenset()
+             ) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], Span]]]:
+    """Bulk rows (as `Store.insert_segments` takes them) split into those the rule admits
+    beside the `existing` live segments and the rows before them, and those it refuses, each
+    with the span it overlaps. A row whose GUID is in `known_guids` is a segment the project
+    already has (live or removed) and passes untouched: the store skips it anyway."""
+    check: OverlapCheck[Span] = OverlapCheck()
+    for seg in existing:
+        if seg.start is not None and seg.end is not None:
+            check.admit((seg.paragraph_id, seg.code_id, seg.coder_id), seg.start, seg.end,
+                        (seg.start, seg.end))
+    kept: list[dict[str, Any]] = []
+    refused: list[tuple[dict[str, Any], Span]] = []
+    for row in rows:
+        start, end = row.get("start"), row.get("end")
+        if row.get("guid") not in known_guids and start is not None and end is not None:
+            other = check.admit((row["paragraph_id"], row["code_id"], row["coder_id"]),
+                                start, end, (start, end))
+            if other is not None:
+                refused.append((row, other))
+                continue
+        kept.append(row)
+    return kept, refused

@@ -256,3 +256,39 @@ def test_cli_prints_the_warnings(store: Store, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "warning:" in result.stdout and "Windows-1252" in result.stdout
     assert "1 segment(s) added" in result.stdout
+
+
+def test_overlapping_spans_of_one_code_by_one_coder_are_refused_with_their_lines(
+    store: Store, tmp_path: Path
+) -> None:
+    csv_file, message = refused(
+        store,
+        tmp_path,
+        "document,paragraph,coder,code,start,end\n"
+        "notes,3,bob,stigma,0,20\n"
+        "notes,3,bob,stigma,10,30\n"
+        "notes,3,bob,stigma,20,25\n"
+        "notes,3,bob,labels,5,15\n"
+        "notes,3,carol,stigma,5,15\n"
+        "notes,3,bob,stigma,0,20\n",
+    )
+    assert "1 bad row(s)" in message
+    assert (f"{csv_file}:3: span 10-30 of stigma by bob in paragraph 3 overlaps its "
+            "span 0-20 on line 2") in message
+
+
+def test_a_span_overlapping_one_already_in_the_project_is_refused(
+    store: Store, tmp_path: Path
+) -> None:
+    first = write(tmp_path, "document,paragraph,coder,code,start,end\nnotes,3,bob,stigma,0,20\n",
+                  name="first.csv")
+    assert import_codings_csv(store, first) == (1, 0)
+    second = write(tmp_path, "document,paragraph,coder,code,start,end\n"
+                             "notes,3,bob,stigma,0,20\n"
+                             "notes,4,bob,stigma,0,5\n"
+                             "notes,3,bob,stigma,15,40\n", name="second.csv")
+    with pytest.raises(CoderError) as err:
+        import_codings_csv(store, second)
+    assert (f"{second}:4: span 15-40 of stigma by bob in paragraph 3 overlaps its span 0-20 "
+            "already in the project") in str(err.value)
+    assert [(r.n, r.start, r.end) for r in store.segment_rows()] == [(3, 0, 20)]

@@ -364,3 +364,49 @@ def test_a_code_merge_done_only_in_the_copy_is_named_not_carried(tmp_path: Path)
     assert "--move" in CliRunner().invoke(main, ["merge", "--help"]).output
     alice.sync_codes(SMALL_CODES[1:], moves={"stigma": "labels"})
     assert merge_project(alice, tmp_path / "laptop.db").merges_not_carried == []
+
+
+def test_an_incoming_span_overlapping_the_same_coders_span_here_is_skipped_and_named(
+        tmp_path: Path) -> None:
+    desk = make_project(tmp_path / "desk.db")
+    alice, stigma = desk.coder_id("alice"), desk.code("stigma").id
+    paragraph = desk.paragraphs(1)[2]
+    desk.backup(tmp_path / "laptop.db")
+    desk.add_segment(alice, paragraph.id, stigma, 0, 20)
+    laptop = Store(tmp_path / "laptop.db")
+    there = laptop.coder_id("alice")
+    laptop.add_segment(there, paragraph.id, stigma, 10, 30)  # overlaps the desk's 0-20
+    laptop.add_segment(there, paragraph.id, stigma, 30, 40)
+    laptop.add_segment(laptop.coder_id("bob"), paragraph.id, stigma, 5, 25)
+    laptop.close()
+
+    report = merge_project(desk, tmp_path / "laptop.db")
+    assert report.overlapping == [
+        "notes \u00b63: stigma by alice at 10-30 overlaps their stigma at 0-20 here"]
+    assert report.segments_added == 2
+    assert sorted((r.coder, r.start, r.end) for r in desk.segment_rows()) == [
+        ("alice", 0, 20), ("alice", 30, 40), ("bob", 5, 25)]
+    event = desk.events("merge")[-1]
+    assert event["overlapping, not brought in"] == report.overlapping
+
+    again = merge_project(desk, tmp_path / "laptop.db")
+    assert again.overlapping == report.overlapping and again.segments_added == 0
+    desk.close()
+
+
+def test_the_cli_names_each_span_a_merge_did_not_bring_in(tmp_path: Path) -> None:
+    desk = make_project(tmp_path / "desk.db")
+    desk.backup(tmp_path / "laptop.db")
+    desk.add_segment(desk.coder_id("alice"), desk.paragraphs(1)[2].id,
+                     desk.code("stigma").id, 0, 20)
+    desk.close()
+    laptop = Store(tmp_path / "laptop.db")
+    laptop.add_segment(laptop.coder_id("alice"), laptop.paragraphs(1)[2].id,
+                       laptop.code("stigma").id, 19, 25)
+    laptop.close()
+    result = CliRunner().invoke(main, ["merge", str(tmp_path / "laptop.db"),
+                                       "--db", str(tmp_path / "desk.db")])
+    assert result.exit_code == 0, result.output
+    assert "1 span(s) not brought in" in result.output
+    assert ("not brought in: notes \u00b63: stigma by alice at 19-25 overlaps their stigma "
+            "at 0-20 here") in result.output

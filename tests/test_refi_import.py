@@ -306,23 +306,28 @@ ATLAS_TEXT = ("Q: Where did you live after care?\r\n\r\n"
               "A: Nobody, honestly. My PA stopped calling.\r\n")
 
 
-def test_atlas_style_crlf_counted_as_one(tmp_path: Path) -> None:
+def _atlas(tmp_path: Path, name: str, quotes: list[str], first_guid: int = 0) -> Path:
+    """An ATLAS.ti-style archive coding each quote (its first occurrence) with one code."""
     clean = ATLAS_TEXT.replace("\r\n", "\n")
-    quotes = ["flat on my own", "Nobody, honestly", "PA stopped calling", "Who helped"]
     sels = "".join(
         f'<PlainTextSelection guid="22222222-2222-3333-4444-5555555500{i:02d}" name="{q}" '
         f'startPosition="{clean.index(q)}" endPosition="{clean.index(q) + len(q)}">'
         f'<Coding guid="33333333-2222-3333-4444-5555555500{i:02d}"><CodeRef targetGUID="{CODE_HARD}"/>'
         f'</Coding></PlainTextSelection>'
-        for i, q in enumerate(quotes))
+        for i, q in enumerate(quotes, start=first_guid))
     qde = f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="Study" origin="ATLAS.ti 23">
   <CodeBook><Codes><Code guid="{CODE_HARD}" name="Housing" isCodable="true"/></Codes></CodeBook>
   <Sources><TextSource guid="{SOURCE}" name="Interview A" plainTextPath="internal://{SOURCE}.txt">
     {sels}</TextSource></Sources>
 </Project>"""
-    path = _zip(tmp_path / "atlas.qdpx", {"Study.qde": qde.encode(),
-                                         f"sources/{SOURCE}.txt": ATLAS_TEXT.encode()})
+    return _zip(tmp_path / name, {"Study.qde": qde.encode(),
+                                  f"sources/{SOURCE}.txt": ATLAS_TEXT.encode()})
+
+
+def test_atlas_style_crlf_counted_as_one(tmp_path: Path) -> None:
+    quotes = ["flat on my own", "Nobody, honestly", "PA stopped calling", "Who helped"]
+    path = _atlas(tmp_path, "atlas.qdpx", quotes)
     store = Store(tmp_path / "a.db")
     report = import_qdpx(store, path)
     assert len(report.positions) == 1 and "ATLAS.ti" in report.positions[0]
@@ -440,3 +445,27 @@ def test_failed_import_leaves_no_new_project(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["refi", "import", str(bad), "--db", str(db)])
     assert result.exit_code != 0 and "not well-formed" in result.output
     assert not db.exists()
+
+
+def test_overlapping_selections_of_one_code_by_one_user_are_left_out_and_named(
+        tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    report = import_qdpx(store, _atlas(tmp_path, "a.qdpx",
+                                       ["flat on my own", "my own, café", "Nobody"]))
+    assert sorted(r.quote for r in store.segment_rows()) == ["Nobody", "flat on my own"]
+    assert report.segments_added == 2
+    text = store.paragraphs(store.documents()[0].id)[1].text
+    left_out = [n for n in report.not_imported if "overlaps" in n]
+    mine = text.index("my own, café")
+    flat = text.index("flat on my own")
+    assert left_out == [
+        (f"Interview A para 2: housing by imported at {mine}-{mine + 12} overlaps the same "
+        f"code by the same user at {flat}-{flat + 14} (coder keeps one coder's spans of one "
+        "code apart)")]
+
+    again = import_qdpx(store, _atlas(tmp_path, "b.qdpx", ["In a flat"], first_guid=50))
+    assert again.segments_added == 0
+    assert any("para 2: housing by imported" in n and "overlaps" in n
+               for n in again.not_imported)
+    assert sorted(r.quote for r in store.segment_rows()) == ["Nobody", "flat on my own"]
+    store.close()

@@ -34,6 +34,9 @@ def summary(r: MergeReport, other: Path) -> str:
         parts.append(f"{r.memos_added} memo(s)")
     if r.memos_updated:
         parts.append(f"{r.memos_updated} memo(s) updated")
+    if r.overlapping:
+        parts.append(f"{len(r.overlapping)} span(s) not brought in, as they overlap a span "
+                     "of the same code by the same coder here (listed below)")
     return "; ".join(parts)
 
 
@@ -66,6 +69,8 @@ def merge(other: Path, coders: tuple[str, ...], db: Path) -> None:
     warning = merges_warning(r, other)
     if warning:
         click.echo(warning, err=True)
+    for line in r.overlapping:
+        click.echo(f"not brought in: {line}", err=True)
     click.echo(f"backup of the project before the merge: {r.backup}")
 
 

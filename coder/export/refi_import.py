@@ -33,6 +33,7 @@ from ..codebook import normalise_color, parse_codebook, slugify
 from ..errors import CoderError
 from ..ingest import speakers as speaker_labels
 from ..models import Code, ParagraphIn, ParsedDocument
+from ..spans import sort_out
 from ..store import Store, now, stable_guid, text_hash
 from .refi import (
     SEPARATOR,
@@ -612,6 +613,7 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
         ids = [p.id for p in store.paragraphs(doc.id)]
         for seg in d.segments:
             rows.append({
+                "_where": (doc.name, seg["index"] + 1, seg["code"], users[seg["user"]]),
                 "paragraph_id": ids[seg["index"]],
                 "code_id": code_ids[seg["code"]],
                 "coder_id": coder_ids[seg["user"]],
@@ -632,8 +634,28 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
                 continue
             store.put_paragraph_memo(coder_id, ids[index], memo)
             report.memos_added += 1
+    rows = _overlaps_left_out(store, rows, [users[g] for g in coder_ids], report)
     if rows:
         report.segments_added, report.segments_skipped = store.insert_segments(
             rows, event="refi import", detail={"file": str(path)}, backup=False)
     else:
         store.log_event("refi import", {"file": str(path), "added": 0})
+
+
+def _overlaps_left_out(store: Store, rows: list[dict[str, Any]], coders: list[str],
+                       report: ImportReport) -> list[dict[str, Any]]:
+    """The rows coder can hold: another tool may let one user code overlapping passages
+    with one code, which coder cannot count (see `coder.spans`), so each such span after the
+    first is left out and named in the report rather than the whole project refused."""
+    existing = store.segments(coder_ids=[store.coder_id(name) for name in coders])
+    known = {s["guid"] for s in store.segment_states(coders)}
+    kept, refused = sort_out(existing, rows, known)
+    for row, (start, end) in refused:
+        document, n, code, user = row["_where"]
+        report.not_imported.append(
+            f"{document} para {n}: {code} by {user} at {row['start']}-{row['end']} overlaps "
+            f"the same code by the same user at {start}-{end} (coder keeps one coder's spans "
+            "of one code apart)")
+    for row in kept:
+        del row["_where"]
+    return kept
