@@ -21,6 +21,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ import webcolors
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from coder.codetree import CodeTree
 from coder.errors import CoderError
 
 MAX_FILE_BYTES = 1_000_000
@@ -162,15 +164,12 @@ class Codebook:
     description: str
     codes: tuple[CodeDef, ...]
     _by_key: dict[str, CodeDef] = field(init=False, repr=False, compare=False)
-    _children: dict[str | None, tuple[CodeDef, ...]] = field(init=False, repr=False, compare=False)
+    _tree: CodeTree[CodeDef] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_key = {c.key: c for c in self.codes}
-        children: dict[str | None, list[CodeDef]] = {}
-        for c in self.codes:
-            children.setdefault(c.parent_key, []).append(c)
-        object.__setattr__(self, "_by_key", by_key)
-        object.__setattr__(self, "_children", {k: tuple(v) for k, v in children.items()})
+        object.__setattr__(self, "_by_key", {c.key: c for c in self.codes})
+        object.__setattr__(self, "_tree", CodeTree(
+            self.codes, ident=attrgetter("key"), parent=attrgetter("parent_key")))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -196,16 +195,11 @@ class Codebook:
 
     def children(self, key: str | None) -> tuple[CodeDef, ...]:
         """Direct children of `key`; `None` gives the top-level codes."""
-        return self._children.get(key, ())
+        return tuple(self._tree.children(key))
 
     def path(self, key: str) -> str:
         """Names from the top down, joined by '/': 'Leaving care/Support drops off at 18'."""
-        names: list[str] = []
-        code: CodeDef | None = self._by_key[key]
-        while code is not None:
-            names.append(code.name)
-            code = self._by_key.get(code.parent_key) if code.parent_key else None
-        return "/".join(reversed(names))
+        return self._tree.path(key)
 
 
 def slugify(name: str) -> str:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .codetree import CodeTree
 from .errors import CoderError
 from .models import Code, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
@@ -271,13 +272,15 @@ def _map_codes(store: Store, other: Store, rows: list[SegmentRow],
     """The code here for each key the incoming codings use, adding the codes this project
     lacks (with their parents, so the hierarchy is kept)."""
     theirs = other.codes(include_retired=True)
-    by_id = {c.id: c for c in theirs}
+    tree = CodeTree(theirs)
     used = {r.code_key for r in rows}
     here = _CodesHere(store)
-    wanted = [c for c in theirs if c.key in used or _is_ancestor(c, used, by_id)]
+    # parents of used codes come along, so the hierarchy is kept
+    needed = {a.id for c in theirs if c.key in used for a in [c, *tree.ancestors(c.id)]}
+    wanted = [c for c in theirs if c.id in needed]
     parents: dict[str, str | None] = {}
     for c in wanted:
-        parent = by_id.get(c.parent_id)
+        parent = tree.parent(c.id)
         found = here(parent) if parent else None
         parents[c.key] = here.key_of[found] if found else parent.key if parent else None
     report.codes_added = store.ensure_codes([c for c in wanted if here(c) is None], parents)
@@ -416,16 +419,3 @@ class _Lineage:
                     out.append(s)
             ancestors |= {s["guid"] for s in out}
         return out
-
-
-def _is_ancestor(code, used_keys: set[str], by_id: dict) -> bool:
-    """Parents of used codes come along so the hierarchy is kept."""
-    for c in by_id.values():
-        if c.key not in used_keys:
-            continue
-        parent = by_id.get(c.parent_id)
-        while parent is not None:
-            if parent.id == code.id:
-                return True
-            parent = by_id.get(parent.parent_id)
-    return False

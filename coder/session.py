@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .codebook import slugify
+from .codetree import CodeTree
 from .errors import CoderError
 from .models import Code, Document, Paragraph, Segment
 from .spans import first_overlap
@@ -63,6 +64,7 @@ class CodingSession:
 
     def reload_codes(self) -> None:
         self.codes: list[Code] = self.store.codes()
+        self.tree: CodeTree[Code] = CodeTree(self.codes)
         self.all_codes: dict[int, Code] = {c.id: c for c in self.store.codes(include_retired=True)}
         self.code_by_shortcut: dict[str, Code] = {c.shortcut: c for c in self.codes if c.shortcut}
         self.counts: dict[int, int] = self.store.segment_counts_by_code(self.coder_id)
@@ -76,17 +78,6 @@ class CodingSession:
         if code is None:
             return f"code {code_id}"
         return code.path if code.name.casefold() in self.clashing else code.name
-
-    def descendants(self, code_id: int) -> set[int]:
-        found = {code_id}
-        changed = True
-        while changed:
-            changed = False
-            for c in self.codes:
-                if c.parent_id in found and c.id not in found:
-                    found.add(c.id)
-                    changed = True
-        return found
 
     def add_code(self, name: str, parent_key: str | None = None,
                  shortcut: str | None = None, definition: str = "") -> Code:
@@ -205,7 +196,7 @@ class CodingSession:
     def filter_rows(self, code_id: int) -> list[int]:
         """The paragraphs (by index) carrying the code or one of its sub-codes: this coder's,
         and other coders' too while they are shown."""
-        wanted = self.descendants(code_id)
+        wanted = self.tree.descendant_ids(code_id)
         return [i for i in range(len(self.paragraphs)) if self.carries(i, wanted)]
 
     def applied_codes(self, index: int, span: tuple[int, int] | None) -> set[int]:

@@ -7,10 +7,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..codetree import CodeTree
 from ..models import Code
 from ..store import Store
 from .render import DocxBuilder, md_blockquote, md_heading, md_text
-from .scope import code_tree, subtree_keys
+from .scope import subtree_keys
 
 CODEBOOK_FORMATS = ("md", "docx", "qdc")
 
@@ -44,13 +45,13 @@ def codebook_entries(store: Store) -> list[Entry]:
         seg[r.code_key] += 1
         docs[r.code_key].add(r.document_id)
         coders[r.code_key][r.coder] += 1
-    tree = code_tree(store.codes())
-    subtree = subtree_keys(tree)
+    codes = CodeTree(store.codes())
+    subtree = subtree_keys(codes)
     return [
         Entry(code, depth, seg[code.key], len(docs[code.key]),
               dict(sorted(coders[code.key].items())),
               sum(seg[k] for k in subtree[code.key]) if len(subtree[code.key]) > 1 else None)
-        for code, depth in tree
+        for code, depth in codes.walk()
     ]
 
 

@@ -12,9 +12,10 @@ import csv
 import io
 from dataclasses import dataclass
 
+from ..codetree import CodeTree
 from ..models import Code, Document, Paragraph
 from ..store import Store
-from .scope import Scope, descendant_ids
+from .scope import Scope
 
 FIXED_COLUMNS = ("document", "document_title", "paragraph", "kind", "speaker", "coder")
 
@@ -37,12 +38,11 @@ def code_matrix(store: Store, scope: Scope, coders: list[str], *,
     codes = [code for code, _ in scope.tree]
     column = {c.key: i for i, c in enumerate(codes)}
     if with_subcodes:
-        all_codes = list(scope.codes_by_key.values())
-        by_id = {c.id: c for c in all_codes}
+        everything = CodeTree(scope.codes_by_key.values())
         feeds: dict[str, list[int]] = {}
         for parent in codes:
-            for code_id in descendant_ids(all_codes, parent.id):
-                feeds.setdefault(by_id[code_id].key, []).append(column[parent.key])
+            for code in everything.descendants(parent.id):
+                feeds.setdefault(code.key, []).append(column[parent.key])
     else:
         feeds = {key: [i] for key, i in column.items()}
     statuses = store.statuses()

@@ -39,11 +39,12 @@ from lxml import etree
 
 from .. import __version__
 from ..codebook import normalise_color
+from ..codetree import CodeTree
 from ..errors import CoderError
 from ..models import Code, Document, Paragraph
 from ..store import SegmentRow, Store, stable_guid
 from .atomic import atomic_path, write_atomic
-from .scope import code_tree, xml_safe
+from .scope import xml_safe
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 NS_PROJECT = "urn:QDA-XML:project:1.0"
@@ -170,12 +171,12 @@ class ExportReport:
 
 
 def _code_elements(parent: etree._Element, ns: str, codes: list[Code], report: ExportReport) -> None:
-    tree = code_tree(codes)
+    tree = CodeTree(codes)
     elements: dict[int, etree._Element] = {}
-    ids = {c.id for c in codes}
     bad_colors: list[str] = []
-    for code, _ in tree:
-        holder = elements.get(code.parent_id) if code.parent_id in ids else None
+    for code, _ in tree.walk():
+        above = tree.parent(code.id)
+        holder = elements.get(above.id) if above is not None else None
         el = etree.SubElement(holder if holder is not None else parent, f"{{{ns}}}Code")
         el.set("guid", norm_guid(code.guid) or stable_guid("code", code.key))
         el.set("name", xml_safe(code.name))

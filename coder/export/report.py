@@ -77,17 +77,13 @@ def build_report(scope: Scope, *, project: str, title: str = "Coded segments") -
         by_code.setdefault(r.code_key, []).append(r)
     coded_keys = set(by_code)
     keep: set[int] = set()
-    parents = {c.id: c.parent_id for c, _ in scope.tree}
-    for code, _ in scope.tree:
+    for code in scope.code_tree:
         if code.key in coded_keys:
-            node: int | None = code.id
-            while node is not None and node not in keep:
-                keep.add(node)
-                node = parents.get(node)
+            keep |= {code.id} | {c.id for c in scope.code_tree.ancestors(code.id)}
     sections: list[Section] = []
     uncoded: list[Code] = []
     titles = {d.id: d.title for d in scope.documents}
-    subtree = subtree_keys(scope.tree)
+    subtree = subtree_keys(scope.code_tree)
     for code, depth in scope.tree:
         if code.id not in keep:
             uncoded.append(code)

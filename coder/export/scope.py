@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from ..codetree import CodeTree
 from ..errors import CoderError
 from ..models import Code, Document
 from ..store import SegmentRow, Store
@@ -29,60 +31,10 @@ def has_non_xml(text: str) -> bool:
     return _NOT_XML.search(text) is not None
 
 
-def code_tree(codes: Sequence[Code]) -> list[tuple[Code, int]]:
-    """Codes parent first, siblings in codebook order, each with its depth (0 = top level)."""
-    ids = {c.id for c in codes}
-    children: dict[int | None, list[Code]] = {}
-    for c in codes:
-        parent = c.parent_id if c.parent_id in ids else None
-        children.setdefault(parent, []).append(c)
-    for kids in children.values():
-        kids.sort(key=lambda c: (c.position, c.id))
-    out: list[tuple[Code, int]] = []
-    seen: set[int] = set()
-
-    def walk(parent: int | None, depth: int) -> None:
-        for c in children.get(parent, ()):
-            if c.id in seen:
-                continue
-            seen.add(c.id)
-            out.append((c, depth))
-            walk(c.id, depth + 1)
-
-    walk(None, 0)
-    for c in codes:  # a parent cycle would hide codes; list them rather than lose them
-        if c.id not in seen:
-            out.append((c, 0))
-    return out
-
-
-def subtree_keys(tree: Sequence[tuple[Code, int]]) -> dict[str, list[str]]:
-    """Each code's key with the keys below it in `tree` (as `code_tree` orders it): what a
-    parent's count "with sub-codes" adds up, the same codes a `--code` filter takes along."""
-    out: dict[str, list[str]] = {}
-    for i, (code, depth) in enumerate(tree):
-        keys = [code.key]
-        for below, d in tree[i + 1:]:
-            if d <= depth:
-                break
-            keys.append(below.key)
-        out[code.key] = keys
-    return out
-
-
-def descendant_ids(codes: Sequence[Code], code_id: int) -> set[int]:
-    """`code_id` and every code below it."""
-    children: dict[int | None, list[int]] = {}
-    for c in codes:
-        children.setdefault(c.parent_id, []).append(c.id)
-    found = {code_id}
-    stack = [code_id]
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
+def subtree_keys(tree: CodeTree[Code]) -> dict[str, list[str]]:
+    """Each code's key with the keys below it: what a parent's count "with sub-codes" adds
+    up, the same codes a `--code` filter takes along."""
+    return {code.key: [c.key for c in tree.descendants(code.id)] for code in tree}
 
 
 def find_code(store: Store, codes: Sequence[Code], ref: str) -> Code:
@@ -134,7 +86,7 @@ class Scope:
     """
 
     rows: list[SegmentRow]
-    tree: list[tuple[Code, int]]
+    code_tree: CodeTree[Code]
     codes_by_key: dict[str, Code]
     documents: list[Document]
     filters: dict[str, str] = field(default_factory=dict)
@@ -147,6 +99,11 @@ class Scope:
     @property
     def coders(self) -> list[str]:
         return sorted({r.coder for r in self.rows})
+
+    @cached_property
+    def tree(self) -> list[tuple[Code, int]]:
+        """The export's codes parent first, siblings in codebook order, with their depth."""
+        return self.code_tree.walk()
 
     def path(self, key: str) -> str:
         code = self.codes_by_key.get(key)
@@ -172,8 +129,9 @@ def select(
     if code_refs:
         wanted_ids = set()
         chosen = [find_code(store, all_codes, ref) for ref in code_refs]
+        everything = CodeTree(all_codes)
         for c in chosen:
-            wanted_ids |= descendant_ids(all_codes, c.id)
+            wanted_ids |= everything.descendant_ids(c.id)
         code_keys = [c.key for c in all_codes if c.id in wanted_ids]
         filters["codes"] = ", ".join(c.path for c in chosen) + " (with sub-codes)"
     coder_names = [c for c in coders if c]
@@ -201,7 +159,7 @@ def select(
         in_tree = [c for c in in_tree if c.id in wanted_ids]
     return Scope(
         rows=rows,
-        tree=code_tree(in_tree),
+        code_tree=CodeTree(in_tree),
         codes_by_key={c.key: c for c in all_codes},
         documents=documents,
         filters=filters,

@@ -81,7 +81,7 @@ def compute_stats(scope: Scope, coders: list[str]) -> Stats:
         coded_by[(r.document_id, r.coder)].add(r.paragraph_id)
         codes_by_coder[(r.paragraph_id, r.coder)].add(r.code_key)
 
-    subtree = subtree_keys(scope.tree)
+    subtree = subtree_keys(scope.code_tree)
     frequencies = [
         Frequency(
             code,

@@ -50,16 +50,11 @@ class CodebookTree(Tree[int]):
         self.clear()
         self._code_nodes = {}
         session = self.session
-        children: dict[int | None, list[Code]] = {}
-        known = {c.id for c in session.codes}
-        for code in session.codes:
-            parent = code.parent_id if code.parent_id in known else None
-            children.setdefault(parent, []).append(code)
 
         def add(node: TreeNode[int], parent_id: int | None) -> None:
-            for code in children.get(parent_id, []):
+            for code in session.tree.children(parent_id):
                 label = code_label(code, session.counts.get(code.id, 0))
-                if code.id in children:
+                if session.tree.children(code.id):
                     child = node.add(label, data=code.id, expand=True)
                     add(child, code.id)
                 else:
