@@ -62,7 +62,7 @@ def import_(
                 paragraphs = store.paragraphs(o.document.id)
                 turns[o.document.id] = turn_counts(p.speaker for p in paragraphs)
                 unconfirmed[o.document.id] = unconfirmed_labels(
-                    (p.n, p.speaker, p.text) for p in paragraphs)
+                    (p.n, p.kind, p.speaker, p.text) for p in paragraphs)
     for o in outcomes:
         if o.status == "unchanged":
             click.echo(f"{o.path}: unchanged, already imported as {o.name!r}")
@@ -97,7 +97,9 @@ def _replace(
     for w in r.warnings:
         click.echo(f"  warning: {w}")
     if r.status == "unchanged":
-        click.echo(f"{paths[0]}: same text as {r.document!r}; nothing to do")
+        unused = (f" (--speakers {','.join(speakers)} starts no paragraph that is not already "
+                  "a speaker's)") if speakers else ""
+        click.echo(f"{paths[0]}: same text and speakers as {r.document!r}; nothing to do{unused}")
         return
     c = r.carry
     verb = "would carry" if dry_run else "carried"

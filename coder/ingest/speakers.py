@@ -202,12 +202,16 @@ def turn_counts(paragraph_speakers: Iterable[str | None]) -> list[tuple[str, int
     return list(counts.items())
 
 
-def unconfirmed_labels(paragraphs: Iterable[tuple[int, str | None, str]]) -> list[tuple[str, int]]:
-    """Name-like labels left in the text of paragraphs without a speaker, with the paragraph
-    number where each first appears: the ones a researcher may want to confirm."""
+def unconfirmed_labels(
+    paragraphs: Iterable[tuple[int, str, str | None, str]],
+) -> list[tuple[str, int]]:
+    """Name-like labels left in the text of paragraphs (n, kind, speaker, text) without a
+    speaker, with the paragraph number where each first appears: the ones a researcher may
+    want to confirm. Only text and list paragraphs count, since a confirmed label is taken
+    there and nowhere else (a heading or table row keeps its text whatever `--speakers` says)."""
     found: dict[str, tuple[str, int]] = {}
-    for n, speaker, text in paragraphs:
-        if speaker is not None:
+    for n, kind, speaker, text in paragraphs:
+        if speaker is not None or kind not in ("text", "list"):
             continue
         label = find_label(text)
         if label is not None and looks_like_name(label) and not is_annotation(label.key):

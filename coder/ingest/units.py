@@ -112,6 +112,10 @@ def finish(
             pending = None
         elif speaker is not None:
             current = speaker
+        elif kind == "list" and (label := speakers.find_label(text)) is not None \
+                and label.key in accepted:
+            speaker, current = label.speaker, label.speaker
+            text = text[label.end :]
         elif kind in (None, "text"):
             label = speakers.find_label(text)
             if label is not None and label.key in accepted:

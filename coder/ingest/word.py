@@ -320,8 +320,9 @@ def read_docx(path: Path) -> ParsedDocument:
     if not walker.units:
         raise CoderError("The Word document contains no text.", path=path)
 
+    # A turn typed as a Word bullet (`• P1: …`) is a turn too: its label counts.
     accepted = speakers.accepted_speakers(
-        u.text for u in walker.units if u.kind is None and u.speaker is None
+        u.text for u in walker.units if u.kind in (None, "list") and u.speaker is None
     )
     paragraphs = finish(walker.units, headings=False, accepted=accepted)
     warnings: list[str] = []
