@@ -53,9 +53,12 @@ def import_(
         return
     if dry_run:
         raise CoderError("--dry-run works with --replace")
+    failures: list[CoderError] = []
     with open_project(db, must_exist=False) as store:
         outcomes = import_files(store, list(paths), name=name, format=format_, title=title,
-                                speakers=_names(speakers))
+                                speakers=_names(speakers), failures=failures)
+        if failures and not outcomes:
+            _refuse(failures, len(paths))
         turns, unconfirmed = {}, {}
         for o in outcomes:
             if o.status != "unchanged":
@@ -79,6 +82,19 @@ def import_(
                        + f"{o.name} --speakers '{','.join(label for label, _ in labels)}'")
         for w in o.warnings:
             click.echo(f"  warning: {w}")
+    if failures:
+        _refuse(failures, len(paths))
+
+
+def _refuse(failures: list[CoderError], n_files: int) -> None:
+    """Each file that could not be imported, one line naming it, then a non-zero exit."""
+    if n_files == 1:
+        raise failures[0]
+    for exc in failures:
+        click.echo(f"Error: {exc}", err=True)
+    imported = n_files - len(failures)
+    raise CoderError(f"{len(failures)} of {n_files} file(s) not imported"
+                     + (f"; the other {imported} were" if imported else ""))
 
 
 def _names(speakers: str | None) -> list[str]:
