@@ -116,6 +116,8 @@ def finish(
                 and label.key in accepted:
             speaker, current = label.speaker, label.speaker
             text = text[label.end :]
+        elif kind in (None, "text") and speakers.is_footnote(text):
+            current = None
         elif kind in (None, "text"):
             label = speakers.find_label(text)
             if label is not None and label.key in accepted:
