@@ -113,11 +113,35 @@ def test_docx_teams_headers_and_transcript_table(tmp_path: Path) -> None:
         ("text", "Alex Reid", 3.0, "So what happened next?"),
         ("text", "Jordan Lee", 10.0, "I moved out."),
         ("text", "Alex Reid", 62.0, "And then?"),
-        ("table", None, None, "Time\tSpeaker\tText"),
         ("text", "Interviewer", 65.0, "How was it?"),
         ("text", "P2", 69.0, "Hard."),
-        ("text", "P2", 75.0, "Really hard."),
+        ("text", None, 75.0, "Really hard."),  # no speaker in the row: not P2's
     ]
+    assert doc.meta["transcript_table_headers"] == [["Time", "Speaker", "Text"]]
+
+
+def test_docx_transcript_table_keeps_a_cells_paragraphs_and_its_rows_own_speakers(
+    tmp_path: Path,
+) -> None:
+    d = docx.Document()
+    table = d.add_table(rows=5, cols=2)
+    rows = [("Speaker", "Text"), ("Interviewer", "Where did you live?"),
+            ("P1", "In a flat."), ("", "[recording paused]"), ("Interviewer", "And after?")]
+    for r, (who, text) in enumerate(rows):
+        table.cell(r, 0).text = who
+        table.cell(r, 1).text = text
+    table.cell(2, 1).add_paragraph("Then a hostel, for a year.")
+    path = tmp_path / "table.docx"
+    d.save(str(path))
+    doc = read_document(path)
+    assert [(p.kind, p.speaker, p.text) for p in doc.paragraphs] == [
+        ("text", "Interviewer", "Where did you live?"),
+        ("text", "P1", "In a flat."),
+        ("text", "P1", "Then a hostel, for a year."),
+        ("text", None, "[recording paused]"),
+        ("text", "Interviewer", "And after?"),
+    ]
+    assert [p.meta["row"] for p in doc.paragraphs] == [2, 3, 3, 4, 5]
 
 
 def test_docx_errors(tmp_path: Path) -> None:
