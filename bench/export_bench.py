@@ -96,7 +96,7 @@ def run(store: Store, out: Path) -> list[tuple[str, float, str]]:
         built = report.build_report(select(store), project=store.path.name)
         if fmt == "docx":
             with atomic_path(out / "report.docx", force=True) as tmp:
-                report.report_docx(built, tmp)
+                report.report_docx(built, tmp, author="bench", page_size="a4")
         elif fmt == "md":
             write_atomic(out / "report.md", report.report_markdown(built).encode(), force=True)
         else:

@@ -2,9 +2,11 @@
 
 Coders who work blind on their own machines each keep a copy; `merge` joins them. Documents
 are matched by their text (not their name, which each coder may have chosen), codes by GUID
-(a code renamed in either copy is still the same code) and then by key, coders by name. Segments carry a GUID from the moment they are made, so a segment seen
-before is skipped: merging the same file twice changes nothing, and no coder's work is ever
-replaced by another's.
+(a code renamed in either copy is still the same code) and then by key, coders by name.
+Segments carry a GUID from the moment they are made, so a segment seen before is skipped:
+merging the same file twice changes nothing, and no coder's work is ever replaced by
+another's. A copy that shares no document with this project is refused unless asked for, and
+a dry run works the merge out on a scratch copy.
 
 A merge brings a coder's state, not only their new codings, because agreement counts the
 documents a coder marked done as units even where they applied no code, and because a coder
@@ -31,13 +33,14 @@ left alone, so no coder's data ever changes another coder's codings.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .codetree import CodeTree
 from .errors import CoderError
-from .models import Code, ParagraphIn, ParsedDocument
+from .models import Code, Document, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
 from .spans import sort_out
 from .store import STATUSES, SegmentRow, Store, text_hash
@@ -70,6 +73,10 @@ class MergeReport:
     """Incoming spans not brought in because they overlap a span of the same code by the same
     coder here (see `coder.spans`), each named; the other copy keeps them."""
     backup: str | None = None
+    dry_run: bool = False
+    """Worked out on a copy of the project: nothing here was changed."""
+    unrelated: bool = False
+    """The other copy shares no document with this project (which has some)."""
 
     @property
     def segments_removed(self) -> int:
@@ -106,7 +113,16 @@ class _Incoming:
                 | {d for d, _ in self.memos})
 
 
-def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = None) -> MergeReport:
+def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = None,
+                  dry_run: bool = False, allow_new: bool = False) -> MergeReport:
+    """Merge `other_path` into `store`.
+
+    A copy that shares no document with a project that has some is most likely the wrong
+    file (another study's project), and merging it would fill this one with documents and
+    codes nobody meant to bring: it is refused unless `allow_new`. `dry_run` works the whole
+    merge out on a scratch copy of the project, so the report is exactly what a merge would
+    do, and the project file itself is not written.
+    """
     other_path = Path(other_path)
     if not other_path.exists():
         raise CoderError("no such project file", path=other_path)
@@ -114,12 +130,22 @@ def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = 
         raise CoderError("cannot merge a project into itself", path=other_path)
     other = Store(other_path, create=False)
     try:
-        return _merge(store, other, coders)
+        if not dry_run:
+            return _merge(store, other, coders, allow_new)
+        with tempfile.TemporaryDirectory(prefix="coder-merge-") as scratch:
+            trial = Store(store.backup(Path(scratch) / store.path.name))
+            try:
+                report = _merge(trial, other, coders, allow_new=True)
+            finally:
+                trial.close()
+        report.backup, report.dry_run = None, True
+        return report
     finally:
         other.close()
 
 
-def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
+def _merge(store: Store, other: Store, coders: list[str] | None,
+           allow_new: bool = False) -> MergeReport:
     report = MergeReport(source=str(other.path))
     wanted = sorted(set(coders)) if coders else None
     if wanted:
@@ -134,6 +160,9 @@ def _merge(store: Store, other: Store, coders: list[str] | None) -> MergeReport:
     if not report.coders:
         raise CoderError(f"nothing to merge: {other.path} has no codings, document statuses "
                          "or memos" + (f" by {', '.join(wanted)}" if wanted else ""))
+    report.unrelated = _unrelated(store, other, incoming)
+    if report.unrelated and not allow_new:
+        raise _unrelated_refusal(store, other, incoming)
     report.backup = str(store.auto_backup("before-merge"))
     with store.transaction():
         doc_map = _match_documents(store, other, incoming.documents, report)
@@ -218,6 +247,32 @@ def _incoming(other: Store, names: list[str]) -> _Incoming:
                      memos)
 
 
+def _unrelated(store: Store, other: Store, incoming: _Incoming) -> bool:
+    """The copy brings documents, this project has some, and none of them is here."""
+    theirs = [d.id for d in other.documents() if d.id in incoming.documents]
+    return (bool(theirs) and bool(store.documents())
+            and not any(_here(store, other, d) for d in theirs))
+
+
+def _unrelated_refusal(store: Store, other: Store, incoming: _Incoming) -> CoderError:
+    theirs = [d.name for d in other.documents() if d.id in incoming.documents]
+    codes = _codes_wanted(other.codes(include_retired=True), {r.code_key for r in incoming.rows})
+    finder = _CodesHere(store)
+    new_codes = [c.key for c in codes if finder(c) is None]
+    return CoderError(
+        f"{other.path} shares no document with this project: it looks like another project. "
+        f"Merging would add {len(theirs)} document(s) ({', '.join(theirs)})"
+        + (f" and {len(new_codes)} code(s) ({', '.join(new_codes)})" if new_codes else "")
+        + "; see it all with --dry-run, and merge with --allow-new if that is what you want"
+    )
+
+
+def _here(store: Store, other: Store, document_id: int) -> Document | None:
+    """The document here with the same text as the other copy's, any version."""
+    return store.find_document_by_text_hash(
+        text_hash(p.text for p in other.paragraphs(document_id)), include_superseded=True)
+
+
 def _match_documents(store: Store, other: Store, needed: set[int],
                      report: MergeReport) -> dict[int, int]:
     """Map the other copy's documents to this one's by text, adding those not here."""
@@ -226,8 +281,7 @@ def _match_documents(store: Store, other: Store, needed: set[int],
         if doc.id not in needed:
             continue
         paragraphs = other.paragraphs(doc.id)
-        mine = store.find_document_by_text_hash(
-            text_hash(p.text for p in paragraphs), include_superseded=True)
+        mine = _here(store, other, doc.id)
         if mine is None:
             name = doc.name
             taken = {d.name for d in store.documents(include_superseded=True)}
@@ -275,9 +329,7 @@ def _map_codes(store: Store, other: Store, rows: list[SegmentRow],
     tree = CodeTree(theirs)
     used = {r.code_key for r in rows}
     here = _CodesHere(store)
-    # parents of used codes come along, so the hierarchy is kept
-    needed = {a.id for c in theirs if c.key in used for a in [c, *tree.ancestors(c.id)]}
-    wanted = [c for c in theirs if c.id in needed]
+    wanted = _codes_wanted(theirs, used)
     parents: dict[str, str | None] = {}
     for c in wanted:
         parent = tree.parent(c.id)
@@ -291,6 +343,13 @@ def _map_codes(store: Store, other: Store, rows: list[SegmentRow],
                             if here.key_of[code_id] != key]
     report.merges_not_carried = _merges_not_carried(store, other, theirs, used, here)
     return code_ids
+
+
+def _codes_wanted(theirs: list[Code], used: set[str]) -> list[Code]:
+    """The codes incoming codings use, with their parents so the hierarchy is kept."""
+    tree = CodeTree(theirs)
+    needed = {a.id for c in theirs if c.key in used for a in [c, *tree.ancestors(c.id)]}
+    return [c for c in theirs if c.id in needed]
 
 
 def _merges_not_carried(store: Store, other: Store, theirs: list[Code], used: set[str],

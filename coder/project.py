@@ -42,9 +42,14 @@ class _Planned:
 def import_files(
     store: Store, paths: list[Path], *, name: str | None = None, format: str | None = None,
     title: str | None = None, speakers: Sequence[str] = (),
+    failures: list[CoderError] | None = None,
 ) -> list[ImportOutcome]:
-    """Read every file first and write only when all of them are good, so one bad file in a
-    batch leaves the project exactly as it was."""
+    """Read every file first, then write the good ones.
+
+    Without `failures`, one bad file refuses the whole batch and the project stays exactly as
+    it was. With it, each bad file's error is appended there (naming the file) and the good
+    files are imported all the same, so a batch of forty transcripts is not lost to one.
+    """
     if name and len(paths) > 1:
         raise CoderError("--name works with one file at a time")
     if title is not None and len(paths) > 1:
@@ -55,33 +60,18 @@ def import_files(
     outcomes: list[ImportOutcome] = []
     seen_names: set[str] = set()
     for path in paths:
-        parsed = read_document(path, format=format, speakers=speakers)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        doc_name = name or path.stem
-        same = store.find_document_by_hash(digest)
-        if same is not None:
-            outcomes.append(ImportOutcome(path, same.name, "unchanged", same, []))
-            continue
         try:
-            existing = store.document(doc_name)
-        except CoderError:
-            existing = None
-        if existing is not None and existing.name == doc_name:
-            raise CoderError(
-                f"a different document named {doc_name!r} is already in the project; "
-                "import it under another name with --name, or as a corrected version of it "
-                f"with --replace {doc_name!r}",
-                path=path,
-            )
-        if doc_name in seen_names:
-            raise CoderError(f"two files would both be named {doc_name!r}", path=path)
-        seen_names.add(doc_name)
-        if not parsed.paragraphs:
-            raise CoderError("no text found to code", path=path)
-        if title is not None:
-            parsed.meta["title"] = " ".join(title.split())
-            parsed.meta["title_set_by_user"] = True
-        planned.append(_Planned(path, doc_name, parsed, digest))
+            found = _plan_import(store, path, name=name, format=format, title=title,
+                                 speakers=speakers, seen_names=seen_names)
+        except CoderError as exc:
+            if failures is None:
+                raise
+            failures.append(exc)
+            continue
+        if isinstance(found, ImportOutcome):
+            outcomes.append(found)
+        else:
+            planned.append(found)
     for p in planned:
         doc = store.add_document(
             p.name, p.parsed, source_path=str(p.path.resolve()), content_hash=p.content_hash
@@ -89,6 +79,42 @@ def import_files(
         outcomes.append(ImportOutcome(p.path, p.name, "imported", doc, list(p.parsed.warnings)))
     order = {path: i for i, path in enumerate(paths)}
     return sorted(outcomes, key=lambda o: order[o.path])
+
+
+def _plan_import(
+    store: Store, path: Path, *, name: str | None, format: str | None, title: str | None,
+    speakers: Sequence[str], seen_names: set[str],
+) -> _Planned | ImportOutcome:
+    """One file read and checked against the project: what to add, or that it is already in."""
+    parsed = read_document(path, format=format, speakers=speakers)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise CoderError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+    doc_name = name or path.stem
+    same = store.find_document_by_hash(digest)
+    if same is not None:
+        return ImportOutcome(path, same.name, "unchanged", same, [])
+    try:
+        existing = store.document(doc_name)
+    except CoderError:
+        existing = None
+    if existing is not None and existing.name == doc_name:
+        raise CoderError(
+            f"a different document named {doc_name!r} is already in the project; "
+            "import it under another name with --name, or as a corrected version of it "
+            f"with --replace {doc_name!r}",
+            path=path,
+        )
+    if doc_name in seen_names:
+        raise CoderError(f"two files would both be named {doc_name!r}", path=path)
+    seen_names.add(doc_name)
+    if not parsed.paragraphs:
+        raise CoderError("no text found to code", path=path)
+    if title is not None:
+        parsed.meta["title"] = " ".join(title.split())
+        parsed.meta["title_set_by_user"] = True
+    return _Planned(path, doc_name, parsed, digest)
 
 
 def codebook_rows(book: codebook_mod.Codebook) -> list[dict]:

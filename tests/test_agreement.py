@@ -289,9 +289,27 @@ def test_explain_shows_counts_and_working():
     assert "p_o = (both + neither) / units = (3 + 13) / 20 = 0.8000" in text
     assert "p_A = 6/20 = 0.3000, p_B = 4/20 = 0.2000" in text
     assert "p_e = p_A·p_B + (1 − p_A)(1 − p_B) = 0.3000·0.2000 + 0.7000·0.8000 = 0.6200" in text
-    assert "κ = (p_o − p_e) / (1 − p_e) = (0.8000 − 0.6200) / (1 − 0.6200) = 0.4737" in text
+    assert "κ = (p_o − p_e) / (1 − p_e) = (0.8000 − 0.6200) / (1 − 0.6200) = 0.4736" in text
     for key in METRIC_KEYS:
         assert report.code("x").metrics[key].name in text
+
+
+def test_explain_shows_each_figure_once_cut_as_the_headline():
+    # 143 of 144 agree: p_o = 0.99305..., cut 0.9930, rounded 0.9931
+    units = list(range(1, 145))
+    report = paragraph_agreement(units, ["ann", "ben"], ["x"],
+                                 {("ann", "x"): {1, 2, 3}, ("ben", "x"): {1, 2}},
+                                 {"ann": units, "ben": units})
+    text = explain(report, "x")
+    assert "Percent agreement = 0.9930" in text
+    assert "= (2 + 141) / 144 = 0.9930" in text
+    assert "0.9931" not in text
+    for key in METRIC_KEYS:
+        m = report.code("x").metrics[key]
+        if m.value is not None and m.working:
+            headline = next(line for line in text.splitlines() if line.startswith(f"{m.name} = "))
+            figure = headline.split(" = ")[1].split(" ")[0]
+            assert m.working.split(" = ")[-1].split(" ")[0] == figure, key
 
 
 def test_explain_undefined_and_three_coders():

@@ -126,11 +126,35 @@ def test_import_errors_are_one_line_exit_2_and_change_nothing(
     folder.mkdir()
     bad = make(folder)
     before = snapshot(db)
-    code, out, err = run("import", str(WEST), str(bad), db=db)
+    code, out, err = run("import", str(bad), db=db)
     assert code == 2
-    assert message.lower() in err.lower()
+    assert message.lower() in err.lower() and str(bad) in err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert snapshot(db) == before
+
+
+def test_a_batch_imports_its_good_files_and_names_each_bad_one(db: Path, tmp_path: Path) -> None:
+    good = _write(tmp_path / "notes.txt", b"First paragraph.\n\nSecond paragraph.\n")
+    empty = _write(tmp_path / "empty.txt", b"")
+    scan = _write(tmp_path / "scan.pdf", b"%PDF-1.4 something")
+    code, out, err = run("import", str(scan), str(WEST), str(good), str(empty), db=db)
+    assert code == 2 and "Traceback" not in err
+    assert "notes.txt: imported as 'notes'" in out and "unchanged" in out
+    lines = err.splitlines()
+    assert len(lines) == 3
+    assert str(scan) in lines[0] and ".pdf" in lines[0]
+    assert str(empty) in lines[1] and "empty" in lines[1]
+    assert "2 of 4 file(s) not imported" in lines[2]
+    assert [d.name for d in Store(db).documents()] == [
+        "west-midlands-evidence-session-2021-03", "notes"]
+
+
+def test_a_batch_of_bad_files_leaves_no_new_project_behind(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    empty = _write(tmp_path / "empty.txt", b"")
+    code, _, err = run("import", str(empty), str(tmp_path / "absent.txt"), db=db)
+    assert code == 2 and "2 of 2 file(s) not imported" in err
+    assert not db.exists()
 
 
 def test_cp1252_file_imports_with_a_warning(tmp_path: Path) -> None:

@@ -32,10 +32,11 @@ def _below(store: Store, key: str) -> set[str]:
     return keys
 
 
-def _frequency(store: Store, key: str) -> str:
-    rows = [r for r in store.segment_rows() if r.code_key == key]
+def _frequency(store: Store, key: str, coders: set[str] | None = None) -> str:
+    counted = [r for r in store.segment_rows() if coders is None or r.coder in coders]
+    rows = [r for r in counted if r.code_key == key]
     below = _below(store, key)
-    total = sum(1 for r in store.segment_rows() if r.code_key in below)
+    total = sum(1 for r in counted if r.code_key in below)
     tail = f"; {total} with sub-codes" if len(below) > 1 else ""
     if not rows:
         return f"not applied itself{tail}" if total else "not applied yet"
@@ -104,3 +105,65 @@ def test_refuses_a_name_that_says_another_format(project: Store, tmp_path: Path)
                                        "--format", "md", "--out", str(out)])
     assert result.exit_code == 2 and "ends in .docx but --format is md" in result.output
     assert not out.exists()
+
+
+def _export(store: Store, *args: str, env: dict[str, str | None] | None = None):
+    result = CliRunner(env=env).invoke(main, ["codebook", "export", "--db", str(store.path), *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_frequencies_pool_every_coder_and_say_so(project: Store) -> None:
+    result = _export(project)
+    assert "frequencies pool coders alice, bob; --coder NAME counts one" in result.stderr
+    assert f"Frequency: {_frequency(project, 'stigma')}" in result.stdout
+
+
+def test_frequencies_count_the_coder_asked_for(project: Store) -> None:
+    result = _export(project, "--coder", "alice")
+    assert result.stderr == ""
+    for key in ("stigma", "labels", "leaving-care"):
+        assert f"Frequency: {_frequency(project, key, {'alice'})}" in result.stdout
+    assert _frequency(project, "stigma", {"alice"}) != _frequency(project, "stigma")
+    bad = CliRunner().invoke(main, ["codebook", "export", "--db", str(project.path),
+                                    "--coder", "carol"])
+    assert bad.exit_code == 2 and "no coder 'carol'" in bad.output
+
+
+def test_frequencies_count_the_consensus_when_there_is_one(project: Store) -> None:
+    paragraph = project.segment_rows(coders=["alice"])[0]
+    consensus = project.coder_id("consensus")
+    pid = project.paragraph_at(paragraph.document_id, paragraph.n).id
+    project.add_segment(consensus, pid, project.code(paragraph.code_key).id)
+    result = _export(project)
+    assert "frequencies count consensus (the review's outcome)" in result.stderr
+    assert f"Frequency: {_frequency(project, paragraph.code_key, {'consensus'})}" in result.stdout
+    assert "(consensus 1)" in result.stdout and "alice" not in result.stdout.split("Frequency")[1]
+
+
+@pytest.mark.parametrize(("env", "args", "width_mm"), [
+    ({"LANG": "en_US.UTF-8"}, [], 215.9),
+    ({"LANG": "de_DE.UTF-8"}, [], 210.0),
+    ({"LANG": "en_GB.UTF-8", "LC_PAPER": "fr_CA.UTF-8"}, [], 215.9),
+    ({"LANG": "en_US.UTF-8"}, ["--page-size", "a4"], 210.0),
+    ({"LANG": "C"}, ["--page-size", "letter"], 215.9),
+])
+def test_docx_appendix_page_size_from_locale_or_option(project: Store, tmp_path: Path, env, args,
+                                                       width_mm: float) -> None:
+    out = tmp_path / "appendix.docx"
+    _export(project, "--out", str(out), *args, env={"LC_ALL": None, "LC_PAPER": None, **env})
+    section = docx.Document(str(out)).sections[0]
+    assert round(section.page_width.mm, 1) == width_mm
+    assert round(section.page_height.mm, 1) == (279.4 if width_mm == 215.9 else 297.0)
+
+
+def test_docx_appendix_author_is_the_coder_counted(project: Store, tmp_path: Path) -> None:
+    import getpass
+
+    out = tmp_path / "appendix.docx"
+    _export(project, "--out", str(out), "--coder", "bob")
+    props = docx.Document(str(out)).core_properties
+    assert (props.author, props.last_modified_by) == ("bob", "bob")
+    assert "python-docx" not in (props.comments or "")
+    _export(project, "--out", str(out), "--force")
+    assert docx.Document(str(out)).core_properties.author == getpass.getuser()

@@ -127,6 +127,36 @@ def test_docx_uses_word_styles_and_exact_text(project: Store, tmp_path: Path) ->
     assert [p.runs[0].text for p in quotes] == [q.rsplit(" (", 1)[0] for _, q in expected]
 
 
+@pytest.mark.parametrize(("lang", "args", "author", "size_mm"), [
+    ("en_US.UTF-8", ["--coder", "alice"], "alice", (215.9, 279.4)),
+    ("en_GB.UTF-8", [], None, (210.0, 297.0)),
+    ("en_CA.UTF-8", ["--page-size", "a4", "--coder", "alice", "--coder", "bob"], None,
+     (210.0, 297.0)),
+    ("nl_NL.UTF-8", ["--page-size", "letter"], None, (215.9, 279.4)),
+])
+def test_docx_report_author_and_page_size(project: Store, tmp_path: Path, lang: str,
+                                          args: list[str], author: str | None,
+                                          size_mm: tuple[float, float]) -> None:
+    import getpass
+
+    out = tmp_path / "report.docx"
+    result = CliRunner(env={"LANG": lang, "LC_ALL": None, "LC_PAPER": None}).invoke(
+        main, ["export", "segments", "--db", str(project.path), "--out", str(out), *args])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out))
+    section = document.sections[0]
+    assert (round(section.page_width.mm, 1), round(section.page_height.mm, 1)) == size_mm
+    props = document.core_properties
+    assert props.author == (author or getpass.getuser()) == props.last_modified_by
+    assert props.created.year >= 2025 and "python-docx" not in (props.comments or "")
+
+
+def test_page_size_is_for_docx_only(project: Store) -> None:
+    result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),
+                                       "--format", "md", "--page-size", "a4"])
+    assert result.exit_code == 2 and "--page-size is for docx" in result.output
+
+
 def test_filters_and_single_coder_citation(project: Store, tmp_path: Path) -> None:
     out = tmp_path / "alice.docx"
     result = CliRunner().invoke(main, ["export", "segments", "--db", str(project.path),

@@ -374,3 +374,28 @@ def test_import_names_labels_heard_once_and_replace_with_speakers_takes_them(
     same = runner.invoke(main, ["import", str(path), "--replace", "once", "--speakers", "Bob",
                                 "--db", db])
     assert "nothing to do" in same.output
+
+
+def test_a_sound_description_on_its_own_line_is_its_own_paragraph(tmp_path: Path) -> None:
+    doc = read_document(write(tmp_path, "sound.vtt", (
+        "WEBVTT\n\n"
+        "00:00:01.000 --> 00:00:04.000\n<v Alex>Shall we start?\n\n"
+        "00:00:04.500 --> 00:00:07.000\n[door closes]\nRight, sorry about that.\n\n"
+        "00:00:07.500 --> 00:00:09.000\n<v Sam>[laughs]\n<v Sam>No problem.\n")))
+    assert [(p.speaker, p.text) for p in doc.paragraphs] == [
+        ("Alex", "Shall we start?"),
+        (None, "[door closes]"),
+        (None, "Right, sorry about that."),
+        (None, "[laughs]"),
+        ("Sam", "No problem."),
+    ]
+
+
+def test_voices_differing_in_case_are_one_speaker_and_unknown_is_none(tmp_path: Path) -> None:
+    doc = read_document(write(tmp_path, "otter.vtt", (
+        "WEBVTT\n\n"
+        "00:00:01.000 --> 00:00:02.000\n<v Interviewer>Hello.\n\n"
+        "00:00:03.000 --> 00:00:04.000\n<v Unknown Speaker>Hi.\n\n"
+        "00:00:05.000 --> 00:00:06.000\n<v INTERVIEWER>Welcome.\n")))
+    assert [(p.speaker, p.text) for p in doc.paragraphs] == [
+        ("Interviewer", "Hello."), (None, "Hi."), ("Interviewer", "Welcome.")]

@@ -113,11 +113,35 @@ def test_docx_teams_headers_and_transcript_table(tmp_path: Path) -> None:
         ("text", "Alex Reid", 3.0, "So what happened next?"),
         ("text", "Jordan Lee", 10.0, "I moved out."),
         ("text", "Alex Reid", 62.0, "And then?"),
-        ("table", None, None, "Time\tSpeaker\tText"),
         ("text", "Interviewer", 65.0, "How was it?"),
         ("text", "P2", 69.0, "Hard."),
-        ("text", "P2", 75.0, "Really hard."),
+        ("text", None, 75.0, "Really hard."),  # no speaker in the row: not P2's
     ]
+    assert doc.meta["transcript_table_headers"] == [["Time", "Speaker", "Text"]]
+
+
+def test_docx_transcript_table_keeps_a_cells_paragraphs_and_its_rows_own_speakers(
+    tmp_path: Path,
+) -> None:
+    d = docx.Document()
+    table = d.add_table(rows=5, cols=2)
+    rows = [("Speaker", "Text"), ("Interviewer", "Where did you live?"),
+            ("P1", "In a flat."), ("", "[recording paused]"), ("Interviewer", "And after?")]
+    for r, (who, text) in enumerate(rows):
+        table.cell(r, 0).text = who
+        table.cell(r, 1).text = text
+    table.cell(2, 1).add_paragraph("Then a hostel, for a year.")
+    path = tmp_path / "table.docx"
+    d.save(str(path))
+    doc = read_document(path)
+    assert [(p.kind, p.speaker, p.text) for p in doc.paragraphs] == [
+        ("text", "Interviewer", "Where did you live?"),
+        ("text", "P1", "In a flat."),
+        ("text", "P1", "Then a hostel, for a year."),
+        ("text", None, "[recording paused]"),
+        ("text", "Interviewer", "And after?"),
+    ]
+    assert [p.meta["row"] for p in doc.paragraphs] == [2, 3, 3, 4, 5]
 
 
 def test_docx_errors(tmp_path: Path) -> None:
@@ -137,3 +161,60 @@ def test_docx_errors(tmp_path: Path) -> None:
     docx.Document().save(str(blank))
     with pytest.raises(CoderError, match="no text"):
         read_document(blank)
+
+
+def _turns_docx(path: Path, bullets: set[int], turns: list[str]) -> Path:
+    d = docx.Document()
+    for i, turn in enumerate(turns):
+        d.add_paragraph(turn, style="List Bullet" if i in bullets else None)
+    d.save(str(path))
+    return path
+
+
+def test_docx_turn_typed_as_a_bullet_is_a_turn(tmp_path: Path) -> None:
+    turns = ["Interviewer: How did it start?", "P1: I was moved at twelve.",
+             "Interviewer: And then?", "P1: Then again at fourteen.", "Interviewer: Why?",
+             "P1: Nobody said."]
+    for bullets in ({1}, {1, 3, 5}):
+        doc = read_document(_turns_docx(tmp_path / "bullets.docx", bullets, turns))
+        assert [(p.speaker, p.text) for p in doc.paragraphs] == [
+            tuple(t.split(": ", 1)) for t in turns]
+        assert [p.kind for p in doc.paragraphs][1] == "list"
+
+
+def test_import_suggests_speakers_for_a_bullet_and_the_suggestion_works(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    path = _turns_docx(tmp_path / "once.docx", {2}, [
+        "Interviewer: How did it start?", "Interviewer: Go on.", "Bob: I was moved at twelve."])
+    db = str(tmp_path / "p.db")
+    runner = CliRunner()
+    first = runner.invoke(main, ["import", str(path), "--db", db])
+    assert first.exit_code == 0, first.output
+    assert "not taken as speakers (heard once): Bob (¶3)" in first.output
+    suggested = first.output.split("import again with ")[1].split()
+    assert suggested == ["--replace", "once", "--speakers", "'Bob'"]
+    again = runner.invoke(main, ["import", str(path), "--replace", "once", "--speakers", "Bob",
+                                 "--db", db])
+    assert again.exit_code == 0 and "replaced the text of 'once'" in again.output, again.output
+    shown = json.loads(runner.invoke(main, ["show", "once", "--json", "--db", db]).output)
+    assert [(p["speaker"], p["text"]) for p in shown][2] == ("Bob", "I was moved at twelve.")
+
+
+def test_a_heading_that_looks_like_a_label_is_not_offered_as_a_speaker(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    d = docx.Document()
+    d.add_heading("Section One: Background", level=1)
+    d.add_paragraph("Interviewer: How did it start?")
+    d.add_paragraph("Interviewer: Go on.")
+    d.save(str(tmp_path / "h.docx"))
+    out = CliRunner().invoke(main, ["import", str(tmp_path / "h.docx"),
+                                    "--db", str(tmp_path / "p.db")])
+    assert out.exit_code == 0 and "not taken as speakers" not in out.output, out.output

@@ -310,7 +310,7 @@ def test_single_colon_prefixes_are_not_speakers_and_continuations_inherit(tmp_pa
         ("P1", "Nobody, really."),
         ("P1", "Honestly: it was the loneliest year of my life."),
         ("P1", "And then the money ran out too."),
-        ("INTERVIEWER", "What about your PA?"),
+        ("Interviewer", "What about your PA?"),  # one speaker, spelled as first seen
         (None, "Note: P1 became upset here."),
         ("P1", "She tried."),
     ]
@@ -463,3 +463,55 @@ def test_import_lists_the_speakers_found_with_their_turns(tmp_path: Path) -> Non
     shown = CliRunner().invoke(main, ["show", "turns", "--json", "--db", str(db)])
     speakers = [p["speaker"] for p in json.loads(shown.stdout)]
     assert speakers == ["Interviewer", "P1", "P1", "Interviewer", "P1", None]
+
+
+def test_speaker_labels_are_one_speaker_whatever_their_case_and_unknown_is_none(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path, "turns.txt",
+        "INTERVIEWER: When did you leave care?\n\n"
+        "P1: At eighteen.\n\n"
+        "Interviewer: And then?\n\n"
+        "p1: A flat on my own.\n\n"
+        "Unknown Speaker: Sorry, wrong room.\n\n"
+        "Unknown Speaker: Carry on.\n",
+    )
+    doc = read_document(path)
+    assert [(p.speaker, p.text) for p in doc.paragraphs] == [
+        ("INTERVIEWER", "When did you leave care?"),
+        ("P1", "At eighteen."),
+        ("INTERVIEWER", "And then?"),
+        ("P1", "A flat on my own."),
+        (None, "Sorry, wrong room."),
+        (None, "Carry on."),
+    ]
+
+
+def test_otter_unknown_speaker_header_is_no_speaker(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "otter.txt",
+        "Alex Reid  0:03\nSo what happened next?\n\n"
+        "Unknown Speaker  0:09\nIs this the right room?\n\n"
+        "Alex Reid  0:12\nIt is.\n",
+    )
+    doc = read_document(path)
+    assert [(p.speaker, p.text, p.start_time) for p in doc.paragraphs] == [
+        ("Alex Reid", "So what happened next?", 3.0),
+        (None, "Is this the right room?", 9.0),
+        ("Alex Reid", "It is.", 12.0),
+    ]
+
+
+def test_a_footnote_after_a_turn_is_not_the_speakers(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "turns.txt",
+        "Interviewer: Who helped?\n\n"
+        "P1: My PA, mostly.[1]\n\n"
+        "P1: And my nan.\n\n"
+        "[1] Personal adviser, a role set up by the Children (Leaving Care) Act 2000.\n\n"
+        "[^2]: Transcribed from the recording.\n\n"
+        "\u00b3 Names changed.\n",
+    )
+    doc = read_document(path)
+    assert [p.speaker for p in doc.paragraphs] == ["Interviewer", "P1", "P1", None, None, None]

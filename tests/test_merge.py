@@ -410,3 +410,76 @@ def test_the_cli_names_each_span_a_merge_did_not_bring_in(tmp_path: Path) -> Non
     assert "1 span(s) not brought in" in result.output
     assert ("not brought in: notes \u00b63: stigma by alice at 19-25 overlaps their stigma "
             "at 0-20 here") in result.output
+
+
+# -- another project altogether: refused unless asked, and a dry run ---------------------------
+
+def other_study(path: Path) -> None:
+    """A project with none of alice's documents: another study's file, given by mistake."""
+    other = Store(path)
+    other.add_document("focus-group", ParsedDocument(
+        "text", [ParagraphIn("We met at the youth club.", speaker="P1")]),
+        source_path=None, content_hash="h-other")
+    other.sync_codes([{"key": "youth-work", "name": "Youth work"}])
+    other.add_segment(other.coder_id("carol"), other.paragraphs(1)[0].id,
+                      other.code("youth-work").id)
+    other.close()
+
+
+def merge_cli(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["merge", *args, "--db", str(tmp_path / "alice.db")])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_copy_sharing_no_document_is_refused_until_allowed(tmp_path: Path) -> None:
+    coded_copy(tmp_path, "alice", "alice", 3, "stigma").close()
+    other_study(tmp_path / "carol.db")
+    before = (tmp_path / "alice.db").read_bytes()
+    code, _, err = merge_cli(tmp_path, str(tmp_path / "carol.db"))
+    assert code == 2 and "Traceback" not in err
+    assert "shares no document with this project" in err
+    assert "1 document(s) (focus-group) and 1 code(s) (youth-work)" in err
+    assert "--allow-new" in err and "--dry-run" in err
+    assert (tmp_path / "alice.db").read_bytes() == before
+    assert not (tmp_path / "alice.db.backups").exists()
+
+    code, out, _ = merge_cli(tmp_path, str(tmp_path / "carol.db"), "--allow-new")
+    assert code == 0
+    assert "new documents (1): focus-group" in out and "new codes (1): youth-work" in out
+    store = Store(tmp_path / "alice.db")
+    assert [d.name for d in store.documents()] == ["notes", "focus-group"]
+    assert {r.coder for r in store.segment_rows()} == {"alice", "carol"}
+
+
+def test_a_merge_lists_new_documents_and_codes_even_when_related(tmp_path: Path) -> None:
+    coded_copy(tmp_path, "alice", "alice", 3, "stigma").close()
+    bob = coded_copy(tmp_path, "bob", "bob", 3, "labels")
+    bob.add_code("photos", "Photos", parent_key="stigma")
+    bob.add_segment(bob.coder_id("bob"), bob.paragraphs(1)[2].id, bob.code("photos").id)
+    bob.close()
+    code, out, _ = merge_cli(tmp_path, str(tmp_path / "bob.db"))
+    assert code == 0 and "new codes (1): photos" in out and "new documents" not in out
+
+
+@pytest.mark.parametrize("other", ["bob", "carol"])
+def test_a_dry_run_says_what_would_happen_and_changes_no_byte(tmp_path: Path, other: str) -> None:
+    coded_copy(tmp_path, "alice", "alice", 3, "stigma").close()
+    if other == "bob":
+        coded_copy(tmp_path, "bob", "bob", 3, "labels").close()
+    else:
+        other_study(tmp_path / "carol.db")
+    project = tmp_path / "alice.db"
+    before = project.read_bytes()
+    code, out, _ = merge_cli(tmp_path, str(tmp_path / f"{other}.db"), "--dry-run")
+    assert code == 0
+    assert f"merging would bring from {tmp_path / other}.db: 1 segment(s) added" in out
+    assert out.rstrip().endswith("dry run: nothing was changed")
+    assert "backup" not in out
+    if other == "carol":
+        assert "new documents (1): focus-group" in out
+        assert "without --allow-new the merge is refused" in out
+    assert project.read_bytes() == before
+    assert not Path(f"{project}-wal").exists() or Path(f"{project}-wal").stat().st_size == 0
+    assert not (tmp_path / "alice.db.backups").exists()
+    store = Store(project)
+    assert {r.coder for r in store.segment_rows()} == {"alice"}

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .metric import Metric, chance_corrected, fmt, undefined
+from .metric import Metric, chance_corrected, fmt, result, undefined
 
 PERCENT_NAME = "Percent agreement (mean pairwise)"
 PERCENT_FORMULA = (
@@ -107,7 +107,7 @@ def percent_agreement(counts: Any, weights: Any | None = None) -> Metric:
     p_o, n = _pairwise_agreement(c, w)
     if n == 0:
         return undefined(PERCENT_NAME, NO_PAIRABLE, PERCENT_FORMULA, 0)
-    working = f"P̄ = {fmt(p_o)} over {_int(n)} units"
+    working = f"P̄ = {result(p_o)} over {_int(n)} units"
     return Metric(PERCENT_NAME, p_o, None, PERCENT_FORMULA, working, _int(n), {"p_o": p_o})
 
 
@@ -224,7 +224,7 @@ def krippendorff_alpha_from_counts(
         return Metric(ALPHA_NAME, None, reason, ALPHA_FORMULA, "", n_units, details)
     value = 1.0 - d_o / d_e
     working = (
-        f"α = 1 − D_o / D_e = 1 − {fmt(d_o)} / {fmt(d_e)} = {fmt(value)}"
+        f"α = 1 − D_o / D_e = 1 − {fmt(d_o)} / {fmt(d_e)} = {result(value)}"
         f" ({_int(n)} pairable values in {n_units} units)"
     )
     return Metric(ALPHA_NAME, float(value), None, ALPHA_FORMULA, working, n_units, details)

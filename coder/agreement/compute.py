@@ -17,7 +17,7 @@ from ..errors import CoderError
 from . import coefficients as co
 from .bootstrap import bootstrap_alpha
 from .masi import MasiData, masi_alpha
-from .metric import NOT_POOLED, Metric, fmt, undefined
+from .metric import NOT_POOLED, Metric, result, undefined
 from .report import AgreementReport, CodeAgreement
 from .tally import CodeTally, Tally, tally_characters, tally_paragraphs
 
@@ -121,7 +121,7 @@ def binary_metrics(ct: CodeTally, k: int, unit: str) -> dict[str, Metric]:
             formula="p_o = (both + neither) / units",
             working=(
                 f"p_o = (both + neither) / units = ({both} + {neither}) / {n_complete}"
-                f" = {fmt(percent.value)}"
+                f" = {result(percent.value)}"
                 if percent.value is not None
                 else ""
             ),

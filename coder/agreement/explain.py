@@ -5,11 +5,10 @@ The working is written so a reader can redo every figure with a calculator from 
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from ..errors import CoderError
-from .metric import METRIC_KEYS, NOT_POOLED, Metric, fmt
+from .metric import METRIC_KEYS, NOT_POOLED, Metric, cut, fmt, settled
 from .report import AgreementReport, CodeAgreement
 
 ALPHA_KEYS = ("krippendorff_alpha", "krippendorff_alpha_masi")
@@ -24,26 +23,6 @@ _LANDIS_KOCH = (
 )
 ALPHA_RELIABLE = 0.800
 ALPHA_TENTATIVE = 0.667
-
-
-SETTLED_PLACES = 10
-
-
-def _settled(value: float) -> float:
-    """The value without floating-point noise: a kappa of exactly 1/4 computes as 0.24999999999999997,
-    which must neither show as 0.249 nor fall below a band starting at 0.25."""
-    return round(float(value), SETTLED_PLACES)
-
-
-def cut(value: float, places: int = 3) -> str:
-    """`value` cut (rounded toward −∞, never up) to `places` decimals.
-
-    Every band starts at a number with at most three decimals and includes it, so a cut figure
-    falls in the same band as the full value: 0.7999 shows as 0.799, never as a "reliable" 0.800.
-    """
-    exact = Decimal(repr(_settled(value)))
-    shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR)
-    return f"{shown + 0:.{places}f}" if shown else f"{0:.{places}f}"
 
 
 def band(metric_name: str, value: float | None) -> str:
@@ -64,7 +43,7 @@ def interpret(metric_name: str, value: float | None) -> str:
         raise ValueError(f"unknown metric {metric_name!r}")
     if value is None:
         return "undefined"
-    value = _settled(value)
+    value = settled(value)
     if metric_name in ALPHA_KEYS:
         if value >= ALPHA_RELIABLE:
             return "reliable (α ≥ 0.800; Krippendorff 2004)"
@@ -217,7 +196,8 @@ def explain(report: AgreementReport, code: str) -> str:
     lines.append("")
     lines.append(
         "Headline figures are cut to 4 decimals (never rounded up, so none shows in a band it has"
-        " not reached); the workings round."
+        " not reached), and so is each in the working that leads to it; the steps between"
+        " round."
     )
     return "\n".join(lines)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .metric import Metric, fmt, undefined
+from .metric import Metric, fmt, result, undefined
 
 MASI_NAME = "Krippendorff's alpha on code sets (MASI distance)"
 MASI_FORMULA = (
@@ -301,7 +301,7 @@ def masi_alpha(data: MasiData) -> Metric:
     d_e = expected / (n * (n - 1))
     value = 1.0 - d_o / d_e
     working = (
-        f"α = 1 − D_o / D_e = 1 − {fmt(d_o)} / {fmt(d_e)} = {fmt(value)}"
+        f"α = 1 − D_o / D_e = 1 − {fmt(d_o)} / {fmt(d_e)} = {result(value)}"
         f" ({round(n)} pairable code sets in {n_units} units)"
     )
     details = {"D_o": d_o, "D_e": d_e, "n_values": n}

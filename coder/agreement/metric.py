@@ -7,6 +7,7 @@ made researchers distrust other tools' agreement numbers, so they travel togethe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
 
 METRIC_KEYS = (
     "percent_agreement",
@@ -52,6 +53,32 @@ def fmt(x: float) -> str:
     return f"{x:.4f}"
 
 
+SETTLED_PLACES = 10
+
+
+def settled(value: float) -> float:
+    """The value without floating-point noise: a kappa of exactly 1/4 computes as 0.24999999999999997,
+    which must neither show as 0.249 nor fall below a band starting at 0.25."""
+    return round(float(value), SETTLED_PLACES)
+
+
+def cut(value: float, places: int = 3) -> str:
+    """`value` cut (rounded toward −∞, never up) to `places` decimals.
+
+    Every band starts at a number with at most three decimals and includes it, so a cut figure
+    falls in the same band as the full value: 0.7999 shows as 0.799, never as a "reliable" 0.800.
+    """
+    exact = Decimal(repr(settled(value)))
+    shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR)
+    return f"{shown + 0:.{places}f}" if shown else f"{0:.{places}f}"
+
+
+def result(x: float) -> str:
+    """The figure a working arrives at, cut as the headline shows it, so one figure never
+    appears as two (0.9930 above, 0.9931 at the end of its working)."""
+    return cut(x, 4)
+
+
 def chance_corrected(
     name: str,
     formula: str,
@@ -73,7 +100,7 @@ def chance_corrected(
         return Metric(name, None, no_variation, formula, "", n_units, details)
     value = (p_o - p_e) / (1.0 - p_e)
     working = (
-        f"{symbol} = (p_o − p_e) / (1 − p_e) = ({fmt(p_o)} − {fmt(p_e)}) / (1 − {fmt(p_e)})"
-        f" = {fmt(value)}"
+        f"{symbol} = (p_o − p_e) / (1 − p_e) = ({result(p_o)} − {fmt(p_e)}) / (1 − {fmt(p_e)})"
+        f" = {result(value)}"
     )
     return Metric(name, float(value), None, formula, working, n_units, details)

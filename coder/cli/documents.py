@@ -53,16 +53,19 @@ def import_(
         return
     if dry_run:
         raise CoderError("--dry-run works with --replace")
+    failures: list[CoderError] = []
     with open_project(db, must_exist=False) as store:
         outcomes = import_files(store, list(paths), name=name, format=format_, title=title,
-                                speakers=_names(speakers))
+                                speakers=_names(speakers), failures=failures)
+        if failures and not outcomes:
+            _refuse(failures, len(paths))
         turns, unconfirmed = {}, {}
         for o in outcomes:
             if o.status != "unchanged":
                 paragraphs = store.paragraphs(o.document.id)
                 turns[o.document.id] = turn_counts(p.speaker for p in paragraphs)
                 unconfirmed[o.document.id] = unconfirmed_labels(
-                    (p.n, p.speaker, p.text) for p in paragraphs)
+                    (p.n, p.kind, p.speaker, p.text) for p in paragraphs)
     for o in outcomes:
         if o.status == "unchanged":
             click.echo(f"{o.path}: unchanged, already imported as {o.name!r}")
@@ -79,6 +82,19 @@ def import_(
                        + f"{o.name} --speakers '{','.join(label for label, _ in labels)}'")
         for w in o.warnings:
             click.echo(f"  warning: {w}")
+    if failures:
+        _refuse(failures, len(paths))
+
+
+def _refuse(failures: list[CoderError], n_files: int) -> None:
+    """Each file that could not be imported, one line naming it, then a non-zero exit."""
+    if n_files == 1:
+        raise failures[0]
+    for exc in failures:
+        click.echo(f"Error: {exc}", err=True)
+    imported = n_files - len(failures)
+    raise CoderError(f"{len(failures)} of {n_files} file(s) not imported"
+                     + (f"; the other {imported} were" if imported else ""))
 
 
 def _names(speakers: str | None) -> list[str]:
@@ -97,7 +113,9 @@ def _replace(
     for w in r.warnings:
         click.echo(f"  warning: {w}")
     if r.status == "unchanged":
-        click.echo(f"{paths[0]}: same text as {r.document!r}; nothing to do")
+        unused = (f" (--speakers {','.join(speakers)} starts no paragraph that is not already "
+                  "a speaker's)") if speakers else ""
+        click.echo(f"{paths[0]}: same text and speakers as {r.document!r}; nothing to do{unused}")
         return
     c = r.carry
     verb = "would carry" if dry_run else "carried"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -13,7 +17,9 @@ from rich.text import Text
 from ..errors import CoderError
 from ..export import codebook_doc, matrix, refi, refi_import, report, segments, stats
 from ..export.atomic import atomic_path, check_target, write_atomic
+from ..export.render import PAGE_SIZES, page_size_for_locale
 from ..export.scope import select
+from ..reconcile import consensus_coders
 from .codebook import codebook as codebook_group
 from .options import console, db_option, err_console, open_project
 
@@ -70,6 +76,31 @@ def _word_replaced(replaced: int) -> list[Text]:
                  "as U+FFFD", style="yellow")]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def page_size_option(f: F) -> F:
+    return click.option(
+        "--page-size", type=click.Choice(PAGE_SIZES),
+        help="docx: paper size (default: letter where the locale's country uses it, as en_US "
+             "or fr_CA, else a4).")(f)
+
+
+def _page_size(given: str | None) -> str:
+    return given or page_size_for_locale(os.environ)
+
+
+def _author(coders: Sequence[str]) -> str:
+    """Who a Word file says wrote it: the one coder whose work it holds, else the user
+    running coder."""
+    if len(coders) == 1:
+        return coders[0]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
 def _notes(warnings: list[str], missing: list[str], label: str = "not carried") -> list[Text]:
     out = [Text(f"warning: {w}", style="yellow") for w in warnings]
     out += [Text(f"{label}: {m}", style="yellow") for m in missing]
@@ -100,10 +131,12 @@ def export() -> None:
                    "them as text, not formulas (the data no longer equals the stored text).")
 @click.option("--title", default="Coded segments", show_default=True,
               help="Title of the md/html/docx report.")
+@page_size_option
 @db_option
 def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[str, ...],
                     document: str | None, speaker: str | None, out: Path | None, force: bool,
-                    bom: bool, excel_safe: bool, title: str, db: Path) -> None:
+                    bom: bool, excel_safe: bool, title: str, page_size: str | None,
+                    db: Path) -> None:
     """Coded segments as data (csv, jsonl) or as a report of quotes by code (md, html, docx).
 
     Quotes are the stored text exactly. The report lists codes in codebook order with their
@@ -119,6 +152,8 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
     fmt = _format(format_, out, SEGMENT_FORMATS, "csv")
     if excel_safe and fmt != "csv":
         raise CoderError(f"--excel-safe is for CSV; {fmt} keeps the text as it is")
+    if page_size and fmt != "docx":
+        raise CoderError(f"--page-size is for docx; {fmt} has no pages")
     if out is None and fmt == "docx":
         raise CoderError("a .docx report needs --out FILE.docx")
     if out is not None:
@@ -137,7 +172,8 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
         if fmt == "docx":
             assert out is not None
             with atomic_path(out, force=force) as tmp:
-                replaced = report.report_docx(built, tmp)
+                replaced = report.report_docx(built, tmp, author=_author(coders),
+                                              page_size=_page_size(page_size))
             lines += _word_replaced(replaced)
             data = None
         elif fmt == "md":
@@ -345,14 +381,27 @@ def _cooccurrence_table(s: stats.Stats) -> Table:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (md goes to standard output without it).")
 @click.option("--title", default="Codebook", show_default=True, help="Title of the appendix.")
+@click.option("--coder", "coders", multiple=True, metavar="NAME",
+              help="Count only this coder's codings (repeatable; default: the review's "
+                   "consensus when there is one, else every coder pooled).")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@page_size_option
 @db_option
-def codebook_export(format_: str | None, out: Path | None, title: str, force: bool, db: Path) -> None:
-    """The project's codebook as a thesis appendix (md, docx) or a REFI-QDA .qdc file."""
+def codebook_export(format_: str | None, out: Path | None, title: str, coders: tuple[str, ...],
+                    force: bool, page_size: str | None, db: Path) -> None:
+    """The project's codebook as a thesis appendix (md, docx) or a REFI-QDA .qdc file.
+
+    The frequencies count one coder's codings (the consensus by default), since pooling two
+    coders and their consensus counts every agreed segment three times.
+    """
     _guard(out, db)
     fmt = _format(format_, out, codebook_doc.CODEBOOK_FORMATS, "md")
     if out is None and fmt != "md":
         raise CoderError(f"a .{fmt} codebook needs --out FILE.{fmt}")
+    if page_size and fmt != "docx":
+        raise CoderError(f"--page-size is for docx; {fmt} has no pages")
+    if coders and fmt == "qdc":
+        raise CoderError("--coder is for the appendix's frequencies; a .qdc holds no counts")
     if out is not None:
         check_target(out, force=force)
     with open_project(db) as store:
@@ -360,23 +409,45 @@ def codebook_export(format_: str | None, out: Path | None, title: str, force: bo
             assert out is not None
             _print_refi_export(refi.codebook_qdc(store, out, force=force), "qdc")
             return
-        entries = codebook_doc.codebook_entries(store)
+        counted, note = _counted_coders(store.coders(), consensus_coders(store), coders)
+        entries = codebook_doc.codebook_entries(store, counted)
     if not entries:
         raise CoderError("the project has no codes; load a codebook with `coder codebook use`")
     if fmt == "md":
         data = codebook_doc.codebook_markdown(entries, title=title).encode("utf-8")
-        if out is None:
-            _emit(data)
-            return
-        write_atomic(out, data, force=force)
+        if out is not None:
+            write_atomic(out, data, force=force)
     else:
         assert out is not None
         with atomic_path(out, force=force) as tmp:
-            replaced = codebook_doc.codebook_docx(entries, tmp, title=title)
-        console.print(Text(f"{len(entries)} code(s) written to {out} ({fmt})"))
-        _say(_word_replaced(replaced), to_stdout=False)
-        return
-    console.print(Text(f"{len(entries)} code(s) written to {out} ({fmt})"))
+            replaced = codebook_doc.codebook_docx(
+                entries, tmp, title=title, author=_author(counted or ()),
+                page_size=_page_size(page_size))
+    lines = [Text(note, style="dim")] if note else []
+    if out is None:
+        _emit(data)
+    else:
+        lines.insert(0, Text(f"{len(entries)} code(s) written to {out} ({fmt})"))
+        if fmt == "docx":
+            lines += _word_replaced(replaced)
+    _say(lines, to_stdout=out is None)
+
+
+def _counted_coders(known: list[str], consensus: list[str],
+                    given: tuple[str, ...]) -> tuple[list[str] | None, str]:
+    """Whose codings the frequencies count, and a line saying so when it was not asked."""
+    for name in given:
+        if name not in known:
+            raise CoderError(f"no coder {name!r} in this project (coders: "
+                             f"{', '.join(known) or 'none'})")
+    if given:
+        return list(given), ""
+    if consensus:
+        return consensus, (f"frequencies count {', '.join(consensus)} (the review's outcome); "
+                           "--coder NAME counts another coder")
+    if len(known) > 1:
+        return None, (f"frequencies pool coders {', '.join(known)}; --coder NAME counts one")
+    return None, ""
 
 
 @click.group("refi")

@@ -12,7 +12,8 @@ from .options import db_option, open_project
 
 def summary(r: MergeReport, other: Path) -> str:
     """One line saying everything the merge changed, so a second merge visibly changes nothing."""
-    parts = [(f"merged {other}: {r.segments_added} segment(s) added, "
+    verb = "merging would bring from" if r.dry_run else "merged"
+    parts = [(f"{verb} {other}: {r.segments_added} segment(s) added, "
               f"{r.segments_skipped} already here")]
     parts += [f"{n} removed, as {name} removed them in {other}" for name, n in r.removed.items()]
     parts += [f"{n} restored, as {name} brought them back in {other}"
@@ -50,11 +51,27 @@ def merges_warning(r: MergeReport, other: Path) -> str | None:
             f"here: coder codebook use CODEBOOK {moves}")
 
 
+def what_is_new(r: MergeReport) -> list[str]:
+    """The documents and codes the project did not have, each list on a line of its own, so
+    that nothing arrives unnoticed in the summary."""
+    lines = []
+    if r.documents_added:
+        lines.append(f"new documents ({len(r.documents_added)}): {', '.join(r.documents_added)}")
+    if r.codes_added:
+        lines.append(f"new codes ({len(r.codes_added)}): {', '.join(r.codes_added)}")
+    return lines
+
+
 @click.command("merge")
 @click.argument("other", type=click.Path(path_type=Path))
 @click.option("--coder", "coders", multiple=True, help="Only this coder's work (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show what the merge would do; change nothing.")
+@click.option("--allow-new", is_flag=True,
+              help="Merge a copy that shares no document with this project (its documents and "
+                   "codes are added).")
 @db_option
-def merge(other: Path, coders: tuple[str, ...], db: Path) -> None:
+def merge(other: Path, coders: tuple[str, ...], dry_run: bool, allow_new: bool,
+          db: Path) -> None:
     """Bring in another project file's codings, removals, memos and done marks (safe to run twice).
 
     Codings are matched by GUID, documents by their text, codes by GUID then key (a code
@@ -62,16 +79,28 @@ def merge(other: Path, coders: tuple[str, ...], db: Path) -> None:
     other copy added are added, a retired code that incoming codings use is un-retired, but a
     code merge done only in the other copy (`codebook use --move`) is not carried over. The
     merge warns about it; run the same `codebook use --move` here.
+
+    A copy that shares no document with this project is refused unless --allow-new; the
+    documents and codes a merge adds are listed; --dry-run shows all of it and changes nothing.
     """
     with open_project(db) as store:
-        r = merge_project(store, other, coders=list(coders) or None)
+        r = merge_project(store, other, coders=list(coders) or None, dry_run=dry_run,
+                          allow_new=allow_new)
     click.echo(summary(r, other))
+    for line in what_is_new(r):
+        click.echo(line)
     warning = merges_warning(r, other)
     if warning:
         click.echo(warning, err=True)
     for line in r.overlapping:
         click.echo(f"not brought in: {line}", err=True)
-    click.echo(f"backup of the project before the merge: {r.backup}")
+    if r.dry_run:
+        if r.unrelated and not allow_new:
+            click.echo(f"{other} shares no document with this project: without --allow-new "
+                       "the merge is refused")
+        click.echo("dry run: nothing was changed")
+    else:
+        click.echo(f"backup of the project before the merge: {r.backup}")
 
 
 COMMANDS = [merge]

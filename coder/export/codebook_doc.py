@@ -36,8 +36,9 @@ class Entry:
         return f"{own}; {below}" if below else own
 
 
-def codebook_entries(store: Store) -> list[Entry]:
-    rows = store.segment_rows()
+def codebook_entries(store: Store, counted: list[str] | None = None) -> list[Entry]:
+    """Each code with its frequencies, counting only the `counted` coders' codings when given."""
+    rows = store.segment_rows(coders=counted)
     seg: Counter[str] = Counter()
     docs: dict[str, set[int]] = defaultdict(set)
     coders: dict[str, Counter[str]] = defaultdict(Counter)
@@ -77,8 +78,9 @@ def codebook_markdown(entries: list[Entry], *, title: str) -> str:
     return "\n".join(out)
 
 
-def codebook_docx(entries: list[Entry], path: Path, *, title: str) -> int:
-    doc = DocxBuilder()
+def codebook_docx(entries: list[Entry], path: Path, *, title: str, author: str,
+                  page_size: str) -> int:
+    doc = DocxBuilder(author=author, page_size=page_size)
     doc.set_title(title)
     doc.paragraph(title, "Title")
     for e in entries:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
@@ -103,17 +104,49 @@ def _w(tag: str) -> str:
     return f"{{{_W}}}{tag}"
 
 
+PAGE_SIZES = ("a4", "letter")
+# Where Letter is the paper in use (glibc's LC_PAPER tables); everywhere else, A4.
+_LETTER_COUNTRIES = frozenset("US CA MX PH PR CL CO VE CR GT PA DO SV NI BZ".split())
+_LOCALE_COUNTRY = re.compile(r"^[A-Za-z]{2,3}_([A-Za-z]{2})\b")
+
+
+def page_size_for_locale(environ: Mapping[str, str]) -> str:
+    """`letter` where the locale's country uses it (en_US, fr_CA, es_MX ...), else `a4`.
+
+    The variables are read in POSIX order (LC_ALL, then LC_PAPER, then LANG): the first one set
+    decides, and a locale without a country (C, POSIX) means A4, the paper most of the world uses.
+    """
+    for name in ("LC_ALL", "LC_PAPER", "LANG"):
+        value = environ.get(name)
+        if value:
+            match = _LOCALE_COUNTRY.match(value)
+            return "letter" if match and match.group(1).upper() in _LETTER_COUNTRIES else "a4"
+    return "a4"
+
+
 class DocxBuilder:
     """A Word document built from the default template's styles, paragraph by paragraph.
 
     Characters XML cannot hold (form feeds from PDF text) become U+FFFD; `replaced` counts them
-    so the caller can say so.
+    so the caller can say so. The template's own properties (author "python-docx", a 2013 date,
+    US Letter pages) are replaced: Word shows the author in File > Info and prints on the page
+    size, so both must be the researcher's.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, author: str, page_size: str) -> None:
         import docx
+        from docx.shared import Inches, Mm
 
+        if page_size not in PAGE_SIZES:
+            raise ValueError(f"page size {page_size!r} is not one of {PAGE_SIZES}")
         self.doc = docx.Document()
+        props = self.doc.core_properties
+        props.author = props.last_modified_by = xml_safe(author)
+        props.comments = ""
+        props.created = props.modified = datetime.now(UTC).replace(microsecond=0)
+        width, height = (Mm(210), Mm(297)) if page_size == "a4" else (Inches(8.5), Inches(11))
+        for section in self.doc.sections:
+            section.page_width, section.page_height = width, height
         self._style_ids: dict[str, str] = {}
         self._paragraphs: list[etree._Element] = []
         self.replaced = 0

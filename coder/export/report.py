@@ -188,9 +188,9 @@ def report_html(report: Report) -> str:
 # ── Word ───────────────────────────────────────────────────────────────────────
 
 
-def report_docx(report: Report, path: Path) -> int:
+def report_docx(report: Report, path: Path, *, author: str, page_size: str) -> int:
     """Write the report to `path`; returns how many characters Word could not hold."""
-    doc = DocxBuilder()
+    doc = DocxBuilder(author=author, page_size=page_size)
     doc.set_title(report.title)
     doc.paragraph(report.title, "Title")
     for line in report.meta:

@@ -17,7 +17,7 @@ from .captions import read_captions
 from .decoding import decode_text
 from .pdftext import detect_layout, reflow
 from .plaintext import read_plain
-from .speakers import confirmed_speakers
+from .speakers import confirmed_speakers, unify_speakers
 from .word import read_docx
 
 __all__ = ["FORMATS", "SUPPORTED_SUFFIXES", "read_document"]
@@ -46,7 +46,9 @@ def read_document(path: Path, *, format: str | None = None,
     """Read a transcript; `format` forces one of `FORMATS` instead of guessing from the file,
     and `speakers` names labels to take as speakers even when heard only once."""
     with confirmed_speakers(speakers):
-        return _read_document(path, format)
+        parsed = _read_document(path, format)
+    parsed.paragraphs = unify_speakers(parsed.paragraphs)
+    return parsed
 
 
 def _read_document(path: Path, format: str | None) -> ParsedDocument:

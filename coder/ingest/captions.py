@@ -39,6 +39,7 @@ class _Utterance:
     voice: str | None = None
     new_turn: bool = False
     speaker: str | None = None
+    sound: bool = False
 
 
 @dataclass
@@ -46,6 +47,7 @@ class _Turn:
     speaker: str | None
     start: float
     end: float
+    sound: bool = False
     parts: list[str] = field(default_factory=list)
     cues: list[int] = field(default_factory=list)
     cue_ids: list[str | None] = field(default_factory=list)
@@ -76,14 +78,18 @@ def read_captions(text: str, fmt: str, path: Path) -> ParsedDocument:
         before = len(utterances)
         for voice, lines in _group_lines(segs):
             for text_, new_turn in lines:
+                sound = speakers.is_sound_description(text_)
                 utterances.append(
-                    _Utterance(text_, start, end, n, ids[n - 1], voice=voice, new_turn=new_turn)
+                    _Utterance(text_, start, end, n, ids[n - 1], voice=None if sound else voice,
+                               new_turn=new_turn or sound, sound=sound)
                 )
         if len(utterances) == before:
             utterances.append(_Utterance("", start, end, n, ids[n - 1]))
 
     accepted = speakers.accepted_speakers(u.text for u in utterances if u.voice is None)
     for u in utterances:
+        if u.sound:
+            continue
         if u.voice:
             u.speaker = u.voice
             continue
@@ -169,19 +175,23 @@ def _drop_rolling_repeats(cue_lines: list[list[tuple[str | None, str]]]) -> None
 def _group_lines(
     segs: list[tuple[str | None, str]],
 ) -> list[tuple[str | None, list[tuple[str, bool]]]]:
-    """Join a cue's wrapped lines per voice; `- ` lines and `>>` are separate speakers."""
+    """Join a cue's wrapped lines per voice; `- ` lines and `>>` are separate speakers, and a
+    sound description on a line of its own (`[door closes]`) is never joined to a line."""
     groups: list[tuple[str | None, list[tuple[str, bool]]]] = []
+    after_sound = False
     for voice, line in segs:
         new_turn = False
         if line.startswith((">>", "- ")):
             line, new_turn = line[2:].lstrip(), True
+        sound = speakers.is_sound_description(line)
         if not groups or groups[-1][0] != voice:
             groups.append((voice, []))
         entries = groups[-1][1]
-        if new_turn or not entries:
+        if new_turn or not entries or sound or after_sound:
             entries.append((line, new_turn))
         else:
             entries[-1] = (entries[-1][0] + " " + line, entries[-1][1])
+        after_sound = sound
     return groups
 
 
@@ -199,6 +209,7 @@ def _merge(utterances: list[_Utterance]) -> list[_Turn]:
         if (
             cur is None
             or u.new_turn
+            or cur.sound
             or cur.speaker != u.speaker
             or u.start - cur.end > _GAP_SECONDS
             or (teams is not None and cur.teams is not None and teams != cur.teams)
@@ -207,7 +218,8 @@ def _merge(utterances: list[_Utterance]) -> list[_Turn]:
                 and SENTENCE_END_RE.search(cur.parts[-1] if cur.parts else "")
             )
         ):
-            cur = _Turn(speaker=u.speaker, start=u.start, end=u.end, teams=teams)
+            cur = _Turn(speaker=u.speaker, start=u.start, end=u.end, teams=teams,
+                        sound=u.sound)
             turns.append(cur)
         cur.parts.append(u.text)
         cur.length += len(u.text) + 1

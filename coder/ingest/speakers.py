@@ -13,7 +13,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from coder.models import ParagraphIn
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _TIME_RE = re.compile(rf"^{_TIME}$")
@@ -66,6 +68,38 @@ _ROLE_RE = re.compile(
     r"facilitator|researcher)\s*\d*(?:\s*\([^()]*\))?$",
     re.IGNORECASE,
 )
+
+
+_SOUND_RE = re.compile(r"^(?:\[[^\[\]\n]{1,80}\]|\([^()\n]{1,80}\))$")
+_FOOTNOTE_RE = re.compile(r"^(?:\[\^[^\]\s]{1,20}\]:|\[\d{1,3}\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)[ \t]*\S")
+# Labels transcription services give a voice they could not tell apart: no one's turn.
+_NO_SPEAKER = frozenset({"unknown speaker", "unknown", "unidentified speaker"})
+
+
+def is_sound_description(line: str) -> bool:
+    """A line that is only a bracketed description (`[door closes]`, `(laughter)`): not speech,
+    and not anyone's turn."""
+    return _SOUND_RE.match(line.strip()) is not None and not _TIME_RE.match(line.strip()[1:-1])
+
+
+def is_footnote(text: str) -> bool:
+    """A footnote (`[^1]: …`, `[2] …`, `¹ …`) placed after a turn: the author's, not the speaker's."""
+    return _FOOTNOTE_RE.match(text) is not None
+
+
+def unify_speakers(paragraphs: Iterable[ParagraphIn]) -> list[ParagraphIn]:
+    """One speaker, one name: labels that differ only in case (`INTERVIEWER`, `Interviewer`)
+    take the first spelling seen, and a label such as Otter's `Unknown Speaker` is no speaker."""
+    spelling: dict[str, str] = {}
+    out = []
+    for p in paragraphs:
+        if p.speaker is not None:
+            key = " ".join(p.speaker.split()).casefold()
+            name = None if key in _NO_SPEAKER else spelling.setdefault(key, p.speaker)
+            if name != p.speaker:
+                p = replace(p, speaker=name)
+        out.append(p)
+    return out
 
 
 @dataclass(frozen=True)
@@ -202,12 +236,16 @@ def turn_counts(paragraph_speakers: Iterable[str | None]) -> list[tuple[str, int
     return list(counts.items())
 
 
-def unconfirmed_labels(paragraphs: Iterable[tuple[int, str | None, str]]) -> list[tuple[str, int]]:
-    """Name-like labels left in the text of paragraphs without a speaker, with the paragraph
-    number where each first appears: the ones a researcher may want to confirm."""
+def unconfirmed_labels(
+    paragraphs: Iterable[tuple[int, str, str | None, str]],
+) -> list[tuple[str, int]]:
+    """Name-like labels left in the text of paragraphs (n, kind, speaker, text) without a
+    speaker, with the paragraph number where each first appears: the ones a researcher may
+    want to confirm. Only text and list paragraphs count, since a confirmed label is taken
+    there and nowhere else (a heading or table row keeps its text whatever `--speakers` says)."""
     found: dict[str, tuple[str, int]] = {}
-    for n, speaker, text in paragraphs:
-        if speaker is not None:
+    for n, kind, speaker, text in paragraphs:
+        if speaker is not None or kind not in ("text", "list"):
             continue
         label = find_label(text)
         if label is not None and looks_like_name(label) and not is_annotation(label.key):

@@ -48,6 +48,9 @@ class Unit:
     start_time: float | None = None
     end_time: float | None = None
     header: bool = False
+    alone: bool = False
+    """The source says nobody spoke it (a transcript table row with an empty speaker cell):
+    it takes no speaker from the turn before and ends that turn."""
 
 
 def looks_like_heading(text: str, max_chars: int = MAX_HEADING_CHARS) -> bool:
@@ -112,6 +115,14 @@ def finish(
             pending = None
         elif speaker is not None:
             current = speaker
+        elif unit.alone:
+            current = None
+        elif kind == "list" and (label := speakers.find_label(text)) is not None \
+                and label.key in accepted:
+            speaker, current = label.speaker, label.speaker
+            text = text[label.end :]
+        elif kind in (None, "text") and speakers.is_footnote(text):
+            current = None
         elif kind in (None, "text"):
             label = speakers.find_label(text)
             if label is not None and label.key in accepted:

@@ -2,7 +2,8 @@
 
 python-docx opens the package and resolves styles, but its `Paragraph.text` drops tracked
 insertions and `iter_inner_content()` skips content controls, so the body XML is walked
-here: paragraphs, tables (one paragraph per row) and content controls in order, with text
+here: paragraphs, tables (one paragraph per row; in a `Speaker | Text` table, one per
+paragraph of a text cell) and content controls in order, with text
 inside `<w:ins>` kept and deleted text left out. Parts that are not read (headers,
 footnotes, comments, text boxes) are named in a warning rather than silently missing.
 """
@@ -71,6 +72,7 @@ class _Walker:
         self.text_boxes = 0
         self.controls = 0
         self.position = 0
+        self.table_headers: list[list[str]] = []
 
     def text_of(self, element: Any) -> str:
         parts: list[str] = []
@@ -154,19 +156,20 @@ class _Walker:
             self.units.append(Unit(text=text.strip(), kind=kind, meta=meta))
 
     def table(self, tbl: Any) -> None:
-        rows = [
-            [self._cell_text(tc) for tc in tr.iter(_TC) if _parent_row(tc) is tr]
+        cells = [
+            [self._cell_paragraphs(tc) for tc in tr.iter(_TC) if _parent_row(tc) is tr]
             for tr in tbl.iter(_TR)
             if _parent_table(tr) is tbl
         ]
-        rows = [r for r in rows if any(c.strip() for c in r)]
-        if not rows:
+        cells = [r for r in cells if any(r)]
+        if not cells:
             return
+        rows = [["\n".join(c) for c in r] for r in cells]
         self.position += 1
         columns = _transcript_columns(rows[0])
         table_no = self.position
         if columns is not None:
-            self._transcript_table(rows, columns, table_no)
+            self._transcript_table(cells, columns, table_no)
             return
         for i, row in enumerate(rows):
             self.units.append(
@@ -174,51 +177,50 @@ class _Walker:
             )
 
     def _transcript_table(
-        self, rows: list[list[str]], columns: tuple[int, int, int | None], table_no: int
+        self, cells: list[list[list[str]]], columns: tuple[int, int, int | None], table_no: int
     ) -> None:
+        """A `Speaker | Text` table: the header row names columns and is kept in the document's
+        metadata, not as a paragraph; each paragraph of a text cell stays a paragraph; a row
+        with an empty speaker cell is nobody's, not the row above's."""
         speaker_col, text_col, time_col = columns
-        self.units.append(
-            Unit(text="\t".join(rows[0]), kind="table", meta={"table": table_no, "row": 1})
-        )
-        current: str | None = None
-        for i, row in enumerate(rows[1:], start=2):
-            if max(columns[:2]) >= len(row) or not row[text_col].strip():
-                self.units.append(
-                    Unit(text="\t".join(row), kind="table", meta={"table": table_no, "row": i})
-                )
+        self.table_headers.append(["\n".join(c) for c in cells[0]])
+        for i, row in enumerate(cells[1:], start=2):
+            if max(columns[:2]) >= len(row) or not row[text_col]:
+                self.units.append(Unit(text="\t".join("\n".join(c) for c in row), kind="table",
+                                       meta={"table": table_no, "row": i}))
                 continue
-            name = row[speaker_col].strip() or current
-            current = name
+            name = " ".join(row[speaker_col]).strip() or None
             start = None
             if time_col is not None and time_col < len(row):
-                stamp = row[time_col].strip().strip("[]")
+                stamp = " ".join(row[time_col]).strip().strip("[]")
                 if re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?", stamp):
                     start = speakers.parse_seconds(stamp)
-            self.units.append(
-                Unit(
-                    text=row[text_col].strip(),
-                    kind="text",
-                    speaker=name,
-                    start_time=start,
-                    meta={"table": table_no, "row": i},
+            for text in row[text_col]:
+                self.units.append(
+                    Unit(
+                        text=text.strip(),
+                        kind="text",
+                        speaker=name,
+                        start_time=start,
+                        meta={"table": table_no, "row": i},
+                        alone=name is None,
+                    )
                 )
-            )
 
-    def _cell_text(self, tc: Any) -> str:
+    def _cell_paragraphs(self, tc: Any) -> list[str]:
         texts = []
         for child in tc:
             if child.tag == _P:
                 texts.append(self.text_of(child))
             elif child.tag == _TBL:
                 for tr in child.iter(_TR):
-                    texts.append(
-                        "\t".join(self._cell_text(c) for c in tr.iter(_TC) if _parent_row(c) is tr)
-                    )
+                    texts.append("\t".join("\n".join(self._cell_paragraphs(c))
+                                           for c in tr.iter(_TC) if _parent_row(c) is tr))
             elif child.tag == _SDT:
                 content = child.find(_SDT_CONTENT)
                 if content is not None:
-                    texts.append(self._cell_text(content))
-        return "\n".join(t for t in texts if t.strip())
+                    texts.extend(self._cell_paragraphs(content))
+        return [t for t in texts if t.strip()]
 
 
 def _parent_row(tc: Any) -> Any:
@@ -320,8 +322,9 @@ def read_docx(path: Path) -> ParsedDocument:
     if not walker.units:
         raise CoderError("The Word document contains no text.", path=path)
 
+    # A turn typed as a Word bullet (`• P1: …`) is a turn too: its label counts.
     accepted = speakers.accepted_speakers(
-        u.text for u in walker.units if u.kind is None and u.speaker is None
+        u.text for u in walker.units if u.kind in (None, "list") and u.speaker is None
     )
     paragraphs = finish(walker.units, headings=False, accepted=accepted)
     warnings: list[str] = []
@@ -339,6 +342,8 @@ def read_docx(path: Path) -> ParsedDocument:
     meta: dict[str, Any] = {}
     if walker.controls:
         meta["content_controls"] = walker.controls
+    if walker.table_headers:
+        meta["transcript_table_headers"] = walker.table_headers
     title = (document.core_properties.title or "").strip()
     if title:
         meta["title"] = title
