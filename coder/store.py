@@ -21,8 +21,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from .errors import CoderError
 from .models import Code, Document, Paragraph, ParsedDocument, Segment
 
@@ -386,7 +384,6 @@ class Store:
             conn.close()
             raise
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self._migrate()
 
     def close(self) -> None:

@@ -67,6 +67,3 @@ def merge(other: Path, coders: tuple[str, ...], db: Path) -> None:
     if warning:
         click.echo(warning, err=True)
     click.echo(f"backup of the project before the merge: {r.backup}")
-
-
-COMMANDS = [merge]
