@@ -48,15 +48,23 @@ def _coder() -> list[str]:
     return [found] if found else [sys.executable, "-m", "coder"]
 
 
-def process_seconds(argv: Sequence[str], env: dict[str, str] | None = None) -> float:
+def user_env() -> dict[str, str]:
+    """The environment as a user's: bytecode cached (an installed package has its .pyc files;
+    PYTHONDONTWRITEBYTECODE would make every start compile coder from source)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def process_seconds(argv: Sequence[str]) -> float:
     started = time.perf_counter()
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                   env=env)
+                   env=user_env())
     return time.perf_counter() - started
 
 
 def first_screen_seconds(argv: Sequence[str], markers: Sequence[str], *,
-                         env: dict[str, str] | None = None, timeout: float = 30.0) -> float:
+                         timeout: float = 30.0) -> float:
     """Fork `argv` in a new pseudo-terminal and wait until all `markers` have been drawn."""
     wanted = [m.encode() for m in markers]
     started = time.perf_counter()
@@ -64,7 +72,7 @@ def first_screen_seconds(argv: Sequence[str], markers: Sequence[str], *,
     if pid == 0:
         columns, lines = SIZE
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        child_env = dict(env or os.environ)
+        child_env = user_env()
         child_env.update(TERM="xterm-256color", COLUMNS=str(columns), LINES=str(lines))
         child_env.pop("NO_COLOR", None)
         os.execvpe(argv[0], list(argv), child_env)
@@ -96,7 +104,7 @@ def first_screen_seconds(argv: Sequence[str], markers: Sequence[str], *,
 
 
 def median_of(runs: int, measure) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    """Median and minimum over `runs` runs, after one run to warm the disk cache."""
+    """Median and minimum over `runs` runs, after one run to warm the disk and bytecode caches."""
     measure()
     times = [measure() for _ in range(runs)]
     return statistics.median(times), min(times)
