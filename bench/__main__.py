@@ -1,4 +1,7 @@
-"""`python -m bench`: generate the corpus, run every benchmark there is, print one table."""
+"""`python -m bench`: generate the corpus, run every benchmark there is, print one table.
+
+`python -m bench startup` times start-up instead (bench/startup.py): the CLI and the app's first
+screen from process start, beside their references."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ if str(REPO) not in sys.path:
 from bench import safety_bench
 from bench.corpus import Corpus, generate
 
-OPTIONAL = ("agreement_bench", "tui_bench", "export_bench")
+OPTIONAL = ("agreement_bench", "tui_bench", "export_bench", "guards")
 Row = tuple[str, str, str]
 
 
@@ -159,6 +162,11 @@ def table(rows: list[Row], markdown: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["startup"]:
+        from bench import startup
+
+        return startup.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="A tenth of the corpus and short runs: to check the benchmarks work.")

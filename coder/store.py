@@ -21,8 +21,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from .errors import CoderError
 from .models import Code, Document, Paragraph, ParsedDocument, Segment
 
@@ -386,7 +384,6 @@ class Store:
             conn.close()
             raise
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self._migrate()
 
     def close(self) -> None:
@@ -661,6 +658,9 @@ class Store:
         return self.document(document_id)
 
     def _insert_paragraphs(self, document_id: int, parsed: ParsedDocument) -> None:
+        """One executemany for the document; the meta encoder is made once, not per paragraph
+        as `json.dumps(..., ensure_ascii=False)` would."""
+        encode = json.JSONEncoder(ensure_ascii=False).encode
         self.conn.executemany(
             "INSERT INTO paragraphs (document_id, n, kind, speaker, text, start_time,"
             " end_time, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -673,7 +673,7 @@ class Store:
                     p.text,
                     p.start_time,
                     p.end_time,
-                    json.dumps(p.meta, ensure_ascii=False) if p.meta else None,
+                    encode(p.meta) if p.meta else None,
                 )
                 for n, p in enumerate(parsed.paragraphs, start=1)
             ),

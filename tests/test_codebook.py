@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -460,16 +459,18 @@ def test_oversized_file_is_refused(tmp_path):
     assert "too big for a codebook" in problem.message
 
 
-def test_alias_bomb_is_refused_fast(tmp_path):
+def alias_bomb(path: Path) -> Path:
+    """Nine levels of nine aliases each: billions of nodes if expanded (bench/guards.py times it)."""
     lines = ["name: x", "codes: []", 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for level in "bcdefghij":
         previous = chr(ord(level) - 1)
         lines.append(f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 9) + "]")
-    path = tmp_path / "bomb.yaml"
     path.write_text("\n".join(lines) + "\n")
-    started = time.perf_counter()
-    problems = check_codebook(path)
-    assert time.perf_counter() - started < 1.0
+    return path
+
+
+def test_alias_bomb_is_refused(tmp_path):
+    problems = check_codebook(alias_bomb(tmp_path / "bomb.yaml"))
     assert len(problems) == 1
     assert (problems[0].line, problems[0].column) == (3, 4)
     assert "anchors and aliases" in problems[0].message
@@ -481,10 +482,11 @@ def test_alias_without_anchor_use_is_refused():
     assert "aliases" in message
 
 
-def test_deep_nesting_is_refused_fast():
-    started = time.perf_counter()
-    line, _, message = only_problem("name: x\ncodes: " + "[" * 5000 + "]" * 5000 + "\n")
-    assert time.perf_counter() - started < 2.0
+DEEP_NESTING = "name: x\ncodes: " + "[" * 5000 + "]" * 5000 + "\n"
+
+
+def test_deep_nesting_is_refused():
+    line, _, message = only_problem(DEEP_NESTING)
     assert line == 2 and "nested more than" in message
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -134,20 +133,16 @@ def _big_text(n: int) -> str:
     )
 
 
-def test_twenty_thousand_paragraphs_parse_quickly(tmp_path: Path) -> None:
+def test_twenty_thousand_paragraphs_parse(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_text(_big_text(20_000), encoding="utf-8")
-    start = time.perf_counter()
     doc = read_document(path)
-    assert time.perf_counter() - start < 3.0
     assert len(doc.paragraphs) == 20_000
 
 
 @pytest.mark.slow
-def test_hundred_thousand_paragraphs_parse_in_seconds(tmp_path: Path) -> None:
+def test_hundred_thousand_paragraphs_parse(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     path.write_text(_big_text(100_000), encoding="utf-8")
-    start = time.perf_counter()
     doc = read_document(path)
-    assert time.perf_counter() - start < 5.0
     assert len(doc.paragraphs) == 100_000

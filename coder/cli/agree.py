@@ -353,6 +353,3 @@ def _explain(results: list[Comparison], code: str, as_json: bool, by_document: b
             click.echo(f"== {r.document}")
         note = _nothing_to_compare(r) if r.document else None
         click.echo(note if note else explain(r.report, code))
-
-
-COMMANDS = [agree]

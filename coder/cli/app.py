@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..errors import CoderError
-from ..project import coder_name_clash, demo_codebook_path, demo_project
 from .options import db_option, open_project
 
 DEMO_DB = "coder-demo.db"
@@ -31,6 +30,8 @@ def demo(coder: str | None, db: Path, no_app: bool) -> None:
     The sample codebook is copied beside the project file (coder-demo.yaml beside
     coder-demo.db) and used from there, so codes added while coding go into that copy.
     """
+    from ..project import demo_codebook_path, demo_project
+
     with open_project(db, must_exist=False) as store:
         outcomes = demo_project(store)
         n_codes = len(store.codes())
@@ -68,6 +69,8 @@ def code(document: str | None, coder: str | None, db: Path) -> None:
 
 
 def _check_coder_name(name: str, known: list[str]) -> None:
+    from ..project import coder_name_clash
+
     if not name.strip():
         raise CoderError("--coder needs a name")
     same = coder_name_clash(name, known)
@@ -82,6 +85,3 @@ def _run_app(db: Path, coder: str | None, document: str | None = None) -> None:
     from ..tui.app import CoderApp
 
     CoderApp(db_path=db, coder=coder, document=document).run()
-
-
-COMMANDS = [demo, code]

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from ..codebook import check_codebook
-from ..project import use_codebook
-from ..revisions import parse_moves
+from .lazy import Lazy, LazyGroup
 from .options import db_option, open_project
 
 
-@click.group("codebook")
+@click.group("codebook", cls=LazyGroup, lazy={
+    "export": Lazy(".export:codebook_export", "The project's codebook as a thesis appendix "
+                   "(md, docx) or a REFI-QDA .qdc file."),
+})
 def codebook() -> None:
     """Check and load YAML codebooks."""
 
@@ -22,6 +23,8 @@ def codebook() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def check(file: Path) -> None:
     """Report every problem in a codebook as FILE:LINE:COLUMN: message (exit 1 if any)."""
+    from ..codebook import check_codebook
+
     problems = check_codebook(file)
     for p in problems:
         click.echo(str(p), err=True)
@@ -44,6 +47,9 @@ def check(file: Path) -> None:
 @db_option
 def use(file: Path, moves: tuple[str, ...], db: Path) -> None:
     """Load a codebook into the project (codes matched by their stable key)."""
+    from ..project import use_codebook
+    from ..revisions import parse_moves
+
     with open_project(db, must_exist=False) as store:
         report = use_codebook(store, file, moves=parse_moves(moves))
         total = len(store.codes())
@@ -55,6 +61,3 @@ def use(file: Path, moves: tuple[str, ...], db: Path) -> None:
             click.echo(f"  {kind}: {item}")
     for item in report.get("changed", []):
         click.echo(f"  updated: {item}")
-
-
-COMMANDS = [codebook]

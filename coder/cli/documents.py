@@ -9,11 +9,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..codings import import_codings_csv
 from ..errors import CoderError
-from ..ingest.speakers import turn_counts, unconfirmed_labels
-from ..project import import_files
-from ..revisions import reimport_document
 from ..text import visible_text
 from .options import console, db_option, open_project
 
@@ -53,6 +49,9 @@ def import_(
         return
     if dry_run:
         raise CoderError("--dry-run works with --replace")
+    from ..ingest.speakers import turn_counts, unconfirmed_labels
+    from ..project import import_files
+
     failures: list[CoderError] = []
     with open_project(db, must_exist=False) as store:
         outcomes = import_files(store, list(paths), name=name, format=format_, title=title,
@@ -107,6 +106,8 @@ def _replace(
 ) -> None:
     if len(paths) != 1:
         raise CoderError("--replace takes exactly one file: the corrected transcript")
+    from ..revisions import reimport_document
+
     with open_project(db) as store:
         r = reimport_document(store, document, paths[0], format=format_, dry_run=dry_run,
                               speakers=speakers)
@@ -232,12 +233,11 @@ def codings_import(csv_file: Path, db: Path) -> None:
     A CSV written by `coder export segments --format csv` imports as it is (its code_key
     column names the code); the code may also be given by its path or its name.
     """
+    from ..codings import import_codings_csv
+
     warnings: list[str] = []
     with open_project(db) as store:
         added, skipped = import_codings_csv(store, csv_file, warnings)
     for w in warnings:
         click.echo(f"warning: {w}")
     click.echo(f"{csv_file}: {added} segment(s) added, {skipped} already there")
-
-
-COMMANDS = [import_, documents, title_, show, codings]

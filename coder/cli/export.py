@@ -20,7 +20,6 @@ from ..export.atomic import atomic_path, check_target, write_atomic
 from ..export.render import PAGE_SIZES, page_size_for_locale
 from ..export.scope import select
 from ..reconcile import consensus_coders
-from .codebook import codebook as codebook_group
 from .options import console, db_option, err_console, open_project
 
 SEGMENT_FORMATS = ("csv", "jsonl", "md", "html", "docx")
@@ -374,7 +373,7 @@ def _cooccurrence_table(s: stats.Stats) -> Table:
     return table
 
 
-@codebook_group.command("export")
+@click.command("export")
 @click.option("--format", "format_", type=click.Choice(codebook_doc.CODEBOOK_FORMATS),
               help="md or docx: an appendix with definitions, rules, examples and frequencies; "
                    "qdc: REFI-QDA codebook (default: from --out, else md).")
@@ -510,6 +509,3 @@ def refi_import_command(file: Path, out: Path | None, force: bool, db: Path) -> 
     if r.backup:
         lines.append(Text(f"backup of the project before the import: {r.backup}", style="dim"))
     _say(lines, to_stdout=False)
-
-
-COMMANDS = [export, stats_command, refi_group]

@@ -101,6 +101,3 @@ def merge(other: Path, coders: tuple[str, ...], dry_run: bool, allow_new: bool,
         click.echo("dry run: nothing was changed")
     else:
         click.echo(f"backup of the project before the merge: {r.backup}")
-
-
-COMMANDS = [merge]

@@ -70,6 +70,3 @@ def review(coder_a: str, coder_b: str, consensus: str, document: str | None, as_
     from ..tui.app import CoderApp
 
     CoderApp(db_path=db, coder=consensus, document=document, review=(a, b)).run()
-
-
-COMMANDS = [review]

@@ -18,7 +18,6 @@ from .decoding import decode_text
 from .pdftext import detect_layout, reflow
 from .plaintext import read_plain
 from .speakers import confirmed_speakers, unify_speakers
-from .word import read_docx
 
 __all__ = ["FORMATS", "SUPPORTED_SUFFIXES", "read_document"]
 
@@ -78,6 +77,8 @@ def _read_document(path: Path, format: str | None) -> ParsedDocument:
 
     fmt = format if format is not None else _BY_SUFFIX.get(suffix)
     if fmt == "docx":
+        from .word import read_docx  # python-docx and lxml: paid for by Word files only
+
         return _find_title(read_docx(path))
     text, warnings = decode_text(data, path)
     if not text.strip():

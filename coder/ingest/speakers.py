@@ -126,6 +126,17 @@ def find_label(line: str) -> Label | None:
     head = line[:_SCAN_CHARS]
     if ":" not in head:
         return None
+    seen = _LABELS.get()
+    if seen is None:
+        return _find_label(head)
+    try:
+        return seen[head]
+    except KeyError:
+        found = seen[head] = _find_label(head)
+        return found
+
+
+def _find_label(head: str) -> Label | None:
     match = _LABEL_RE.match(head)
     if match is None:
         return None
@@ -188,6 +199,9 @@ def is_annotation(key: str) -> bool:
 
 # The speaker list a researcher confirmed for this import (`coder import --speakers`), casefolded.
 _CONFIRMED: ContextVar[frozenset[str]] = ContextVar("confirmed_speakers", default=frozenset())
+# An importer asks about each paragraph's opening up to three times (to count labels, to cut
+# blocks, to settle speakers): within one read, each opening is parsed once.
+_LABELS: ContextVar[dict[str, Label | None] | None] = ContextVar("labels", default=None)
 
 
 @contextmanager
@@ -195,9 +209,11 @@ def confirmed_speakers(names: Iterable[str]) -> Iterator[None]:
     """Within the block, these labels are speakers even when heard once (guide B.1: "or the
     user confirms a speaker list at import")."""
     token = _CONFIRMED.set(frozenset(n.strip().casefold() for n in names if n.strip()))
+    labels = _LABELS.set({})
     try:
         yield
     finally:
+        _LABELS.reset(labels)
         _CONFIRMED.reset(token)
 
 

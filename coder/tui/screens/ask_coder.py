@@ -13,7 +13,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...project import coder_name_clash
 from ...text import clean
 
 
@@ -46,6 +45,9 @@ class AskCoderScreen(ModalScreen[str | None]):
         if not name:
             self.query_one("#ask-error", Label).update(Text("a coder needs a name"))
             return
+        # Imported here: it brings the importers and YAML, which starting the app does not need.
+        from ...project import coder_name_clash
+
         same = coder_name_clash(name, self.known)
         if same is not None:
             self.query_one("#ask-error", Label).update(Text(

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 
 from ...codebook import RESERVED_KEYS
 from ...errors import CoderError
@@ -27,6 +27,7 @@ from ..widgets.bars import StatusLine, TopBar
 from ..widgets.code_detail import CodeDetail
 from ..widgets.codebook_tree import CodebookTree
 from ..widgets.document_list import DocumentList, DocumentRow
+from ..widgets.footer import SteadyFooter
 from ..widgets.paragraph_view import ParagraphView
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class CodingScreen(Screen[None]):
                 yield CodeDetail(id="detail")
             yield ParagraphView(self.session, id="paragraphs")
         yield StatusLine(id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def view(self) -> ParagraphView:

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from ...agreement import Metric, cut
 from ...errors import CoderError
@@ -35,6 +35,7 @@ from ...store import Store
 from ...text import clean
 from ..widgets.bars import StatusLine
 from ..widgets.code_detail import describe
+from ..widgets.footer import SteadyFooter
 from ..widgets.review_panels import ReviewHeader, SidePanel, code_lines, paragraph_text
 
 DECISION_WORDS = {"a": "A's", "b": "B's", "both": "both", "neither": "neither"}
@@ -131,7 +132,7 @@ class ReviewScreen(Screen[None]):
                 yield SidePanel(id="review-consensus")
             yield Static(Text(""), id="review-definition")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     # -- opening -------------------------------------------------------------------------
 
