@@ -229,7 +229,7 @@ def _print_refi_export(r: refi.ExportReport, fmt: str) -> None:
         console.print(Text(f"{r.codes} code(s) written to {r.path} (REFI-QDA codebook)"))
     else:
         shared = (f", and {r.shared_memos} segment memo(s) as the description of "
-                  f"{r.descriptions} selection(s) their codings share" if r.shared_memos else "")
+                  f"{r.descriptions} selection(s)" if r.shared_memos else "")
         console.print(Text(
             f"{r.path}: {r.documents} document(s), {r.codes} code(s), {r.coders} coder(s), "
             f"{r.codings} coding(s) in {r.selections} selection(s), {r.notes} memo note(s)"
