@@ -89,3 +89,53 @@ def test_qualcoder_reads_coding_memos_and_paragraph_memos(tmp_path: Path) -> Non
                    for source, start, end, memo, owner in view.annotations}
     assert annotations == paragraph_memos and paragraph_memos
     store.close()
+
+
+def _snapshot(db: Path) -> dict[str, object]:
+    """Everything a researcher would call "the study", keyed by names rather than ids."""
+    with Store(db) as store:
+        docs = store.documents()
+        names = {d.id: d.name for d in docs}
+        coders = store.coder_names()
+        return {
+            "documents": [(d.name, d.title, d.format,
+                           d.meta.get("furniture"),
+                           [(p.n, p.kind, p.speaker, p.text, p.start_time)
+                            for p in store.paragraphs(d.id)]) for d in docs],
+            "coders": sorted(store.coders()),
+            "statuses": {(names[doc], coder): s for (doc, coder), s in store.statuses().items()},
+            "segments": sorted((r.document, r.n, r.code_key, r.coder, r.start, r.end, r.memo)
+                               for r in store.segment_rows()),
+            "paragraph memos": sorted((names[d.id], store.paragraph(pid).n, coders[cid], memo)
+                                      for d in docs
+                                      for pid, cid, memo in store.document_paragraph_memos(d.id)),
+            "codes": [(c.key, c.name, c.path, c.color, c.definition) for c in store.codes()],
+        }
+
+
+def test_coder_to_coder_round_trip_is_lossless(two_coders: Path, tmp_path: Path) -> None:
+    """Titles, paragraph kinds, speakers, statuses and memos come back, and agreement is the
+    same to the last digit."""
+    db = tmp_path / "before.db"
+    with Store(two_coders) as store:
+        store.backup(db)
+    with Store(db) as store:
+        doc = store.documents()[0]
+        alice, bob = store.coder_id("alice"), store.coder_id("bob")
+        store.set_status(alice, doc.id, "done")
+        store.set_document_title(doc.id, "Evidence session, West Midlands")
+        first = store.paragraphs(doc.id)[3]
+        store.set_paragraph_memo(bob, first.id, "bob wonders\n\nabout this")
+        seg = next(s for s in store.segments(document_id=doc.id) if s.coder_id == alice)
+        store.set_segment_memo(alice, seg.id, "alice's memo")
+    run("export", "qdpx", "--out", str(tmp_path / "two.qdpx"), "--db", str(db))
+    copy = tmp_path / "copy.db"
+    run("refi", "import", str(tmp_path / "two.qdpx"), "--db", str(copy))
+    before, after = _snapshot(db), _snapshot(copy)
+    assert any(kind == "heading" for *_, paragraphs in before["documents"]  # type: ignore[misc]
+               for _, kind, *_ in paragraphs)
+    assert ("west-midlands-evidence-session-2021-03", "alice") in before["statuses"]  # type: ignore[operator]
+    for key in before:
+        assert after[key] == before[key], key
+    agree = ["agree", "--coders", "alice,bob", "--json"]
+    assert run(*agree, "--db", str(copy)) == run(*agree, "--db", str(db))

@@ -83,7 +83,8 @@ def _export(store: Store, tmp_path: Path) -> tuple[ET.Element, dict[str, bytes],
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
         qde = zf.read("project.qde")
-        sources = {n: zf.read(n) for n in names if n != "project.qde"}
+        sources = {n: zf.read(n) for n in names if n not in ("project.qde", "coder.json")}
+        assert "coder.json" in names
     assert all(n.startswith("sources/") for n in sources)
     return ET.fromstring(qde), sources, qde
 
@@ -230,12 +231,12 @@ def test_warns_about_emoji_and_lists_what_is_not_carried(project: Store, tmp_pat
     report = project_qdpx(project, tmp_path / "p.qdpx")
     assert any("NVivo" in w and "chat" in w for w in report.warnings)
     assert report.speaker_labels == spoken
-    assert not any("speakers" in n for n in report.not_carried)
+    assert not any("speakers" in n for n in report.not_carried + report.coder_only)
     assert any("agreement" in n for n in report.not_carried)
     off = project_qdpx(project, tmp_path / "off.qdpx", speaker_labels=False)
     assert off.speaker_labels == 0
     assert any(f"speakers of {spoken} paragraph(s)" in n and "turned off" in n
-               for n in off.not_carried)
+               for n in off.coder_only)
 
 
 def test_without_labels_the_text_is_the_bare_paragraphs(project: Store, tmp_path: Path,
@@ -275,7 +276,7 @@ def test_a_label_that_would_read_back_wrong_is_not_written(tmp_path: Path) -> No
     assert any("clash (paragraph 2 would read back with the wrong speaker)" in w
                for w in report.warnings)
     assert report.speaker_labels == 1
-    assert any("speakers of 1 paragraph(s)" in n for n in report.not_carried)
+    assert any("speakers of 1 paragraph(s)" in n for n in report.coder_only)
     store.close()
 
 

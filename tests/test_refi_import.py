@@ -114,16 +114,31 @@ def test_cli_round_trip(project: Store, tmp_path: Path) -> None:
         assert _documents(back) == _documents(project)
 
 
-def test_round_trip_without_labels_keeps_text_and_segments_only(
-        project: Store, tmp_path: Path) -> None:
-    qdpx = tmp_path / "bare.qdpx"
+def _without_coder_json(qdpx: Path) -> Path:
+    """The same archive as a tool that drops entries it does not know would write it back."""
+    bare = qdpx.with_name("bare-" + qdpx.name)
+    with zipfile.ZipFile(qdpx) as src, zipfile.ZipFile(bare, "w") as dst:
+        for name in src.namelist():
+            if name != "coder.json":
+                dst.writestr(name, src.read(name))
+    return bare
+
+
+def test_round_trip_without_labels(project: Store, tmp_path: Path) -> None:
+    """Speakers come back from coder.json; without it only text and segments do."""
+    qdpx = tmp_path / "nolabels.qdpx"
     project_qdpx(project, qdpx, speaker_labels=False)
     back = Store(tmp_path / "back.db")
     import_qdpx(back, qdpx)
-    assert _documents(back) == [(name, [(n, None, text) for n, _, text in paragraphs])
-                                for name, paragraphs in _documents(project)]
+    assert _documents(back) == _documents(project)
     assert _segments(back) == _segments(project)
     back.close()
+    lost = Store(tmp_path / "lost.db")
+    import_qdpx(lost, _without_coder_json(qdpx))
+    assert _documents(lost) == [(name, [(n, None, text) for n, _, text in paragraphs])
+                                for name, paragraphs in _documents(project)]
+    assert _segments(lost) == _segments(project)
+    lost.close()
 
 
 def test_round_trip_of_a_document_written_without_labels(tmp_path: Path) -> None:
@@ -144,8 +159,12 @@ def test_round_trip_of_a_document_written_without_labels(tmp_path: Path) -> None
             store.add_segment(coder, p.id, code["whole"])
             store.add_segment(coder, p.id, code["span"], 0, 2)
     project_qdpx(store, tmp_path / "c.qdpx")
+    whole = Store(tmp_path / "whole.db")
+    import_qdpx(whole, tmp_path / "c.qdpx")
+    assert _documents(whole) == _documents(store)
+    whole.close()
     back = Store(tmp_path / "back.db")
-    import_qdpx(back, tmp_path / "c.qdpx")
+    import_qdpx(back, _without_coder_json(tmp_path / "c.qdpx"))
     assert _documents(back) == [
         ("clash", [(1, None, "I left at 16."), (2, None, "P1: quoted back by the note-taker"),
                    (3, None, "P1: again")]),

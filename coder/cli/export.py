@@ -240,7 +240,11 @@ def _print_refi_export(r: refi.ExportReport, fmt: str) -> None:
                 f'speaker labels: {r.speaker_labels} paragraph(s) start with "Name: " in the '
                 "source texts; selections, whole paragraphs included, cover the text after the "
                 "label"))
-    _say(_notes(r.warnings, r.not_carried), to_stdout=False)
+    lines = _notes(r.warnings, r.not_carried)
+    if r.coder_only:
+        lines.append(Text(f"for coder only ({refi.EXTRA_ENTRY} in the archive; other tools "
+                          "ignore it): " + "; ".join(r.coder_only)))
+    _say(lines, to_stdout=False)
 
 
 @click.command("stats")

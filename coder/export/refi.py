@@ -21,8 +21,10 @@ paragraph's own text and never the label, so `text[start:end]` is exactly the qu
 paragraphs included. The source's `Description` says so and lists the speakers (JSON), which is
 what lets coder's import take exactly those labels off again.
 
-What REFI-QDA has no place for (agreement, history, statuses) is listed in the report, never
-dropped silently (standard §7).
+What REFI-QDA has no element for but coder needs to read its own file back whole (titles,
+paragraph kinds and boundaries, speakers, caption times, statuses) travels in `coder.json` beside
+`project.qde` (see `refi_extra`); what is not carried at all (agreement, history) is listed in
+the report, never dropped silently (standard §7).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -46,6 +49,7 @@ from ..errors import CoderError
 from ..models import Code, Document, Paragraph
 from ..store import SegmentRow, Store, stable_guid
 from .atomic import atomic_path, write_atomic
+from .refi_extra import EXTRA_ENTRY, document_extra, extra_bytes
 from .scope import code_tree, xml_safe
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -168,6 +172,7 @@ class ExportReport:
     descriptions: int = 0  # the selections holding them
     warnings: list[str] = field(default_factory=list)
     not_carried: list[str] = field(default_factory=list)
+    coder_only: list[str] = field(default_factory=list)  # in coder.json, which other tools ignore
 
 
 # ── codebook ───────────────────────────────────────────────────────────────────
@@ -279,6 +284,14 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def described_title(description: str) -> str | None:
+    """The title a coder-written source description opens with (kept by tools that re-export
+    descriptions, as QualCoder does with a source's memo)."""
+    first = description.split("\n", 1)[0].strip()
+    title = first[len(TITLE_PREFIX):].strip() if first.startswith(TITLE_PREFIX) else ""
+    return title or None
+
+
 def excerpt(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rstrip() + "…"
@@ -333,6 +346,8 @@ class _ProjectWriter:
                           for c in self.all_codes}
         self.notes: list[etree._Element] = []
         self.files: list[tuple[str, bytes]] = []
+        self.statuses = store.statuses()
+        self.extra: dict[str, dict[str, Any]] = {}
 
     def build(self) -> etree._Element:
         rows = self.store.segment_rows()
@@ -375,9 +390,12 @@ class _ProjectWriter:
         t = self.tally
         t.kinds += sum(1 for p in paragraphs if p.kind != "text")
         t.times += sum(1 for p in paragraphs if p.start_time is not None)
-        if any(x == "" or SEPARATOR in x or x.endswith("\n") for x in texts):
+        if any("\r" in x for x in texts):
             t.boundaries.append(doc.name)
         labels, speakers = self.labels(doc, paragraphs)
+        statuses = {self.coder_guids[name]: status for (doc_id, name), status
+                    in self.statuses.items() if doc_id == doc.id and name in self.coder_guids}
+        self.extra[guid] = document_extra(doc, paragraphs, labels, statuses)
         text, starts = source_text(texts, labels)
         if any(ord(ch) > 0xFFFF for ch in text):
             t.non_bmp.append(doc.name)
@@ -508,19 +526,21 @@ class _ProjectWriter:
         t, report = self.tally, self.report
         nc = report.not_carried
         report.speaker_labels = t.labelled
+        only = report.coder_only
         if t.speakers:
             how = ("speaker labels were turned off" if not self.speaker_labels
                    else "their documents were written without speaker labels")
-            nc.append(f"speakers of {t.speakers} paragraph(s): a REFI-QDA text source is plain "
-                      f"text with no speaker field, and {how}")
+            only.append(f"speakers of {t.speakers} paragraph(s) (a REFI-QDA text source has no "
+                        f"speaker field, and {how})")
         if t.unlabelled:
             report.warnings.append("written without speaker labels: " + "; ".join(t.unlabelled))
         if t.kinds:
-            nc.append(f"paragraph kinds (heading, list, table, quote) of {t.kinds} paragraph(s)")
+            only.append(f"paragraph kinds (heading, list, table, quote) of {t.kinds} paragraph(s)")
         if t.times:
-            nc.append(f"caption timings of {t.times} paragraph(s)")
-        if self.store.statuses():
-            nc.append("each coder's document status (not started / in progress / done)")
+            only.append(f"caption timings of {t.times} paragraph(s)")
+        if self.statuses:
+            only.append("each coder's document status (not started / in progress / done)")
+        only.append("where each paragraph begins and ends, and each document's metadata")
         if any(c.shortcut for c in self.codes):
             nc.append("code shortcuts")
         nc.append("agreement statistics, reconciliation and the undo history (REFI-QDA has no "
@@ -538,9 +558,9 @@ class _ProjectWriter:
                 "Windows counts two and will shift codings after them")
         if t.boundaries:
             report.warnings.append(
-                "paragraphs that are empty or contain blank lines in " + ", ".join(t.boundaries)
+                "paragraphs holding a carriage return in " + ", ".join(t.boundaries)
                 + ": another tool will see the text fine, but importing the file back into coder "
-                "will split them differently")
+                "will split them at line ends")
         if t.replaced:
             report.warnings.append(
                 f"{t.replaced} name(s), memo(s) or excerpt(s) held characters XML cannot carry "
@@ -562,6 +582,7 @@ def project_qdpx(store: Store, out: Path, *, force: bool = False,
     with atomic_path(Path(out), force=force) as tmp, \
             zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("project.qde", qde)
+        zf.writestr(EXTRA_ENTRY, extra_bytes(writer.extra))
         for name, data in writer.files:
             zf.writestr(name, data)
     writer.notices()

@@ -37,10 +37,12 @@ from ..store import Store, now, stable_guid, text_hash
 from .refi import (
     SEPARATOR,
     described_speakers,
+    described_title,
     parse_description,
     split_label,
     xsd_datetime,
 )
+from .refi_extra import cuts_from_extra, format_of, meta_of, statuses_of
 from .refi_read import (
     RefiCode,
     RefiProject,
@@ -308,6 +310,7 @@ class Cut:
     end: int
     speaker: str | None = None
     start_time: float | None = None
+    kind: str = "text"
 
 
 def cut_exact(clean: str, speakers: list[str] | None = None) -> list[Cut]:
@@ -392,6 +395,7 @@ class _PlannedDoc:
     existing_id: int | None
     segments: list[dict[str, Any]]
     memos: dict[tuple[int, str], list[str]]
+    statuses: dict[str, str] = field(default_factory=dict)  # user GUID -> status
 
 
 def _strip_extension(name: str) -> str:
@@ -453,7 +457,11 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
         if note:
             report.positions.append(f"{source.name}: {note}")
         clean = raw.replace("\r\n", "\n").replace("\r", "\n")
-        if project.from_coder:
+        entry = project.extra.get(source.guid)
+        exact = cuts_from_extra(clean, entry, SEPARATOR) if entry else None
+        if exact is not None:
+            cuts = [Cut(a, b, x.speaker, x.start_time, x.kind) for a, b, x in exact]
+        elif project.from_coder:
             cuts = cut_exact(clean, described_speakers(source.description))
         else:
             cuts = cut_paragraphs(clean)
@@ -461,17 +469,23 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
             notes.append(f"source {source.name!r} has no text to code")
             continue
         texts = [clean[c.start:c.end] for c in cuts]
-        paragraphs = [ParagraphIn(t, speaker=c.speaker, start_time=c.start_time)
+        paragraphs = [ParagraphIn(t, kind=c.kind, speaker=c.speaker, start_time=c.start_time)
                       for t, c in zip(texts, cuts)]
         existing = store.find_document_by_text_hash(text_hash(texts))
         name = source.name if project.from_coder else _strip_extension(source.name)
         if existing is None:
             name = _unique_name(name, taken_names)
-        meta = {"refi_guid": source.guid, "refi_name": source.name, "positions": label}
-        parsed = ParsedDocument("qdpx", paragraphs, meta=meta)
+        meta: dict[str, Any] = meta_of(entry) if exact is not None and entry else {}
+        title = described_title(source.description)
+        if title and "title" not in meta:
+            meta["title"] = title
+        meta.update({"refi_guid": source.guid, "refi_name": source.name, "positions": label})
+        fmt = format_of(entry) if exact is not None and entry else "qdpx"
+        parsed = ParsedDocument(fmt, paragraphs, meta=meta)
         digest = hashlib.sha256(source.raw_bytes).hexdigest()
         plan = _PlannedDoc(source, existing.name if existing else name, parsed, digest,
-                           existing.id if existing else None, [], defaultdict(list))
+                           existing.id if existing else None, [], defaultdict(list),
+                           statuses_of(entry) if exact is not None and entry else {})
         starts = [c.start for c in cuts]
         counts["whole-document codings"] += source.whole_codings
         for sel in source.selections:
@@ -595,7 +609,8 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
         ]
         report.codes_added = store.ensure_codes(new_codes, {p.key: p.parent_key for p in planned})
     code_ids = store.code_key_map()
-    needed = {seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
+    needed = ({seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
+              | {u for d in docs for u in d.statuses if u in users})
     coder_ids: dict[str, int] = {}
     for g in sorted(needed, key=lambda g: users[g]):
         coder_ids[g] = store.ensure_coder(users[g], g or None)
@@ -610,6 +625,9 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
             doc = store.document(d.existing_id)
             report.documents_matched.append(doc.name)
         ids = [p.id for p in store.paragraphs(doc.id)]
+        for user, status in d.statuses.items():
+            if user in coder_ids and d.existing_id is None:
+                store.put_status(coder_ids[user], doc.id, status)
         for seg in d.segments:
             rows.append({
                 "paragraph_id": ids[seg["index"]],

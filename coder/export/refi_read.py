@@ -15,6 +15,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element, ParseError
 
@@ -24,6 +25,7 @@ import defusedxml.ElementTree as SafeET
 from ..errors import CoderError
 from ..store import stable_guid
 from .refi import norm_guid
+from .refi_extra import EXTRA_ENTRY, parse_extra
 
 MAX_ARCHIVE_BYTES = 512 * 1024 * 1024  # uncompressed bytes read from one archive, all entries
 MAX_XML_BYTES = 256 * 1024 * 1024
@@ -96,6 +98,7 @@ class RefiProject:
     ignored: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     bad_selections: int = 0
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # coder.json, by source GUID
 
     @property
     def from_coder(self) -> bool:
@@ -353,6 +356,9 @@ def read_qdpx(path: Path) -> RefiProject:
                 project.ignored[f"{kind} (only text sources can be coded in coder)"] += 1
                 continue
             project.sources.append(_read_source(archive, s, i, project))
+        extra = archive.entries.get(EXTRA_ENTRY)
+        if project.from_coder and extra is not None and extra.file_size <= MAX_XML_BYTES:
+            project.extra = parse_extra(archive.read(extra))
         for name in ("Variables", "Cases", "Links", "Sets", "Graphs"):
             el = kid(root, name)
             if el is not None and len(el):
