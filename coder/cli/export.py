@@ -434,7 +434,8 @@ def refi_import_command(file: Path, out: Path | None, force: bool, db: Path) -> 
     console.print(Text(
         f"{file}: {len(r.documents_added)} document(s) added ({added}), "
         f"{len(r.documents_matched)} matched; {len(r.codes_added)} code(s) added, "
-        f"{r.codes_matched} matched; coders {', '.join(r.coders) or 'none'}; "
+        f"{r.codes_matched} matched{_matched_by(r.codes_matched_by)}; "
+        f"coders {', '.join(r.coders) or 'none'}; "
         f"{r.segments_added} segment(s) added, {r.segments_skipped} already there; "
         f"{r.memos_added} paragraph memo(s)"
     ))
@@ -443,6 +444,10 @@ def refi_import_command(file: Path, out: Path | None, force: bool, db: Path) -> 
     if r.backup:
         lines.append(Text(f"backup of the project before the import: {r.backup}", style="dim"))
     _say(lines, to_stdout=False)
+
+
+def _matched_by(counts: dict[str, int]) -> str:
+    return (" (" + ", ".join(f"{n} by {how}" for how, n in counts.items()) + ")") if counts else ""
 
 
 COMMANDS = [export, stats_command, refi_group]
