@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..codebook_csv import codebook_csv
 from ..errors import CoderError
 from ..export import codebook_doc, matrix, refi, refi_import, report, segments, stats
 from ..export.atomic import atomic_path, check_target, write_atomic
@@ -345,7 +346,8 @@ def _cooccurrence_table(s: stats.Stats) -> Table:
 @codebook_group.command("export")
 @click.option("--format", "format_", type=click.Choice(codebook_doc.CODEBOOK_FORMATS),
               help="md or docx: an appendix with definitions, rules, examples and frequencies; "
-                   "qdc: REFI-QDA codebook (default: from --out, else md).")
+                   "qdc: REFI-QDA codebook; csv: Taguette's codebook CSV (default: from --out, "
+                   "else md).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (md goes to standard output without it).")
 @click.option("--title", default="Codebook", show_default=True, help="Title of the appendix.")
@@ -363,6 +365,15 @@ def codebook_export(format_: str | None, out: Path | None, title: str, force: bo
         if fmt == "qdc":
             assert out is not None
             _print_refi_export(refi.codebook_qdc(store, out, force=force), "qdc")
+            return
+        if fmt == "csv":
+            assert out is not None
+            codes = store.codes()
+            if not codes:
+                raise CoderError("the project has no codes; load a codebook with `coder codebook use`")
+            write_atomic(out, codebook_csv(codes).encode("utf-8"), force=force)
+            console.print(Text(f"{len(codes)} code(s) written to {out} (CSV: tag, description, "
+                               "as Taguette reads it, then coder's own columns)"))
             return
         entries = codebook_doc.codebook_entries(store)
     if not entries:

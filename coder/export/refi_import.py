@@ -82,7 +82,8 @@ class PlannedCode:
 
 
 def lenient_color(value: str | None) -> tuple[str | None, bool]:
-    """(`#rrggbb` or None, whether a given colour had to be dropped)."""
+    """(`#rrggbb` or None, whether a given colour had to be dropped). An alpha channel
+    (`#RRGGBBAA`, `rgba()`) is dropped; `plan_codes` says so."""
     if not value or not value.strip():
         return None, False
     v = value.strip()
@@ -94,6 +95,11 @@ def lenient_color(value: str | None) -> tuple[str | None, bool]:
         return "#" + "".join(f"{int(g):02x}" for g in m.groups()), False
     fixed = normalise_color(v)
     return (fixed, False) if fixed else (None, True)
+
+
+def _has_alpha(value: str) -> bool:
+    v = value.strip()
+    return bool(re.fullmatch(r"#[0-9a-fA-F]{8}", v) or re.match(r"rgba\(", v, re.IGNORECASE))
 
 
 def _unique(base: str, taken: set[str], limit: int | None = None) -> str:
@@ -128,6 +134,7 @@ def plan_codes(codes: list[RefiCode], taken_keys: set[str], notes: list[str]) ->
     sibling_names: dict[str | None, set[str]] = defaultdict(set)
     renamed: list[str] = []
     dropped_colors: list[str] = []
+    alphas: list[str] = []
     for c in codes:
         fields = parse_description(c.description) if c.description else {}
         name = " ".join(c.name.split()).replace("/", "-") or "Unnamed code"
@@ -151,6 +158,8 @@ def plan_codes(codes: list[RefiCode], taken_keys: set[str], notes: list[str]) ->
         color, dropped = lenient_color(c.color)
         if dropped:
             dropped_colors.append(f"{name} ({c.color})")
+        elif color and _has_alpha(c.color or ""):
+            alphas.append(f"{name} ({c.color.strip() if c.color else ''})")
         planned.append(PlannedCode(c, key, name, key_of.get(c.parent) if c.parent else None,
                                    fields, color))
     if renamed:
@@ -159,6 +168,9 @@ def plan_codes(codes: list[RefiCode], taken_keys: set[str], notes: list[str]) ->
     if dropped_colors:
         notes.append("colours that are not #RRGGBB, rgb() or a colour name were dropped: "
                      + ", ".join(dropped_colors))
+    if alphas:
+        notes.append("colour transparency (alpha) dropped, coder colours are opaque: "
+                     + ", ".join(alphas))
     folders = [p.name for p in planned if not p.refi.codable]
     if folders:
         notes.append(f"{len(folders)} non-codable code(s) (folders in the other tool) became "
