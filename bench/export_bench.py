@@ -126,6 +126,13 @@ def run(store: Store, out: Path) -> list[tuple[str, float, str]]:
         return f"{r.segments_added:,} segments back"
 
     add("qdpx import (new project)", reimport, lambda s: s)
+
+    def again() -> str:
+        r = refi_import.import_qdpx(store, out / "project.qdpx")
+        return (f"{r.segments_added:,} added, {r.segments_skipped:,} already there, "
+                f"{len(r.documents_added)} documents added")
+
+    add("qdpx import into the same project", again, lambda s: s)
     return results
 
 

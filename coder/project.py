@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import codebook as codebook_mod
+from .codebook_csv import codebook_from_csv
 from .errors import CoderError
 from .ingest import read_document
 from .models import Document, ParsedDocument
@@ -140,6 +141,9 @@ def use_codebook(
 ) -> dict[str, list[str]]:
     """Load a codebook; `moves` (old key -> target key) says where the segments of codes it
     no longer has should go."""
+    if Path(path).suffix.lower() == ".csv":
+        book = codebook_from_csv(Path(path), store.codes(include_retired=True))
+        return store.sync_codes(codebook_rows(book), moves=moves)
     book = codebook_mod.load_codebook(path)
     report = store.sync_codes(codebook_rows(book), moves=moves)
     store.set_setting("codebook_path", str(Path(path).resolve()))

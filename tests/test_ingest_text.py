@@ -31,8 +31,8 @@ def write(tmp_path: Path, name: str, content: str) -> Path:
 
 
 def test_supported_suffixes_name_the_readable_formats() -> None:
-    assert {".txt", ".md", ".vtt", ".srt", ".docx"} <= set(SUPPORTED_SUFFIXES)
-    assert ".pdf" not in SUPPORTED_SUFFIXES
+    assert {".txt", ".md", ".vtt", ".srt", ".docx", ".pdf"} <= set(SUPPORTED_SUFFIXES)
+    assert ".odt" not in SUPPORTED_SUFFIXES
 
 
 # --- West Midlands session notes (web page turned to text) ---------------------------------

@@ -83,7 +83,8 @@ def _export(store: Store, tmp_path: Path) -> tuple[ET.Element, dict[str, bytes],
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
         qde = zf.read("project.qde")
-        sources = {n: zf.read(n) for n in names if n != "project.qde"}
+        sources = {n: zf.read(n) for n in names if n not in ("project.qde", "coder.json")}
+        assert "coder.json" in names
     assert all(n.startswith("sources/") for n in sources)
     return ET.fromstring(qde), sources, qde
 
@@ -138,7 +139,9 @@ def test_source_text_is_the_paragraphs_and_selections_hit_the_quotes(
             start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
             codings = sel.findall(f"{P}Coding")
             if codings:
-                spans.append((src.get("guid"), start, end))
+                memo = sel.find(f"{P}Description")
+                spans.append((src.get("guid"), start, end, sel.get("creatingUser"),
+                              memo.text if memo is not None else ""))
             for coding in codings:
                 seg = segments[coding.get("guid")]
                 seen.add(seg.guid)
@@ -148,37 +151,48 @@ def test_source_text_is_the_paragraphs_and_selections_hit_the_quotes(
                     assert text[start - len(speaker) - 2:start] == f"{speaker}: "
                     assert text[end:end + 2] in ("", "\n\n")
                 assert users[coding.get("creatingUser")] == seg.coder
+                assert users[sel.get("creatingUser")] == seg.coder
+                assert spans[-1][4] == (seg.memo or "")
                 assert code_keys[coding.find(f"{P}CodeRef").get("targetGUID")] == seg.code_key
     assert seen == set(segments)
     assert len(spans) == len(set(spans))
 
 
 def test_memos_travel_as_descriptions_and_notes(project: Store, tmp_path: Path) -> None:
+    """Segment memos as the Description of the coder's own selection (nothing on a Coding,
+    which QualCoder never reads); paragraph memos as a coding-less selection per coder with the
+    memo as Description and as a Note."""
     root, _, _ = _export(project, tmp_path)
     notes = {n.get("guid"): n for n in root.iter(f"{P}Note")}
     users = {u.get("name"): u.get("guid") for u in root.iter(f"{P}User")}
-    descriptions = [d.text for s in root.iter(f"{P}PlainTextSelection")
-                    for d in s.findall(f"{P}Description")]
-    assert descriptions == ['Check "care" [x]\nsecond line']
-    coding_notes = [notes[r.get("targetGUID")].find(f"{P}PlainTextContent").text
-                    for c in root.iter(f"{P}Coding") for r in c.findall(f"{P}NoteRef")]
-    assert coding_notes == ["bob's view: [strong] <stigma>"]
+    coded = [s for s in root.iter(f"{P}PlainTextSelection") if s.findall(f"{P}Coding")]
+    descriptions = {(s.get("creatingUser"), s.find(f"{P}Description").text)
+                    for s in coded if s.find(f"{P}Description") is not None}
+    assert descriptions == {(users[r.coder], r.memo) for r in project.segment_rows() if r.memo}
+    assert (users["bob"], "bob's view: [strong] <stigma>") in descriptions
+    assert not [r for c in root.iter(f"{P}Coding") for r in c.findall(f"{P}NoteRef")]
     annotations = [s for s in root.iter(f"{P}PlainTextSelection")
                    if not s.findall(f"{P}Coding")]
-    assert len(annotations) == 1
-    memo_notes = [notes[r.get("targetGUID")] for r in annotations[0].findall(f"{P}NoteRef")]
+    assert len(annotations) == 2
+    assert {(s.get("creatingUser"), s.find(f"{P}Description").text) for s in annotations} == {
+        (users["alice"], "Alice on the [link] paragraph"), (users["bob"], "Bob too")}
+    memo_notes = [notes[r.get("targetGUID")] for s in annotations
+                  for r in s.findall(f"{P}NoteRef")]
     assert {(n.get("creatingUser"), n.find(f"{P}PlainTextContent").text) for n in memo_notes} == {
         (users["alice"], "Alice on the [link] paragraph"), (users["bob"], "Bob too")}
 
 
-def test_same_span_by_two_coders_is_one_selection(project: Store, tmp_path: Path) -> None:
+def test_same_span_by_two_coders_is_one_selection_each(project: Store, tmp_path: Path) -> None:
     root, _, _ = _export(project, tmp_path)
     stigma = project.code("stigma").guid
+    users = {u.get("guid"): u.get("name") for u in root.iter(f"{P}User")}
     whole_p3 = [s for s in root.iter(f"{P}PlainTextSelection")
                 if s.get("name", "").startswith("People hear")]
-    assert len(whole_p3) == 1
-    refs = [c.find(f"{P}CodeRef").get("targetGUID") for c in whole_p3[0].findall(f"{P}Coding")]
-    assert refs == [stigma, stigma]
+    assert sorted(users[s.get("creatingUser")] for s in whole_p3) == ["alice", "bob"]
+    assert len({(s.get("startPosition"), s.get("endPosition")) for s in whole_p3}) == 1
+    for sel in whole_p3:
+        refs = [c.find(f"{P}CodeRef").get("targetGUID") for c in sel.findall(f"{P}Coding")]
+        assert refs == [stigma]
 
 
 def test_empty_project_has_no_empty_containers(tmp_path: Path,
@@ -217,12 +231,12 @@ def test_warns_about_emoji_and_lists_what_is_not_carried(project: Store, tmp_pat
     report = project_qdpx(project, tmp_path / "p.qdpx")
     assert any("NVivo" in w and "chat" in w for w in report.warnings)
     assert report.speaker_labels == spoken
-    assert not any("speakers" in n for n in report.not_carried)
+    assert not any("speakers" in n for n in report.not_carried + report.coder_only)
     assert any("agreement" in n for n in report.not_carried)
     off = project_qdpx(project, tmp_path / "off.qdpx", speaker_labels=False)
     assert off.speaker_labels == 0
     assert any(f"speakers of {spoken} paragraph(s)" in n and "turned off" in n
-               for n in off.not_carried)
+               for n in off.coder_only)
 
 
 def test_without_labels_the_text_is_the_bare_paragraphs(project: Store, tmp_path: Path,
@@ -262,7 +276,7 @@ def test_a_label_that_would_read_back_wrong_is_not_written(tmp_path: Path) -> No
     assert any("clash (paragraph 2 would read back with the wrong speaker)" in w
                for w in report.warnings)
     assert report.speaker_labels == 1
-    assert any("speakers of 1 paragraph(s)" in n for n in report.not_carried)
+    assert any("speakers of 1 paragraph(s)" in n for n in report.coder_only)
     store.close()
 
 
@@ -301,7 +315,8 @@ def test_cli_summary_counts_every_memo_it_carried(project: Store, tmp_path: Path
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out) as zf:
         root = ET.fromstring(zf.read("project.qde"))
-    described = [s for s in root.iter(f"{P}PlainTextSelection") if s.find(f"{P}Description") is not None]
+    described = [s for s in root.iter(f"{P}PlainTextSelection")
+                 if s.find(f"{P}Description") is not None and s.find(f"{P}Coding") is not None]
     shared = sum(len(s.findall(f"{P}Coding")) for s in described)
     notes = len(list(root.iter(f"{P}Note")))
     memos_in_db = sum(1 for r in project.segment_rows() if r.memo) + sum(

@@ -3,6 +3,8 @@ NVivo, ATLAS.ti and others write (interop guide A.4–A.7), built here byte by b
 
 from __future__ import annotations
 
+import re
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -17,8 +19,9 @@ from coder.codebook import check_codebook, load_codebook
 from coder.errors import CoderError
 from coder.export import refi_read
 from coder.export.refi import LABELS_EXPLAINED, project_qdpx
-from coder.export.refi_import import import_qdpx, qdc_to_yaml
-from coder.models import ParagraphIn, ParsedDocument
+from coder.export.refi_import import import_qdpx, match_codes, qdc_to_yaml
+from coder.export.refi_read import RefiCode
+from coder.models import Code, ParagraphIn, ParsedDocument
 from coder.store import Store
 
 
@@ -114,16 +117,31 @@ def test_cli_round_trip(project: Store, tmp_path: Path) -> None:
         assert _documents(back) == _documents(project)
 
 
-def test_round_trip_without_labels_keeps_text_and_segments_only(
-        project: Store, tmp_path: Path) -> None:
-    qdpx = tmp_path / "bare.qdpx"
+def _without_coder_json(qdpx: Path) -> Path:
+    """The same archive as a tool that drops entries it does not know would write it back."""
+    bare = qdpx.with_name("bare-" + qdpx.name)
+    with zipfile.ZipFile(qdpx) as src, zipfile.ZipFile(bare, "w") as dst:
+        for name in src.namelist():
+            if name != "coder.json":
+                dst.writestr(name, src.read(name))
+    return bare
+
+
+def test_round_trip_without_labels(project: Store, tmp_path: Path) -> None:
+    """Speakers come back from coder.json; without it only text and segments do."""
+    qdpx = tmp_path / "nolabels.qdpx"
     project_qdpx(project, qdpx, speaker_labels=False)
     back = Store(tmp_path / "back.db")
     import_qdpx(back, qdpx)
-    assert _documents(back) == [(name, [(n, None, text) for n, _, text in paragraphs])
-                                for name, paragraphs in _documents(project)]
+    assert _documents(back) == _documents(project)
     assert _segments(back) == _segments(project)
     back.close()
+    lost = Store(tmp_path / "lost.db")
+    import_qdpx(lost, _without_coder_json(qdpx))
+    assert _documents(lost) == [(name, [(n, None, text) for n, _, text in paragraphs])
+                                for name, paragraphs in _documents(project)]
+    assert _segments(lost) == _segments(project)
+    lost.close()
 
 
 def test_round_trip_of_a_document_written_without_labels(tmp_path: Path) -> None:
@@ -144,8 +162,12 @@ def test_round_trip_of_a_document_written_without_labels(tmp_path: Path) -> None
             store.add_segment(coder, p.id, code["whole"])
             store.add_segment(coder, p.id, code["span"], 0, 2)
     project_qdpx(store, tmp_path / "c.qdpx")
+    whole = Store(tmp_path / "whole.db")
+    import_qdpx(whole, tmp_path / "c.qdpx")
+    assert _documents(whole) == _documents(store)
+    whole.close()
     back = Store(tmp_path / "back.db")
-    import_qdpx(back, tmp_path / "c.qdpx")
+    import_qdpx(back, _without_coder_json(tmp_path / "c.qdpx"))
     assert _documents(back) == [
         ("clash", [(1, None, "I left at 16."), (2, None, "P1: quoted back by the note-taker"),
                    (3, None, "P1: again")]),
@@ -468,4 +490,174 @@ def test_overlapping_selections_of_one_code_by_one_user_are_left_out_and_named(
     assert any("para 2: housing by imported" in n and "overlaps" in n
                for n in again.not_imported)
     assert sorted(r.quote for r in store.segment_rows()) == ["Nobody", "flat on my own"]
+
+
+# ── re-imports and QualCoder files: nothing doubled, no foreign text changed ───
+
+GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+QC_USER = "6E8F2B1A-3C4D-5E6F-8A9B-0C1D2E3F4A5B"
+QC_CODE = "C1A4E3B2-77D0-5F1E-8B6A-9D2C4E5F6A78"
+QC_SOURCE = "A0B1C2D3-E4F5-5A6B-8C7D-9E0F1A2B3C4D"
+QC_NOTE = "D3E4F5A6-B7C8-5D9E-9F0A-2B3C4D5E6F7A"
+
+
+def _reissued(qdpx: Path, out: Path) -> Path:
+    """The archive as a tool writes it back after importing it: every GUID new (sources renamed
+    to match), its own origin, and no entry it does not know."""
+    with zipfile.ZipFile(qdpx) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist() if n != "coder.json"}
+    fresh: dict[str, str] = {}
+
+    def new(m: re.Match[str]) -> str:
+        return fresh.setdefault(m.group(0).upper(), str(uuid.uuid4()).upper())
+
+    qde = GUID.sub(new, entries.pop("project.qde").decode())
+    qde = re.sub(r'origin="[^"]*"', 'origin="QualCoder 3.6"', qde, count=1)
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("project.qde", qde)
+        for name, data in entries.items():
+            zf.writestr(GUID.sub(new, name), data)
+    return out
+
+
+def test_importing_our_own_export_adds_nothing(project: Store, tmp_path: Path) -> None:
+    qdpx = tmp_path / "p.qdpx"
+    project_qdpx(project, qdpx)
+    segments = len(project.segment_rows())
+    report = import_qdpx(project, qdpx)
+    assert (report.documents_added, report.codes_added, report.segments_added,
+            report.memos_added) == ([], [], 0, 0)
+    assert report.codes_matched_by == {"GUID": len(project.codes())}
+    assert report.segments_skipped == segments == len(project.segment_rows())
+
+
+@pytest.mark.parametrize("labels", [True, False])
+def test_a_reexport_with_new_guids_adds_nothing(project: Store, tmp_path: Path,
+                                                labels: bool) -> None:
+    qdpx = tmp_path / "p.qdpx"
+    project_qdpx(project, qdpx, speaker_labels=labels)
+    again = _reissued(qdpx, tmp_path / "qualcoder.qdpx")
+    before = len(project.segment_rows())
+    report = import_qdpx(project, again)
+    assert report.documents_added == [] and report.codes_added == []
+    assert report.codes_matched_by == {"path": len(project.codes())}
+    assert report.segments_added == 0 and len(project.segment_rows()) == before
+    assert sorted(report.documents_matched) == sorted(d.name for d in project.documents())
+
+
+def _code(key: str, name: str, path: str, guid: str = "") -> Code:
+    return Code(id=0, key=key, name=name, parent_id=None, path=path, guid=guid)
+
+
+def _refi(guid: str, name: str, parent: str | None = None) -> RefiCode:
+    return RefiCode(guid, name, True, None, "", parent, 0 if parent is None else 1)
+
+
+def test_codes_match_by_guid_then_path_then_unique_name() -> None:
+    existing = [_code("stigma", "Stigma", "Stigma", "AAAAAAAA-0000-0000-0000-000000000001"),
+                _code("labels", "Labels", "Stigma/Labels"),
+                _code("moved", "Moved away", "Care/Moved away"),
+                _code("other-a", "Other", "Care/Other"), _code("other-b", "Other", "Stigma/Other")]
+    codes = [_refi("BBBBBBBB-0000-0000-0000-000000000001", "stigma "),
+             _refi("AAAAAAAA-0000-0000-0000-000000000001", "Renamed elsewhere"),
+             _refi("BBBBBBBB-0000-0000-0000-000000000002", "labels",
+                   "BBBBBBBB-0000-0000-0000-000000000001"),
+             _refi("BBBBBBBB-0000-0000-0000-000000000003", "Moved  away"),
+             _refi("BBBBBBBB-0000-0000-0000-000000000004", "Other")]
+    keys, how = match_codes(codes, existing)
+    assert keys == {"AAAAAAAA-0000-0000-0000-000000000001": "stigma",
+                    "BBBBBBBB-0000-0000-0000-000000000002": "labels",
+                    "BBBBBBBB-0000-0000-0000-000000000003": "moved"}
+    assert how == {"AAAAAAAA-0000-0000-0000-000000000001": "GUID",
+                   "BBBBBBBB-0000-0000-0000-000000000002": "path",
+                   "BBBBBBBB-0000-0000-0000-000000000003": "name"}
+
+
+def _foreign(tmp_path: Path, text: str, selections: str = "", source_extra: str = "",
+             notes: str = "", name: str = 'name="fg"') -> Path:
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Study" origin="QualCoder 3.6">
+  <Users><User guid="{QC_USER}" name="ann"/></Users>
+  <CodeBook><Codes><Code guid="{QC_CODE}" name="Waiting" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="{QC_SOURCE}" {name} plainTextPath="internal://{QC_SOURCE}.txt"
+    creatingUser="{QC_USER}">{selections}{source_extra}</TextSource></Sources>
+  {notes}
+</Project>"""
+    path = tmp_path / "qc.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", qde)
+        zf.writestr(f"sources/{QC_SOURCE}.txt", text.encode())
+    return path
+
+
+def _selection(start: int, end: int) -> str:
+    return (f'<PlainTextSelection guid="{uuid.uuid4()}" startPosition="{start}" '
+            f'endPosition="{end}" creatingUser="{QC_USER}"><Coding guid="{uuid.uuid4()}" '
+            f'creatingUser="{QC_USER}"><CodeRef targetGUID="{QC_CODE}"/></Coding></PlainTextSelection>')
+
+
+DABOR = ("Mr. Dabor:   We waited for the bus.\n\nMs. Kay: Why so long?\n\n"
+         "Mr. Dabor:   Nobody came.\n\nMs. Kay: Right.")
+
+
+def _stored(store: Store) -> tuple[list[tuple[str | None, str]], list[str]]:
+    doc = store.documents()[0]
+    return ([(p.speaker, p.text) for p in store.paragraphs(doc.id)],
+            [r.quote for r in store.segment_rows()])
+
+
+def test_a_selection_starting_at_a_label_keeps_the_label_and_its_spaces(tmp_path: Path) -> None:
+    end = DABOR.index("bus.") + 4
+    store = Store(tmp_path / "s.db")
+    import_qdpx(store, _foreign(tmp_path, DABOR, _selection(0, end)))
+    paragraphs, quotes = _stored(store)
+    assert "\n\n".join(text for _, text in paragraphs) == DABOR
+    assert all(speaker is None for speaker, _ in paragraphs)
+    assert quotes == [DABOR[:end]]
+    store.close()
+
+
+def test_labels_are_taken_off_where_text_and_positions_stay_the_same(tmp_path: Path) -> None:
+    text = ("Mr. Dabor: We waited.\n\nMs. Kay: Why so long?\n\nMr. Dabor: Nobody came."
+            "\n\nMs. Kay: Right.")
+    start = text.index("Nobody")
+    store = Store(tmp_path / "s.db")
+    import_qdpx(store, _foreign(tmp_path, text, _selection(start, text.index("came.") + 5)))
+    paragraphs, quotes = _stored(store)
+    assert paragraphs == [("Mr. Dabor", "We waited."), ("Ms. Kay", "Why so long?"),
+                          ("Mr. Dabor", "Nobody came."), ("Ms. Kay", "Right.")]
+    assert quotes == ["Nobody came."]
+    store.close()
+
+
+def test_irregular_label_spacing_keeps_labels_as_text(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    import_qdpx(store, _foreign(tmp_path, DABOR))
+    paragraphs, _ = _stored(store)
+    assert "\n\n".join(text for _, text in paragraphs) == DABOR
+    store.close()
+
+
+def test_a_qualcoder_annotation_becomes_a_memo_on_its_text(tmp_path: Path) -> None:
+    start = DABOR.index("Nobody")
+    note = (f'<Notes><Note guid="{QC_NOTE}" modifyingUser="{QC_USER}" '
+            f'modifiedDateTime="2021-01-15T23:37:54Z"><PlainTextContent>he means the council'
+            f'</PlainTextContent><PlainTextSelection guid="{uuid.uuid4()}" '
+            f'startPosition="{start}" endPosition="{start + 6}"/></Note></Notes>')
+    store = Store(tmp_path / "s.db")
+    report = import_qdpx(store, _foreign(tmp_path, DABOR, source_extra=f'<NoteRef targetGUID="{QC_NOTE}"/>',
+                                         notes=note))
+    doc = store.documents()[0]
+    third = store.paragraphs(doc.id)[2]
+    assert store.paragraph_memo(store.coder_id("ann", create=False), third.id) == "he means the council"
+    assert report.memos_added == 1
+    assert not any("not attached" in n for n in report.not_imported)
+    store.close()
+
+
+def test_a_source_without_a_name_is_named_after_its_file(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    import_qdpx(store, _foreign(tmp_path, "Some text.",
+                                name='path="relative://interviews/Interview%2007.docx"'))
+    assert [d.name for d in store.documents()] == ["Interview 07"]
     store.close()

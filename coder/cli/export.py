@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..codebook_csv import codebook_csv
 from ..errors import CoderError
 from ..export import codebook_doc, matrix, refi, refi_import, report, segments, stats
 from ..export.atomic import atomic_path, check_target, write_atomic
@@ -264,7 +265,7 @@ def _print_refi_export(r: refi.ExportReport, fmt: str) -> None:
         console.print(Text(f"{r.codes} code(s) written to {r.path} (REFI-QDA codebook)"))
     else:
         shared = (f", and {r.shared_memos} segment memo(s) as the description of "
-                  f"{r.descriptions} selection(s) their codings share" if r.shared_memos else "")
+                  f"{r.descriptions} selection(s)" if r.shared_memos else "")
         console.print(Text(
             f"{r.path}: {r.documents} document(s), {r.codes} code(s), {r.coders} coder(s), "
             f"{r.codings} coding(s) in {r.selections} selection(s), {r.notes} memo note(s)"
@@ -275,7 +276,11 @@ def _print_refi_export(r: refi.ExportReport, fmt: str) -> None:
                 f'speaker labels: {r.speaker_labels} paragraph(s) start with "Name: " in the '
                 "source texts; selections, whole paragraphs included, cover the text after the "
                 "label"))
-    _say(_notes(r.warnings, r.not_carried), to_stdout=False)
+    lines = _notes(r.warnings, r.not_carried)
+    if r.coder_only:
+        lines.append(Text(f"for coder only ({refi.EXTRA_ENTRY} in the archive; other tools "
+                          "ignore it): " + "; ".join(r.coder_only)))
+    _say(lines, to_stdout=False)
 
 
 @click.command("stats")
@@ -376,7 +381,8 @@ def _cooccurrence_table(s: stats.Stats) -> Table:
 @click.command("export")
 @click.option("--format", "format_", type=click.Choice(codebook_doc.CODEBOOK_FORMATS),
               help="md or docx: an appendix with definitions, rules, examples and frequencies; "
-                   "qdc: REFI-QDA codebook (default: from --out, else md).")
+                   "qdc: REFI-QDA codebook; csv: Taguette's codebook CSV (default: from --out, "
+                   "else md).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (md goes to standard output without it).")
 @click.option("--title", default="Codebook", show_default=True, help="Title of the appendix.")
@@ -407,6 +413,15 @@ def codebook_export(format_: str | None, out: Path | None, title: str, coders: t
         if fmt == "qdc":
             assert out is not None
             _print_refi_export(refi.codebook_qdc(store, out, force=force), "qdc")
+            return
+        if fmt == "csv":
+            assert out is not None
+            codes = store.codes()
+            if not codes:
+                raise CoderError("the project has no codes; load a codebook with `coder codebook use`")
+            write_atomic(out, codebook_csv(codes).encode("utf-8"), force=force)
+            console.print(Text(f"{len(codes)} code(s) written to {out} (CSV: tag, description, "
+                               "as Taguette reads it, then coder's own columns)"))
             return
         counted, note = _counted_coders(store.coders(), consensus_coders(store), coders)
         entries = codebook_doc.codebook_entries(store, counted)
@@ -500,7 +515,8 @@ def refi_import_command(file: Path, out: Path | None, force: bool, db: Path) -> 
     console.print(Text(
         f"{file}: {len(r.documents_added)} document(s) added ({added}), "
         f"{len(r.documents_matched)} matched; {len(r.codes_added)} code(s) added, "
-        f"{r.codes_matched} matched; coders {', '.join(r.coders) or 'none'}; "
+        f"{r.codes_matched} matched{_matched_by(r.codes_matched_by)}; "
+        f"coders {', '.join(r.coders) or 'none'}; "
         f"{r.segments_added} segment(s) added, {r.segments_skipped} already there; "
         f"{r.memos_added} paragraph memo(s)"
     ))
@@ -509,3 +525,8 @@ def refi_import_command(file: Path, out: Path | None, force: bool, db: Path) -> 
     if r.backup:
         lines.append(Text(f"backup of the project before the import: {r.backup}", style="dim"))
     _say(lines, to_stdout=False)
+
+
+def _matched_by(counts: dict[str, int]) -> str:
+    return (" (" + ", ".join(f"{n} by {how}" for how, n in counts.items()) + ")") if counts else ""
+

@@ -6,9 +6,11 @@ before it is written, GUIDs are the stable ones the store keeps, dates are `xsd:
 Positions: each document becomes `sources/<GUID>.txt`, its paragraphs joined by a blank line
 ("\\n\\n"), UTF-8 without BOM, LF. Selections are Python `str` indices into exactly that text,
 end exclusive, which is what the standard (§10.2, code points from 0) and the tools that follow
-it read. A whole-paragraph coding is a selection over the paragraph's range. Each distinct
-span gets one `PlainTextSelection`, carrying one `Coding` per (code, coder) — which is how two
-blind coders survive the trip.
+it read. A whole-paragraph coding is a selection over the paragraph's range. Each coder's
+codings of a span get their own `PlainTextSelection` (`creatingUser` = that coder, one `Coding`
+per code, the memo as its `Description`), as QualCoder and NVivo write them and as QualCoder's
+importer needs them: it credits a selection's codings to the selection's user and keeps one
+coding per code, span and user.
 
 Speakers: a text source has no speaker field, so by default every paragraph that has a speaker
 is written `Name: text`, the way typed transcripts look and where the speaker tools of NVivo
@@ -19,13 +21,16 @@ paragraph's own text and never the label, so `text[start:end]` is exactly the qu
 paragraphs included. The source's `Description` says so and lists the speakers (JSON), which is
 what lets coder's import take exactly those labels off again.
 
-What REFI-QDA has no place for (agreement, history, statuses) is listed in the report, never
-dropped silently (standard §7).
+What REFI-QDA has no element for but coder needs to read its own file back whole (titles,
+paragraph kinds and boundaries, speakers, caption times, statuses) travels in `coder.json` beside
+`project.qde` (see `refi_extra`); what is not carried at all (agreement, history) is listed in
+the report, never dropped silently (standard §7).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import zipfile
@@ -34,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -44,6 +50,7 @@ from ..errors import CoderError
 from ..models import Code, Document, Paragraph
 from ..store import SegmentRow, Store, stable_guid
 from .atomic import atomic_path, write_atomic
+from .refi_extra import EXTRA_ENTRY, document_extra, extra_bytes
 from .scope import xml_safe
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -54,6 +61,7 @@ ORIGIN = f"coder {__version__}"
 EXCERPT_CHARS = 100
 LABEL_END = ": "
 SPEAKERS_PREFIX = "Speakers: "
+TITLE_PREFIX = "Title: "
 LABELS_EXPLAINED = (
     "Speaker labels: coder wrote each paragraph that has a speaker as \"Name: text\"; "
     "coded selections cover the text after the label."
@@ -165,6 +173,7 @@ class ExportReport:
     descriptions: int = 0  # the selections holding them
     warnings: list[str] = field(default_factory=list)
     not_carried: list[str] = field(default_factory=list)
+    coder_only: list[str] = field(default_factory=list)  # in coder.json, which other tools ignore
 
 
 # ── codebook ───────────────────────────────────────────────────────────────────
@@ -263,6 +272,27 @@ def described_speakers(description: str) -> list[str]:
     return []
 
 
+def selection_groups(segs: list[SegmentRow]) -> list[list[SegmentRow]]:
+    """The codings of one span split by coder and memo, each group becoming its own selection,
+    in order of first coding."""
+    groups: dict[tuple[str, str], list[SegmentRow]] = defaultdict(list)
+    for seg in sorted(segs, key=lambda s: (s.created_at, s.coder, s.code_key)):
+        groups[(seg.coder, seg.memo or "")].append(seg)
+    return list(groups.values())
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def described_title(description: str) -> str | None:
+    """The title a coder-written source description opens with (kept by tools that re-export
+    descriptions, as QualCoder does with a source's memo)."""
+    first = description.split("\n", 1)[0].strip()
+    title = first[len(TITLE_PREFIX):].strip() if first.startswith(TITLE_PREFIX) else ""
+    return title or None
+
+
 def excerpt(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rstrip() + "…"
@@ -317,6 +347,8 @@ class _ProjectWriter:
                           for c in self.all_codes}
         self.notes: list[etree._Element] = []
         self.files: list[tuple[str, bytes]] = []
+        self.statuses = store.statuses()
+        self.extra: dict[str, dict[str, Any]] = {}
 
     def build(self) -> etree._Element:
         rows = self.store.segment_rows()
@@ -359,9 +391,12 @@ class _ProjectWriter:
         t = self.tally
         t.kinds += sum(1 for p in paragraphs if p.kind != "text")
         t.times += sum(1 for p in paragraphs if p.start_time is not None)
-        if any(x == "" or SEPARATOR in x or x.endswith("\n") for x in texts):
+        if any("\r" in x for x in texts):
             t.boundaries.append(doc.name)
         labels, speakers = self.labels(doc, paragraphs)
+        statuses = {self.coder_guids[name]: status for (doc_id, name), status
+                    in self.statuses.items() if doc_id == doc.id and name in self.coder_guids}
+        self.extra[guid] = document_extra(doc, paragraphs, labels, statuses)
         text, starts = source_text(texts, labels)
         if any(ord(ch) > 0xFFFF for ch in text):
             t.non_bmp.append(doc.name)
@@ -369,8 +404,10 @@ class _ProjectWriter:
         self.report.documents += 1
         src = _sub(sources, "TextSource", guid=guid, name=xml_safe(doc.name),
                    plainTextPath=f"internal://{guid}.txt")
-        if speakers:
-            _sub(src, "Description").text = speakers_description(speakers)
+        about = ([f"{TITLE_PREFIX}{self.safe(doc.title)}"] if doc.meta.get("title") else []) + (
+            [speakers_description(speakers)] if speakers else [])
+        if about:
+            _sub(src, "Description").text = "\n".join(about)
         index = {p.id: i for i, p in enumerate(paragraphs)}
         spans: dict[tuple[int, int], list[SegmentRow]] = defaultdict(list)
         for seg in segs:
@@ -389,9 +426,11 @@ class _ProjectWriter:
         items += [(starts[i], starts[i] + len(texts[i]), 1, i) for i in memos]
         for s, e, kind, i in sorted(items):
             if kind == 0:
-                self.selection(src, guid, s, e, text, spans[(s, e)])
+                for group in selection_groups(spans[(s, e)]):
+                    self.selection(src, guid, s, e, text, group)
             else:
-                self.memo_selection(src, guid, s, e, paragraphs[i].n, sorted(memos[i]))
+                for coder, memo in sorted(memos[i]):
+                    self.memo_selection(src, guid, s, e, paragraphs[i].n, coder, memo)
 
     def labels(self, doc: Document, paragraphs: list[Paragraph]) -> tuple[list[str], list[str]]:
         """Each paragraph's `Name: ` label ("" for none) and the speakers, in order of first turn.
@@ -423,23 +462,24 @@ class _ProjectWriter:
 
     def selection(self, src: etree._Element, doc_guid: str, start: int, end: int, text: str,
                   segs: list[SegmentRow]) -> None:
-        """One span: one selection, one Coding per (code, coder). A memo all its codings share
-        is the selection's Description (where ATLAS.ti keeps quotation comments); otherwise
-        each memo is a Note referenced from its own Coding."""
-        segs = sorted(segs, key=lambda s: (s.created_at, s.coder, s.code_key))
-        memos = {s.memo or "" for s in segs}
-        shared = memos.pop() if len(memos) == 1 else ""
+        """One coder's codings of one span that share a memo: one selection whose
+        `creatingUser` is that coder (QualCoder credits every coding of a selection to it and
+        keeps one coding per code, span and user) and whose `Description` is the memo (where
+        QualCoder and ATLAS.ti read coding memos and quotation comments)."""
+        first = segs[0]
+        memo = first.memo or ""
+        seed = f"{doc_guid}:{start}:{end}:{first.coder}" + (f":{_digest(memo)}" if memo else "")
         sel = _sub(
             src, "PlainTextSelection",
-            guid=stable_guid("selection", f"{doc_guid}:{start}:{end}"),
+            guid=stable_guid("selection", seed),
             name=self.safe(excerpt(text[start:end])),
             startPosition=str(start),
             endPosition=str(end),
-            creatingUser=self.coder_guids.get(segs[0].coder),
-            creationDateTime=xsd_datetime(segs[0].created_at),
+            creatingUser=self.coder_guids.get(first.coder),
+            creationDateTime=xsd_datetime(first.created_at),
         )
-        if shared:
-            _sub(sel, "Description").text = self.safe(shared)
+        if memo:
+            _sub(sel, "Description").text = self.safe(memo)
             self.report.shared_memos += len(segs)
             self.report.descriptions += 1
         for seg in segs:
@@ -448,26 +488,22 @@ class _ProjectWriter:
                           creatingUser=self.coder_guids.get(seg.coder),
                           creationDateTime=xsd_datetime(seg.created_at))
             _sub(coding, "CodeRef", targetGUID=self.code_guid[seg.code_key])
-            if seg.memo and not shared:
-                note_guid = stable_guid("memo", seg_guid)
-                _sub(coding, "NoteRef", targetGUID=note_guid)
-                self.note(note_guid, f"Memo: {seg.code_name} ({seg.coder})", seg.memo,
-                          seg.coder, seg.created_at)
             self.report.codings += 1
         self.report.selections += 1
 
     def memo_selection(self, src: etree._Element, doc_guid: str, start: int, end: int, n: int,
-                       memos: list[tuple[str, str]]) -> None:
-        """Paragraph memos: a selection over the paragraph with no Coding and one Note per
-        coder, the way NVivo and MAXQDA export text annotations."""
+                       coder: str, memo: str) -> None:
+        """A paragraph memo: a selection over the paragraph with no Coding, by its coder, the
+        memo as its `Description` (QualCoder and MAXQDA read that as a text annotation) and as
+        a `Note` it refers to (how NVivo exports annotations)."""
         sel = _sub(src, "PlainTextSelection",
-                   guid=stable_guid("memo-selection", f"{doc_guid}:{n}"),
+                   guid=stable_guid("memo-selection", f"{doc_guid}:{n}:{coder}"),
                    name=f"Memo on paragraph {n}", startPosition=str(start),
-                   endPosition=str(end))
-        for coder, memo in memos:
-            note_guid = stable_guid("paragraph-memo", f"{doc_guid}:{n}:{coder}")
-            _sub(sel, "NoteRef", targetGUID=note_guid)
-            self.note(note_guid, f"Memo on paragraph {n} ({coder})", memo, coder, None)
+                   endPosition=str(end), creatingUser=self.coder_guids.get(coder))
+        _sub(sel, "Description").text = self.safe(memo)
+        note_guid = stable_guid("paragraph-memo", f"{doc_guid}:{n}:{coder}")
+        _sub(sel, "NoteRef", targetGUID=note_guid)
+        self.note(note_guid, f"Memo on paragraph {n} ({coder})", memo, coder, None)
         self.report.selections += 1
 
     def note(self, guid: str, name: str, body: str, coder: str, created: str | None) -> None:
@@ -491,19 +527,21 @@ class _ProjectWriter:
         t, report = self.tally, self.report
         nc = report.not_carried
         report.speaker_labels = t.labelled
+        only = report.coder_only
         if t.speakers:
             how = ("speaker labels were turned off" if not self.speaker_labels
                    else "their documents were written without speaker labels")
-            nc.append(f"speakers of {t.speakers} paragraph(s): a REFI-QDA text source is plain "
-                      f"text with no speaker field, and {how}")
+            only.append(f"speakers of {t.speakers} paragraph(s) (a REFI-QDA text source has no "
+                        f"speaker field, and {how})")
         if t.unlabelled:
             report.warnings.append("written without speaker labels: " + "; ".join(t.unlabelled))
         if t.kinds:
-            nc.append(f"paragraph kinds (heading, list, table, quote) of {t.kinds} paragraph(s)")
+            only.append(f"paragraph kinds (heading, list, table, quote) of {t.kinds} paragraph(s)")
         if t.times:
-            nc.append(f"caption timings of {t.times} paragraph(s)")
-        if self.store.statuses():
-            nc.append("each coder's document status (not started / in progress / done)")
+            only.append(f"caption timings of {t.times} paragraph(s)")
+        if self.statuses:
+            only.append("each coder's document status (not started / in progress / done)")
+        only.append("where each paragraph begins and ends, and each document's metadata")
         if any(c.shortcut for c in self.codes):
             nc.append("code shortcuts")
         nc.append("agreement statistics, reconciliation and the undo history (REFI-QDA has no "
@@ -521,9 +559,9 @@ class _ProjectWriter:
                 "Windows counts two and will shift codings after them")
         if t.boundaries:
             report.warnings.append(
-                "paragraphs that are empty or contain blank lines in " + ", ".join(t.boundaries)
+                "paragraphs holding a carriage return in " + ", ".join(t.boundaries)
                 + ": another tool will see the text fine, but importing the file back into coder "
-                "will split them differently")
+                "will split them at line ends")
         if t.replaced:
             report.warnings.append(
                 f"{t.replaced} name(s), memo(s) or excerpt(s) held characters XML cannot carry "
@@ -545,6 +583,7 @@ def project_qdpx(store: Store, out: Path, *, force: bool = False,
     with atomic_path(Path(out), force=force) as tmp, \
             zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("project.qde", qde)
+        zf.writestr(EXTRA_ENTRY, extra_bytes(writer.extra))
         for name, data in writer.files:
             zf.writestr(name, data)
     writer.notices()

@@ -6,10 +6,14 @@ CRLF as one character as ATLAS.ti counts) are tried, and the one under which sel
 word boundaries and match their quoted excerpts wins. Any choice other than the standard's code
 points is reported.
 
-The text is then cut into paragraphs. A file coder wrote is cut exactly where coder joined it
-(blank line), and only the `Name: ` labels of the speakers its source description lists are
-taken off as speakers; another tool's text is cut at blank lines (or at line breaks when it has
-none), and speaker labels are recognised the way `coder import` recognises them. Each selection is
+The text is then cut into paragraphs. A file coder wrote is cut where its `coder.json` says
+(else where coder joined it, at blank lines, taking off only the `Name: ` labels of the speakers
+its source description lists); a text that is exactly what coder exports for a document already
+in the project is that document, whatever the file's GUIDs; another tool's text is cut at blank
+lines (or at line breaks when it has none), and speaker labels recognised the way `coder import`
+recognises them are taken off only where that changes neither the text nor any position.
+Codes already in the project are matched by GUID, then by path, then by a unique name, so a
+file written back by a tool that issues new GUIDs adds nothing twice. Each selection is
 placed on the paragraphs it covers: a selection over a whole paragraph is a whole-paragraph
 coding, a selection across paragraphs becomes one segment per paragraph part, and what cannot
 be placed is counted and reported. Nothing is written until all of it has been worked out, and
@@ -18,6 +22,7 @@ then in one transaction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
@@ -36,12 +41,17 @@ from ..models import Code, ParagraphIn, ParsedDocument
 from ..spans import sort_out
 from ..store import Store, now, stable_guid, text_hash
 from .refi import (
+    LABEL_END,
     SEPARATOR,
     described_speakers,
+    described_title,
     parse_description,
+    source_text,
+    speaker_label,
     split_label,
     xsd_datetime,
 )
+from .refi_extra import cuts_from_extra, format_of, meta_of, statuses_of
 from .refi_read import (
     RefiCode,
     RefiProject,
@@ -73,7 +83,8 @@ class PlannedCode:
 
 
 def lenient_color(value: str | None) -> tuple[str | None, bool]:
-    """(`#rrggbb` or None, whether a given colour had to be dropped)."""
+    """(`#rrggbb` or None, whether a given colour had to be dropped). An alpha channel
+    (`#RRGGBBAA`, `rgba()`) is dropped; `plan_codes` says so."""
     if not value or not value.strip():
         return None, False
     v = value.strip()
@@ -85,6 +96,11 @@ def lenient_color(value: str | None) -> tuple[str | None, bool]:
         return "#" + "".join(f"{int(g):02x}" for g in m.groups()), False
     fixed = normalise_color(v)
     return (fixed, False) if fixed else (None, True)
+
+
+def _has_alpha(value: str) -> bool:
+    v = value.strip()
+    return bool(re.fullmatch(r"#[0-9a-fA-F]{8}", v) or re.match(r"rgba\(", v, re.IGNORECASE))
 
 
 def _unique(base: str, taken: set[str], limit: int | None = None) -> str:
@@ -119,6 +135,7 @@ def plan_codes(codes: list[RefiCode], taken_keys: set[str], notes: list[str]) ->
     sibling_names: dict[str | None, set[str]] = defaultdict(set)
     renamed: list[str] = []
     dropped_colors: list[str] = []
+    alphas: list[str] = []
     for c in codes:
         fields = parse_description(c.description) if c.description else {}
         name = " ".join(c.name.split()).replace("/", "-") or "Unnamed code"
@@ -142,6 +159,8 @@ def plan_codes(codes: list[RefiCode], taken_keys: set[str], notes: list[str]) ->
         color, dropped = lenient_color(c.color)
         if dropped:
             dropped_colors.append(f"{name} ({c.color})")
+        elif color and _has_alpha(c.color or ""):
+            alphas.append(f"{name} ({c.color.strip() if c.color else ''})")
         planned.append(PlannedCode(c, key, name, key_of.get(c.parent) if c.parent else None,
                                    fields, color))
     if renamed:
@@ -150,11 +169,57 @@ def plan_codes(codes: list[RefiCode], taken_keys: set[str], notes: list[str]) ->
     if dropped_colors:
         notes.append("colours that are not #RRGGBB, rgb() or a colour name were dropped: "
                      + ", ".join(dropped_colors))
+    if alphas:
+        notes.append("colour transparency (alpha) dropped, coder colours are opaque: "
+                     + ", ".join(alphas))
     folders = [p.name for p in planned if not p.refi.codable]
     if folders:
         notes.append(f"{len(folders)} non-codable code(s) (folders in the other tool) became "
                      "ordinary codes: " + ", ".join(folders))
     return planned
+
+
+def refi_paths(codes: list[RefiCode]) -> dict[str, str]:
+    """Each code's path of names from the top (`Stigma/Labels`), as coder writes paths."""
+    by_guid = {c.guid: c for c in codes}
+    paths: dict[str, str] = {}
+    for c in codes:  # parents come first
+        parent = paths.get(c.parent) if c.parent in by_guid else None
+        paths[c.guid] = f"{parent}/{c.name.strip()}" if parent else c.name.strip()
+    return paths
+
+
+def match_codes(codes: list[RefiCode], existing: list[Code]) -> tuple[dict[str, str], dict[str, str]]:
+    """({file GUID: project key}, {file GUID: how}) for the codes of a file that are already in
+    the project: by GUID; else by path of names (a tool that re-exports with new GUIDs keeps
+    the tree); else by a name that only one code has in the file and in the project. Names are
+    compared without regard to case and repeated spaces."""
+    def fold(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    by_guid = {c.guid.upper(): c.key for c in existing if c.guid}
+    by_path = {fold(c.path): c.key for c in existing}
+    names = Counter(fold(c.name) for c in existing)
+    by_name = {fold(c.name): c.key for c in existing if names[fold(c.name)] == 1}
+    file_names = Counter(fold(c.name) for c in codes)
+    paths = refi_paths(codes)
+    keys: dict[str, str] = {}
+    how: dict[str, str] = {}
+    taken: set[str] = set()
+    for rule in ("GUID", "path", "name"):
+        for c in codes:
+            if c.guid in keys:
+                continue
+            if rule == "GUID":
+                key = by_guid.get(c.guid)
+            elif rule == "path":
+                key = by_path.get(fold(paths[c.guid]))
+            else:
+                key = by_name.get(fold(c.name)) if file_names[fold(c.name)] == 1 else None
+            if key is not None and key not in taken:
+                keys[c.guid], how[c.guid] = key, rule
+                taken.add(key)
+    return keys, how
 
 
 # ── qdc -> YAML ────────────────────────────────────────────────────────────────
@@ -309,6 +374,7 @@ class Cut:
     end: int
     speaker: str | None = None
     start_time: float | None = None
+    kind: str = "text"
 
 
 def cut_exact(clean: str, speakers: list[str] | None = None) -> list[Cut]:
@@ -322,9 +388,15 @@ def cut_exact(clean: str, speakers: list[str] | None = None) -> list[Cut]:
     return cuts
 
 
-def cut_paragraphs(clean: str) -> list[Cut]:
+def cut_paragraphs(clean: str, bounds: tuple[list[int], list[int]] = ([], [])) -> list[Cut]:
     """Paragraphs of another tool's text: blocks between blank lines, or lines when the text has
-    no blank line; surrounding whitespace left out; speaker labels taken off as speakers."""
+    no blank line; surrounding whitespace left out.
+
+    Speaker labels are taken off as speakers only when that changes neither the text nor a
+    position: every label is exactly `Name: ` (what coder writes back, so an export gives the
+    same text), and no selection (`bounds`: sorted starts, sorted ends) begins or ends inside
+    one. Otherwise the whole text keeps its labels as text, so a quotation that starts at
+    `Mr. Dabor:` keeps the label and the spaces after it."""
     separator = _BLANK_LINE if _BLANK_LINE.search(clean) else re.compile(r"\n")
     cuts: list[Cut] = []
     pos = 0
@@ -341,13 +413,22 @@ def cut_paragraphs(clean: str) -> list[Cut]:
             pos = m.end()
     firsts = [clean[c.start:c.end].split("\n", 1)[0] for c in cuts]
     accepted = speaker_labels.accepted_speakers(firsts)
-    if accepted:
-        for c, first in zip(cuts, firsts):
-            label = speaker_labels.find_label(first)
-            if label is not None and label.key in accepted and c.start + label.end < c.end:
-                c.speaker = label.speaker
-                c.start_time = label.time
-                c.start += label.end
+    found = []
+    for c, first in zip(cuts, firsts):
+        label = speaker_labels.find_label(first) if accepted else None
+        if label is not None and label.key in accepted and c.start + label.end < c.end:
+            found.append((c, label))
+    starts, ends = bounds
+    for c, label in found:
+        a, b = c.start, c.start + label.end
+        if clean[a:b] != f"{label.speaker}{LABEL_END}" or label.time is not None:
+            return cuts
+        if bisect_left(starts, a) != bisect_left(starts, b) or \
+                bisect_right(ends, a) != bisect_right(ends, b):
+            return cuts
+    for c, label in found:
+        c.speaker = label.speaker
+        c.start += label.end
     return cuts
 
 
@@ -374,6 +455,7 @@ class ImportReport:
     documents_matched: list[str] = field(default_factory=list)
     codes_added: list[str] = field(default_factory=list)
     codes_matched: int = 0
+    codes_matched_by: dict[str, int] = field(default_factory=dict)  # "GUID"/"path"/"name" -> n
     coders: list[str] = field(default_factory=list)
     segments_added: int = 0
     segments_skipped: int = 0
@@ -393,6 +475,27 @@ class _PlannedDoc:
     existing_id: int | None
     segments: list[dict[str, Any]]
     memos: dict[tuple[int, str], list[str]]
+    statuses: dict[str, str] = field(default_factory=dict)  # user GUID -> status
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def exported_texts(store: Store) -> dict[str, list[Cut]]:
+    """The text coder exports for each current document, with speaker labels and without, as
+    its hash -> where each paragraph is in it: a file another tool wrote back from coder's
+    export (with new GUIDs, as QualCoder does) is then the document already in the project."""
+    out: dict[str, list[Cut]] = {}
+    for doc in store.documents():
+        paragraphs = store.paragraphs(doc.id)
+        texts = [p.text for p in paragraphs]
+        for labels in ([speaker_label(p.speaker) for p in paragraphs], None):
+            text, starts = source_text(texts, labels)
+            out.setdefault(_sha(text), [
+                Cut(a, a + len(p.text), p.speaker if labels else None, p.start_time, p.kind)
+                for a, p in zip(starts, paragraphs)])
+    return out
 
 
 def _strip_extension(name: str) -> str:
@@ -410,16 +513,15 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
     report = ImportReport(path, warnings=list(project.warnings))
     notes = report.not_imported
 
-    existing_codes = store.codes(include_retired=True)
-    by_guid = {c.guid.upper(): c for c in existing_codes}
-    fresh = [c for c in project.codes if c.guid not in by_guid]
+    code_key, how = match_codes(project.codes, store.codes(include_retired=True))
+    fresh = [c for c in project.codes if c.guid not in code_key]
     planned = plan_codes(fresh, set(store.code_key_map()), report.warnings)
-    code_key = {c.guid: by_guid[c.guid].key for c in project.codes if c.guid in by_guid}
     code_key.update({p.refi.guid: p.key for p in planned})
     for p in planned:
         if p.parent_key is None and p.refi.parent in code_key:
             p.parent_key = code_key[p.refi.parent]
     report.codes_matched = len(project.codes) - len(fresh)
+    report.codes_matched_by = dict(Counter(how.values()))
 
     users = _plan_users(project, report)
     default_user = project.creating_user if project.creating_user in users else None
@@ -441,6 +543,7 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
         return ""
 
     taken_names = {d.name for d in store.documents(include_superseded=True)}
+    known_texts = functools.cache(lambda: exported_texts(store))
     coding_guids: set[str] = set()
     docs: list[_PlannedDoc] = []
     counts: Counter[str] = Counter()
@@ -454,25 +557,41 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
         if note:
             report.positions.append(f"{source.name}: {note}")
         clean = raw.replace("\r\n", "\n").replace("\r", "\n")
-        if project.from_coder:
+        entry = project.extra.get(source.guid)
+        exact = cuts_from_extra(clean, entry, SEPARATOR) if entry else None
+        known = None if exact is not None else known_texts().get(_sha(clean))
+        if exact is not None:
+            cuts = [Cut(a, b, x.speaker, x.start_time, x.kind) for a, b, x in exact]
+        elif known is not None:
+            cuts = known
+        elif project.from_coder:
             cuts = cut_exact(clean, described_speakers(source.description))
         else:
-            cuts = cut_paragraphs(clean)
+            spans = [(convert(x.start), convert(x.end)) for x in source.selections]
+            spans += [(convert(n.span[0]), convert(n.span[1])) for g in source.notes
+                      if (n := project.notes.get(g)) is not None and n.span is not None]
+            cuts = cut_paragraphs(clean, (sorted(a for a, _ in spans), sorted(b for _, b in spans)))
         if not cuts or not any(clean[c.start:c.end] for c in cuts):
             notes.append(f"source {source.name!r} has no text to code")
             continue
         texts = [clean[c.start:c.end] for c in cuts]
-        paragraphs = [ParagraphIn(t, speaker=c.speaker, start_time=c.start_time)
+        paragraphs = [ParagraphIn(t, kind=c.kind, speaker=c.speaker, start_time=c.start_time)
                       for t, c in zip(texts, cuts)]
         existing = store.find_document_by_text_hash(text_hash(texts))
         name = source.name if project.from_coder else _strip_extension(source.name)
         if existing is None:
             name = _unique_name(name, taken_names)
-        meta = {"refi_guid": source.guid, "refi_name": source.name, "positions": label}
-        parsed = ParsedDocument("qdpx", paragraphs, meta=meta)
+        meta: dict[str, Any] = meta_of(entry) if exact is not None and entry else {}
+        title = described_title(source.description)
+        if title and "title" not in meta:
+            meta["title"] = title
+        meta.update({"refi_guid": source.guid, "refi_name": source.name, "positions": label})
+        fmt = format_of(entry) if exact is not None and entry else "qdpx"
+        parsed = ParsedDocument(fmt, paragraphs, meta=meta)
         digest = hashlib.sha256(source.raw_bytes).hexdigest()
         plan = _PlannedDoc(source, existing.name if existing else name, parsed, digest,
-                           existing.id if existing else None, [], defaultdict(list))
+                           existing.id if existing else None, [], defaultdict(list),
+                           statuses_of(entry) if exact is not None and entry else {})
         starts = [c.start for c in cuts]
         counts["whole-document codings"] += source.whole_codings
         for sel in source.selections:
@@ -518,6 +637,19 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
                                                                       f"{coding.guid}:{k}"),
                         "created_at": xsd_datetime(coding.created) or xsd_datetime(sel.created),
                     })
+        for g in source.notes:
+            annotation = project.notes.get(g)
+            if annotation is None or annotation.span is None or not annotation.text.strip():
+                continue
+            s, e = convert(annotation.span[0]), convert(annotation.span[1])
+            parts = place(cuts, starts, s, e) if 0 <= s < e <= len(clean) else []
+            if not parts:
+                counts["annotations outside their source's text"] += 1
+                continue
+            used_notes.add(g)
+            plan.memos[(parts[0][0], user_of(annotation.user))].append(annotation.text)
+            if len(parts) > 1 or parts[0][1] is not None:
+                counts["partial annotations"] += 1
         docs.append(plan)
 
     _tell(report, project, counts, used_notes)
@@ -564,6 +696,7 @@ def _tell(report: ImportReport, project: RefiProject, counts: Counter[str], used
         "codings that point at something other than a code":
             "codings that point at something other than a code (NVivo case codings)",
         "selections with neither codes nor notes": "selections with neither codes nor notes",
+        "annotations outside their source's text": "annotations outside their source's text",
     }
     for key, label in labels.items():
         if counts[key]:
@@ -573,6 +706,9 @@ def _tell(report: ImportReport, project: RefiProject, counts: Counter[str], used
     if counts["duplicate coding GUIDs"]:
         report.warnings.append(f"{counts['duplicate coding GUIDs']} coding(s) reuse another "
                                "coding's GUID; they were imported with new GUIDs")
+    if counts["partial annotations"]:
+        report.warnings.append(f"{counts['partial annotations']} annotation(s) on part of a "
+                               "paragraph became memos on the paragraph where they start")
     if counts["split"]:
         report.warnings.append(f"{counts['split']} selection(s) spanning several paragraphs were "
                                "split into one segment per paragraph")
@@ -596,7 +732,8 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
         ]
         report.codes_added = store.ensure_codes(new_codes, {p.key: p.parent_key for p in planned})
     code_ids = store.code_key_map()
-    needed = {seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
+    needed = ({seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
+              | {u for d in docs for u in d.statuses if u in users})
     coder_ids: dict[str, int] = {}
     for g in sorted(needed, key=lambda g: users[g]):
         coder_ids[g] = store.ensure_coder(users[g], g or None)
@@ -611,6 +748,9 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
             doc = store.document(d.existing_id)
             report.documents_matched.append(doc.name)
         ids = [p.id for p in store.paragraphs(doc.id)]
+        for user, status in d.statuses.items():
+            if user in coder_ids and d.existing_id is None:
+                store.put_status(coder_ids[user], doc.id, status)
         for seg in d.segments:
             rows.append({
                 "_where": (doc.name, seg["index"] + 1, seg["code"], users[seg["user"]]),

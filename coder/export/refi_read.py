@@ -15,6 +15,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element, ParseError
 
@@ -24,6 +25,7 @@ import defusedxml.ElementTree as SafeET
 from ..errors import CoderError
 from ..store import stable_guid
 from .refi import norm_guid
+from .refi_extra import EXTRA_ENTRY, parse_extra
 
 MAX_ARCHIVE_BYTES = 512 * 1024 * 1024  # uncompressed bytes read from one archive, all entries
 MAX_XML_BYTES = 256 * 1024 * 1024
@@ -73,6 +75,7 @@ class RefiSource:
     description: str = ""
     selections: list[RefiSelection] = field(default_factory=list)
     whole_codings: int = 0
+    notes: list[str] = field(default_factory=list)  # NoteRefs of the source itself
 
 
 @dataclass
@@ -82,6 +85,7 @@ class RefiNote:
     text: str
     user: str | None
     created: str | None
+    span: tuple[int, int] | None = None  # a QualCoder annotation: the text it is about
 
 
 @dataclass
@@ -96,6 +100,7 @@ class RefiProject:
     ignored: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     bad_selections: int = 0
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # coder.json, by source GUID
 
     @property
     def from_coder(self) -> bool:
@@ -353,6 +358,9 @@ def read_qdpx(path: Path) -> RefiProject:
                 project.ignored[f"{kind} (only text sources can be coded in coder)"] += 1
                 continue
             project.sources.append(_read_source(archive, s, i, project))
+        extra = archive.entries.get(EXTRA_ENTRY)
+        if project.from_coder and extra is not None and extra.file_size <= MAX_XML_BYTES:
+            project.extra = parse_extra(archive.read(extra))
         for name in ("Variables", "Cases", "Links", "Sets", "Graphs"):
             el = kid(root, name)
             if el is not None and len(el):
@@ -389,9 +397,16 @@ def _read_note(archive: Archive, el: Element, project: RefiProject) -> None:
     if not guid:
         return
     text, _, _, _ = _read_text(archive, el, "note")
+    where = kid(el, "PlainTextSelection")
+    span = None
+    if where is not None:
+        start, end = _int(attr(where, "startPosition")), _int(attr(where, "endPosition"))
+        if start is not None and end is not None:
+            span = (min(start, end), max(start, end))
+    user = norm_guid(attr(el, "creatingUser")) or norm_guid(attr(el, "modifyingUser"))
     project.notes[guid] = RefiNote(
-        guid, attr(el, "name") or "", text or "", norm_guid(attr(el, "creatingUser")),
-        attr(el, "creationDateTime"),
+        guid, attr(el, "name") or "", text or "", user,
+        attr(el, "creationDateTime") or attr(el, "modifiedDateTime"), span,
     )
 
 
@@ -410,8 +425,20 @@ def _coding(el: Element, seed: str) -> RefiCoding:
     )
 
 
+def file_name(el: Element) -> str:
+    """The name of the file a source came from (`path`, else its plain or rich text file), for a
+    source whose `name` is missing."""
+    for key in ("path", "plainTextPath", "richTextPath"):
+        ref = (attr(el, key) or "").strip()
+        base = unquote(re.sub(r"^[a-z]+://", "", ref, flags=re.IGNORECASE)).replace("\\", "/")
+        base = base.rstrip("/").rsplit("/", 1)[-1]
+        if base:
+            return base
+    return ""
+
+
 def _read_source(archive: Archive, el: Element, index: int, project: RefiProject) -> RefiSource:
-    name = (attr(el, "name") or "").strip() or f"Source {index + 1}"
+    name = ((attr(el, "name") or "").strip() or file_name(el) or f"Source {index + 1}")
     guid = _guid(attr(el, "guid"), f"source/{index}:{name}")
     text, raw, entry, problem = _read_text(archive, el, f"source {name!r}")
     source = RefiSource(guid, name, text, raw, entry, description=text_of(kid(el, "Description")))
@@ -439,4 +466,5 @@ def _read_source(archive: Archive, el: Element, index: int, project: RefiProject
                              for k, c in enumerate(kids(sel, "Coding"))]
         source.selections.append(selection)
     source.whole_codings = len(kids(el, "Coding"))
+    source.notes = _refs(el)
     return source

@@ -7,6 +7,8 @@ cannot read, in one sentence naming the file.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,8 +23,9 @@ from .speakers import confirmed_speakers, unify_speakers
 
 __all__ = ["FORMATS", "SUPPORTED_SUFFIXES", "read_document"]
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".vtt", ".srt", ".docx")
-FORMATS: tuple[str, ...] = ("text", "markdown", "pdf-text", "turns", "vtt", "srt", "docx")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".vtt", ".srt", ".docx",
+                                       ".pdf")
+FORMATS: tuple[str, ...] = ("text", "markdown", "pdf-text", "turns", "vtt", "srt", "docx", "pdf")
 
 _BY_SUFFIX = {
     ".txt": None,
@@ -31,9 +34,9 @@ _BY_SUFFIX = {
     ".vtt": "vtt",
     ".srt": "srt",
     ".docx": "docx",
+    ".pdf": "pdf",
 }
 _ADVICE = {
-    ".pdf": " (extract a PDF's text to a .txt file first, for example with pdftotext)",
     ".doc": " (save an old .doc file as .docx in Word first)",
     ".rtf": " (save an .rtf file as .docx or .txt first)",
     ".odt": " (save an .odt file as .docx first)",
@@ -50,6 +53,17 @@ def read_document(path: Path, *, format: str | None = None,
     return parsed
 
 
+def _read_binary(path: Path, fmt: str) -> ParsedDocument:
+    """PDF and Word readers pull in pypdf or python-docx and lxml: only files of theirs pay for them."""
+    if fmt == "pdf":
+        from .pdf import read_pdf
+
+        return read_pdf(path)
+    from .word import read_docx
+
+    return read_docx(path)
+
+
 def _read_document(path: Path, format: str | None) -> ParsedDocument:
     path = Path(path)
     if format is not None and format not in FORMATS:
@@ -61,25 +75,28 @@ def _read_document(path: Path, format: str | None) -> ParsedDocument:
     if path.is_dir():
         raise CoderError("This is a directory; give the path of a transcript file.", path=path)
     suffix = path.suffix.casefold()
-    if format is None and suffix and suffix not in _BY_SUFFIX:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CoderError(f"Cannot read the file: {exc.strerror or exc}.", path=path) from None
+    sniffed = sniff_container(data)
+    if format is None and sniffed is None and suffix and suffix not in _BY_SUFFIX:
         supported = ", ".join(SUPPORTED_SUFFIXES)
         raise CoderError(
             f"Cannot import {suffix} files{_ADVICE.get(suffix, '')}; supported formats are "
             f"{supported}.",
             path=path,
         )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CoderError(f"Cannot read the file: {exc.strerror or exc}.", path=path) from None
     if not data.strip():
         raise CoderError("The file is empty (nothing but whitespace).", path=path)
 
-    fmt = format if format is not None else _BY_SUFFIX.get(suffix)
-    if fmt == "docx":
-        from .word import read_docx  # python-docx and lxml: paid for by Word files only
-
-        return _find_title(read_docx(path))
+    fmt = format if format is not None else (sniffed or _BY_SUFFIX.get(suffix))
+    if fmt in ("pdf", "docx"):
+        parsed = _read_binary(path, fmt)
+        if format is None and _BY_SUFFIX.get(suffix, "?") != fmt:
+            parsed.warnings.insert(0, f"The file is a {_NAMES[fmt]} although its name ends in "
+                                      f"{suffix or 'nothing'}; it was read as one.")
+        return _find_title(parsed)
     text, warnings = decode_text(data, path)
     if not text.strip():
         raise CoderError("The file is empty (nothing but whitespace).", path=path)
@@ -94,6 +111,23 @@ def _read_document(path: Path, format: str | None) -> ParsedDocument:
         raise CoderError("The file contains no paragraphs of text.", path=path)
     _find_title(parsed)
     return parsed
+
+
+_NAMES = {"pdf": "PDF", "docx": "Word document (.docx)"}
+
+
+def sniff_container(data: bytes) -> str | None:
+    """"pdf" or "docx" when the bytes are one, whatever the file is called."""
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if "word/document.xml" in zf.namelist():
+                    return "docx"
+        except zipfile.BadZipFile:
+            return None
+    return None
 
 
 TITLE_MAX_CHARS = 120

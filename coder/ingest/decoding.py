@@ -1,7 +1,8 @@
 """Turn a file's bytes into text, or say plainly why they are not text.
 
 Transcripts arrive from Word, Notepad, caption tools and PDF extractors, so the encoding is
-guessed conservatively: UTF-8 first (with one BOM removed), then Windows-1252, the usual
+guessed conservatively: UTF-16 when it has a BOM or, without one, when every other byte is NUL
+(Windows tools save "Unicode" text that way); UTF-8 (with one BOM removed); then Windows-1252, the usual
 culprit when UTF-8 fails, with a warning so that the researcher checks accented letters.
 """
 
@@ -33,6 +34,15 @@ def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
             raise CoderError(
                 "The file starts like UTF-16 text but cannot be decoded as UTF-16.", path=path
             ) from None
+    elif (bare := utf16_without_bom(data)) is not None:
+        try:
+            text = data.decode(bare)
+        except UnicodeDecodeError:
+            raise CoderError(
+                "The file looks like UTF-16 text without a byte-order mark but cannot be "
+                "decoded as UTF-16.", path=path) from None
+        warnings.append(f"The file is UTF-16 text without a byte-order mark; it was read as "
+                        f"{bare.upper()}.")
     else:
         data = data.removeprefix(_UTF8_BOM)
         if b"\x00" in data:
@@ -55,6 +65,23 @@ def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
             path=path,
         )
     return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the bytes look like UTF-16 with no BOM: mostly Latin
+    text, so nearly every other byte is NUL (on the odd side for little-endian), and the other
+    side has almost none."""
+    sample = data[:65536]
+    if len(sample) < 4:
+        return None
+    sample = sample[: len(sample) // 2 * 2]
+    half = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.4 * half and even <= 0.02 * half:
+        return "utf-16-le"
+    if even >= 0.4 * half and odd <= 0.02 * half:
+        return "utf-16-be"
+    return None
 
 
 def _looks_binary(text: str) -> bool:
