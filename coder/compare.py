@@ -50,6 +50,7 @@ def compare(
     ci: float | None = None,
     n_boot: int = 1000,
     seed: int = 0,
+    missing: str = "gwet",
 ) -> list[Comparison]:
     if len(coders) < 2:
         raise CoderError("agreement needs at least two coders, e.g. --coders alice,bob")
@@ -86,13 +87,14 @@ def compare(
     out = []
     for group in groups:
         report = _one(store, group, list(coders), keys, coverage, rows, unit, include_headings,
-                      ci, n_boot, seed)
+                      ci, n_boot, seed, missing)
         covered_by = tuple(c for c in coders if coverage[c] & set(group))
         out.append(Comparison(report, docs[group[0]].name if by_document else None, covered_by))
     return out
 
 
-def _one(store, doc_ids, coders, keys, coverage, rows, unit, include_headings, ci, n_boot, seed):
+def _one(store, doc_ids, coders, keys, coverage, rows, unit, include_headings, ci, n_boot, seed,
+         missing):
     wanted = set(doc_ids)
     paragraphs = {doc: store.paragraphs(doc) for doc in doc_ids}
     rows = [r for r in rows if r.document_id in wanted]
@@ -114,11 +116,11 @@ def _one(store, doc_ids, coders, keys, coverage, rows, unit, include_headings, c
     ignored = sum(1 for r in rows if r.paragraph_id not in unit_ids)
     rows = [r for r in rows if r.paragraph_id in unit_ids]
     if unit == "paragraph":
-        report = _paragraphs(units, coders, keys, coverage, rows, ci, n_boot, seed)
+        report = _paragraphs(units, coders, keys, coverage, rows, ci, n_boot, seed, missing)
         heading_note = "heading paragraphs (not units of coding; --include-headings counts them)"
         n_skipped = len(skipped)
     else:
-        report = _characters(units, coders, keys, coverage, rows, ci, n_boot, seed)
+        report = _characters(units, coders, keys, coverage, rows, ci, n_boot, seed, missing)
         heading_note = (
             f"characters of {len(skipped)} heading paragraph(s) (not units of coding;"
             " --include-headings counts them)"
@@ -131,16 +133,16 @@ def _one(store, doc_ids, coders, keys, coverage, rows, unit, include_headings, c
     return replace(report, excluded=excluded + list(report.excluded))
 
 
-def _paragraphs(units, coders, keys, coverage, rows, ci, n_boot, seed) -> AgreementReport:
+def _paragraphs(units, coders, keys, coverage, rows, ci, n_boot, seed, missing) -> AgreementReport:
     applied: dict[tuple[str, str], set[int]] = defaultdict(set)
     for r in rows:
         applied[(r.coder, r.code_key)].add(r.paragraph_id)
     covered_units = {c: {p.id for p in units if p.document_id in coverage[c]} for c in coders}
     return paragraph_agreement([p.id for p in units], coders, keys, applied, covered_units,
-                               ci=ci, n_boot=n_boot, seed=seed)
+                               ci=ci, n_boot=n_boot, seed=seed, missing=missing)
 
 
-def _characters(units, coders, keys, coverage, rows, ci, n_boot, seed) -> AgreementReport:
+def _characters(units, coders, keys, coverage, rows, ci, n_boot, seed, missing) -> AgreementReport:
     """Each document's unit paragraphs end to end: only their characters are units.
 
     The breaks between paragraphs and the text of headings left out are not text anyone could
@@ -158,4 +160,4 @@ def _characters(units, coders, keys, coverage, rows, ci, n_boot, seed) -> Agreem
         intervals[(r.coder, r.code_key, r.document_id)].append((base + start, base + end))
     covered = {c: {d for d in lengths if d in coverage[c]} for c in coders}
     return character_agreement(dict(lengths), coders, keys, intervals, covered,
-                               ci=ci, n_boot=n_boot, seed=seed)
+                               ci=ci, n_boot=n_boot, seed=seed, missing=missing)

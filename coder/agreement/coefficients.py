@@ -35,7 +35,9 @@ SCOTT_FORMULA = (
 FLEISS_NAME = "Fleiss' kappa"
 FLEISS_FORMULA = (
     "κ = (P̄ − P̄_e) / (1 − P̄_e); P̄ = mean pairwise agreement per unit, P̄_e = Σ_k p_k²,"
-    " p_k = share of all ratings in category k (Fleiss 1971; equals Scott's pi for two coders)"
+    " p_k = share of all ratings in category k (Fleiss 1971; equals Scott's pi for two coders);"
+    " with missing ratings P̄ over units with ≥ 2 ratings and p_k = mean over units with ≥ 1"
+    " rating of the unit's share in category k (Gwet 2014)"
 )
 ALPHA_NAME = "Krippendorff's alpha (nominal)"
 ALPHA_FORMULA = (
@@ -48,7 +50,8 @@ BP_FORMULA = "κ_BP = (p_o − 1/q) / (1 − 1/q); q = number of categories (Bre
 AC1_NAME = "Gwet's AC1"
 AC1_FORMULA = (
     "AC1 = (p_o − p_e) / (1 − p_e); p_e = Σ_k π_k(1 − π_k) / (q − 1), π_k = mean over units of"
-    " the share of the unit's ratings in category k (Gwet 2008)"
+    " the share of the unit's ratings in category k, over units with ≥ 1 rating; p_o over units"
+    " with ≥ 2 (Gwet 2008, 2014)"
 )
 
 NO_PAIRABLE = "no unit has two or more ratings"
@@ -114,31 +117,36 @@ def percent_agreement(counts: Any, weights: Any | None = None) -> Metric:
 def fleiss_kappa(
     counts: Any, weights: Any | None = None, labels: Sequence[str] | None = None
 ) -> Metric:
-    """Fleiss' (1971) kappa: every unit rated by the same number of coders (two or more)."""
+    """Fleiss' (1971) kappa, with Gwet's (2014) treatment of missing ratings.
+
+    With every unit rated by the same number of coders this is Fleiss' kappa exactly; when some
+    ratings are missing, P̄ averages over the units with two or more ratings and p_k over the
+    units with one or more, as in Gwet's handbook and the `irrCAC` package.
+    """
     c, w = _as_counts(counts, weights)
     r = c.sum(axis=1)
     rated = r > 0
-    c, w, r = c[rated], w[rated], r[rated]
-    if len(r) == 0:
+    c, w = c[rated], w[rated]
+    if len(c) == 0 or (c.sum(axis=1) >= 2).sum() == 0:
         return undefined(FLEISS_NAME, NO_PAIRABLE, FLEISS_FORMULA, 0)
-    if not np.all(r == r[0]):
-        raise ValueError("Fleiss' kappa needs the same number of ratings for every unit")
-    if r[0] < 2:
-        return undefined(FLEISS_NAME, NO_PAIRABLE, FLEISS_FORMULA, 0)
-    n_units = float(w.sum())
-    p_bar, _ = _pairwise_agreement(c, w)
-    used = (w[:, None] * c).sum(axis=0)
-    p_k = used / (n_units * r[0])
+    p_bar, n, p_k = _gwet_parts(c, w)
     p_e = float((p_k**2).sum())
+    used = (w[:, None] * c).sum(axis=0)
     return chance_corrected(
         FLEISS_NAME,
         FLEISS_FORMULA,
         p_bar,
         p_e,
-        n_units=_int(n_units),
+        n_units=_int(n),
         symbol="κ",
         no_variation=_no_variation(used, labels),
+        extra=_shares(p_k, w),
     )
+
+
+def _shares(pi: np.ndarray, w: np.ndarray) -> dict[str, float]:
+    """π_k and the number of rated units, kept in `details` for the working."""
+    return {**{f"pi_{k}": float(p) for k, p in enumerate(pi)}, "n_rated": float(w.sum())}
 
 
 def _gwet_parts(c: np.ndarray, w: np.ndarray) -> tuple[float, float, np.ndarray]:
@@ -175,7 +183,7 @@ def gwet_ac1(counts: Any, weights: Any | None = None, n_categories: int | None =
         n_units=_int(n),
         symbol="AC1",
         no_variation=None,
-        extra={"q": float(q)},
+        extra={"q": float(q), **_shares(pi, w[c.sum(axis=1) >= 1])},
     )
 
 

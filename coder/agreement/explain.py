@@ -87,6 +87,22 @@ def _ratio(num: int, den: int) -> str:
 
 def _expected_lines(key: str, c: CodeAgreement, k: int, coders: tuple[str, ...]) -> list[str]:
     """How p_e comes from the counts, for the binary (present/absent) case."""
+    m = c.metrics[key]
+    if key in ("fleiss_kappa", "gwet_ac1") and "pi_1" in m.details:
+        p = m.details["pi_1"]
+        shares = (
+            f"π = mean over the {int(m.details['n_rated'])} rated units of the share of the"
+            f" unit's ratings that are 'present' = {fmt(p)}"
+        )
+        if key == "fleiss_kappa":
+            return [shares, f"p_e = π² + (1 − π)² = {fmt(p)}² + {fmt(1 - p)}² = {fmt(m.details['p_e'])}"]
+        return [
+            shares,
+            (
+                f"p_e = Σ_k π_k(1 − π_k) / (q − 1) = 2·{fmt(p)}·{fmt(1 - p)} / 1"
+                f" = {fmt(m.details['p_e'])}"
+            ),
+        ]
     counts = c.counts
     if k == 2:
         n = counts["both"] + counts["only_a"] + counts["only_b"] + counts["neither"]

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..agreement import (
+    MISSING_RULES,
     AgreementReport,
     CodeAgreement,
     Metric,
@@ -100,6 +101,7 @@ class _Layout:
             self.metrics = tuple(m for m in self.metrics if m[0] in COMPACT
                                  and (m[0] == kappa or "kappa" not in m[0]))
         self.ci = report.ci is not None
+        self.complete = report.missing == "complete"
 
     def left_out(self) -> list[str]:
         """Column labels a compact table drops."""
@@ -119,7 +121,8 @@ class _Layout:
             table.add_column("both/A/B/∅" if self.compact else "both/A/B/neither",
                              justify="right")
         else:
-            table.add_column("α units", justify="right")
+            if self.complete:
+                table.add_column("α units", justify="right")
             table.add_column("by " + "/".join(str(j) for j in range(self.k + 1)), justify="right")
         for key, label in self.metrics:
             table.add_column(label, justify="right")
@@ -134,7 +137,8 @@ class _Layout:
         n = c.counts
         if self.k == 2:
             return [f"{n['both']}/{n['only_a']}/{n['only_b']}/{n['neither']}"]
-        return ["/".join(str(n[f"applied_by_{j}"]) for j in range(self.k + 1))]
+        prefix = "" if self.complete else "pairable_"
+        return ["/".join(str(n[f"{prefix}applied_by_{j}"]) for j in range(self.k + 1))]
 
     def figures(self, metrics: dict[str, Metric], interval: dict[str, Any] | None,
                 notes: _Notes) -> list[Text]:
@@ -155,7 +159,9 @@ class _Layout:
         return text.split(":")[0].split(" ")[0] if self.compact else text
 
     def units(self, alpha_units: str, other_units: str) -> list[str]:
-        return [alpha_units] if self.k == 2 else [other_units, alpha_units]
+        if self.k == 2 or not self.complete:
+            return [alpha_units]
+        return [other_units, alpha_units]
 
 
 def _table(report: AgreementReport, names: dict[str, str], title: str,
@@ -206,6 +212,12 @@ def _footer(report: AgreementReport, notes: _Notes) -> list[str]:
     lines = []
     if k == 2:
         lines.append(f"A = {report.coders[0]}, B = {report.coders[1]}")
+    elif report.missing == "gwet":
+        lines.append(
+            f"units: {unit}s two or more coders covered; by"
+            f" {'/'.join(str(j) for j in range(k + 1))}: those units by how many coders applied"
+            " the code"
+        )
     else:
         lines.append(
             f"units: {unit}s all {k} coders covered (% agr, Fleiss κ, B-P, Gwet AC1); α units:"
@@ -213,6 +225,7 @@ def _footer(report: AgreementReport, notes: _Notes) -> list[str]:
             f" by {'/'.join(str(j) for j in range(k + 1))}: {unit}s all {k} covered that"
             " got the code from that many coders"
         )
+    lines.append(f"missing ratings: {MISSING_RULES[report.missing]}")
     lines += [f"[{mark}] {reason}" for reason, mark in notes.marks.items()]
     n_pool = len(report.pooled_codes)
     if report.codes:
@@ -254,7 +267,7 @@ def _print_table(result: Comparison, names: dict[str, str], show_unpooled: bool)
         console.print(Text(f"Agreement of {', '.join(rep.coders)}{heading}: {note}"))
         return
     title = f"Agreement of {', '.join(rep.coders)} — unit: {rep.unit}, {rep.n_units} units"
-    if len(rep.coders) > 2:
+    if len(rep.coders) > 2 and rep.missing == "complete":
         title += f" ({rep.n_complete} covered by all {len(rep.coders)} coders)"
     table, notes = _table(rep, names, title + heading, show_unpooled)
     needed = console.measure(table, options=console.options.update_width(1000)).maximum
@@ -295,6 +308,9 @@ def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
 @click.option("--document", "documents", multiple=True, help="Only these documents (repeatable).")
 @click.option("--code", "codes", multiple=True, help="Only these code keys (repeatable).")
 @click.option("--include-headings", is_flag=True, help="Count heading paragraphs as units.")
+@click.option("--complete-units", is_flag=True,
+              help="Compute %, kappas, B-P and AC1 on the units every coder covered only, instead"
+                   " of Gwet's (2014) missing-data rule (alpha always uses every pairable unit).")
 @click.option("--ci", type=float, default=None, help="Bootstrap interval for alpha, e.g. 0.95.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Bootstrap seed.")
@@ -303,7 +319,7 @@ def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
               help="Machine-readable output (with --explain: the working as JSON).")
 @db_option
 def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tuple[str, ...],
-          include_headings: bool, ci: float | None, seed: int, explain_code: str | None,
+          include_headings: bool, complete_units: bool, ci: float | None, seed: int, explain_code: str | None,
           as_json: bool, db: Path) -> None:
     """Inter-coder agreement per code and overall.
 
@@ -319,7 +335,8 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
             codes = (*codes, explain_code)
         results = compare(store, names_list, unit=unit, documents=documents or None,
                           codes=codes or None, by_document=by == "document",
-                          include_headings=include_headings, ci=ci, seed=seed)
+                          include_headings=include_headings, ci=ci, seed=seed,
+                          missing="complete" if complete_units else "gwet")
     by_document = by == "document"
     if explain_code:
         _explain(results, explain_code, as_json, by_document)
