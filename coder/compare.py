@@ -7,13 +7,15 @@ why a figure rests on the units it does.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .agreement import AgreementReport, character_agreement, paragraph_agreement
+from .agreement.groups import GroupAgreement, group_agreement
 from .errors import CoderError
-from .models import Paragraph
+from .models import Code, Paragraph
 from .store import Store
 
 
@@ -28,6 +30,7 @@ class Comparison:
     report: AgreementReport
     document: str | None = None
     covered_by: tuple[str, ...] = ()
+    groups: tuple[GroupAgreement, ...] = ()
 
 
 def covered_documents(store: Store, coder: str) -> set[int]:
@@ -82,19 +85,46 @@ def compare(
             f"none of {', '.join(coders)} has coded or finished a document yet"
             + (" among those chosen" if documents else "")
         )
+    variables = _variables(store, all_codes, codes) if unit == "paragraph" else {}
+    children = [key for kids in variables.values() for key in kids if key not in keys]
     groups = [[d] for d in sorted(in_play)] if by_document else [sorted(in_play)]
-    rows = store.segment_rows(coders=list(coders), code_keys=keys)
+    rows = store.segment_rows(coders=list(coders), code_keys=keys + children)
     out = []
     for group in groups:
-        report = _one(store, group, list(coders), keys, coverage, rows, unit, include_headings,
-                      ci, n_boot, seed, missing)
+        report, found = _one(store, group, list(coders), keys, coverage, rows, unit,
+                             include_headings, ci, n_boot, seed, missing, variables)
         covered_by = tuple(c for c in coders if coverage[c] & set(group))
-        out.append(Comparison(report, docs[group[0]].name if by_document else None, covered_by))
+        out.append(Comparison(report, docs[group[0]].name if by_document else None, covered_by,
+                              found))
+    return out
+
+
+EXCLUSIVE_GROUPS = "exclusive_groups"
+
+
+def exclusive_groups(store: Store) -> list[str]:
+    """Keys of the parents the codebook last loaded marks `exclusive: true` (a project setting)."""
+    return list(json.loads(store.get_setting(EXCLUSIVE_GROUPS) or "[]"))
+
+
+def _variables(store: Store, all_codes: list[Code], codes: Sequence[str] | None
+               ) -> dict[str, list[str]]:
+    """Exclusive groups to compare (all, or those named with --code): parent key -> children."""
+    by_id = {c.id: c for c in all_codes}
+    live = {c.key for c in store.codes()}
+    out: dict[str, list[str]] = {}
+    for key in exclusive_groups(store):
+        if key not in live or (codes and key not in codes):
+            continue
+        kids = [c.key for c in all_codes if c.parent_id is not None
+                and by_id[c.parent_id].key == key and c.key in live]
+        if kids:
+            out[key] = kids
     return out
 
 
 def _one(store, doc_ids, coders, keys, coverage, rows, unit, include_headings, ci, n_boot, seed,
-         missing):
+         missing, variables):
     wanted = set(doc_ids)
     paragraphs = {doc: store.paragraphs(doc) for doc in doc_ids}
     rows = [r for r in rows if r.document_id in wanted]
@@ -115,8 +145,11 @@ def _one(store, doc_ids, coders, keys, coverage, rows, unit, include_headings, c
     unit_ids = {p.id for p in units}
     ignored = sum(1 for r in rows if r.paragraph_id not in unit_ids)
     rows = [r for r in rows if r.paragraph_id in unit_ids]
+    found: tuple[GroupAgreement, ...] = ()
     if unit == "paragraph":
         report = _paragraphs(units, coders, keys, coverage, rows, ci, n_boot, seed, missing)
+        found = _groups(units, coders, coverage, rows, missing, variables,
+                        {d: store.document(d).name for d in doc_ids})
         heading_note = "heading paragraphs (not units of coding; --include-headings counts them)"
         n_skipped = len(skipped)
     else:
@@ -130,7 +163,23 @@ def _one(store, doc_ids, coders, keys, coverage, rows, unit, include_headings, c
         if ignored:
             heading_note += f"; {ignored} coding(s) on headings ignored"
         excluded.append((heading_note, n_skipped))
-    return replace(report, excluded=excluded + list(report.excluded))
+    return replace(report, excluded=excluded + list(report.excluded)), found
+
+
+def _groups(units, coders, coverage, rows, missing, variables, doc_names
+            ) -> tuple[GroupAgreement, ...]:
+    applied: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for r in rows:
+        applied[(r.coder, r.code_key)].add(r.paragraph_id)
+    covered_units = {c: {p.id for p in units if p.document_id in coverage[c]} for c in coders}
+    where = {p.id: f"{doc_names[p.document_id]} ¶{p.n}" for p in units}
+    out = []
+    for key, kids in variables.items():
+        g = group_agreement(key, [p.id for p in units], coders, kids, applied, covered_units,
+                            missing=missing)
+        named = tuple((c, where[u], codes) for c, u, codes in g.violations)
+        out.append(replace(g, violations=named))
+    return tuple(out)
 
 
 def _paragraphs(units, coders, keys, coverage, rows, ci, n_boot, seed, missing) -> AgreementReport:

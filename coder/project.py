@@ -6,12 +6,14 @@ The CLI and the TUI call these, so both behave alike and tests need no terminal.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import codebook as codebook_mod
+from .compare import EXCLUSIVE_GROUPS
 from .errors import CoderError
 from .ingest import read_document
 from .models import Document, ParsedDocument
@@ -117,6 +119,7 @@ def use_codebook(
     book = codebook_mod.load_codebook(path)
     report = store.sync_codes(codebook_rows(book), moves=moves)
     store.set_setting("codebook_path", str(Path(path).resolve()))
+    store.set_setting(EXCLUSIVE_GROUPS, json.dumps([c.key for c in book.codes if c.exclusive]))
     return report
 
 
@@ -162,6 +165,7 @@ def demo_project(store: Store) -> list[ImportOutcome]:
     book = codebook_mod.load_codebook(codebook)
     store.sync_codes(codebook_rows(book) + _codes_added_in_the_app(store, book))
     store.set_setting("codebook_path", str(codebook.resolve()))
+    store.set_setting(EXCLUSIVE_GROUPS, json.dumps([c.key for c in book.codes if c.exclusive]))
     return outcomes
 
 

@@ -9,6 +9,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from ..errors import CoderError
+from .groups import GroupAgreement
 from .metric import METRIC_KEYS, NOT_POOLED, Metric, fmt
 from .report import AgreementReport, CodeAgreement
 
@@ -276,3 +277,25 @@ def explain_data(report: AgreementReport, code: str) -> dict[str, Any]:
         },
         "excluded": [{"description": d, "count": n} for d, n in report.excluded],
     }
+
+
+def explain_group(group: GroupAgreement, coders: tuple[str, ...]) -> str:
+    """The working for an exclusive group: its confusion matrix, then each coefficient."""
+    cats = group.categories
+    lines = [f"Code group {group.group!r} as one categorical variable — categories: "
+             + ", ".join(cats)]
+    if group.confusion is not None:
+        a, b = coders
+        width = max(len(c) for c in cats) + 2
+        lines += ["", f"Confusion matrix (rows: A = {a}, columns: B = {b}; units both rated)",
+                  " " * width + "".join(f"{c:>{width}}" for c in cats)]
+        for cat, row in zip(cats, group.confusion, strict=True):
+            lines.append(f"{cat:<{width}}" + "".join(f"{v:>{width}}" for v in row))
+    lines.append("")
+    for key in METRIC_KEYS:
+        lines.extend(_metric_block(key, group.metrics[key], []))
+    if group.violations:
+        lines += ["", (f"{len(group.violations)} unit(s) with two or more sub-codes from one coder"
+                  " (that coder gives no value there):")]
+        lines += [f"  {c} on {u}: {', '.join(codes)}" for c, u, codes in group.violations]
+    return "\n".join(lines)

@@ -25,6 +25,7 @@ from ..agreement import (
     explain,
     explain_data,
 )
+from ..agreement.explain import explain_group
 from ..compare import Comparison, compare
 from ..errors import CoderError
 from .options import console, db_option, open_project
@@ -299,6 +300,52 @@ def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
             "note": _nothing_to_compare(result), **data}
 
 
+def _with_groups(result: Comparison) -> dict[str, Any]:
+    return {**result.report.to_json(), "groups": [g.to_json() for g in result.groups]}
+
+
+def _print_groups(result: Comparison, names: dict[str, str]) -> None:
+    """One row per exclusive group: its children (and 'none of them') as one nominal variable."""
+    if not result.groups or _nothing_to_compare(result):
+        return
+    notes = _Notes()
+    metrics = TWO_CODERS if len(result.report.coders) == 2 else MORE_CODERS
+    table = Table(title="Code groups as categorical variables (exclusive: true)",
+                  title_justify="left")
+    for label in ("group", "units", "categories"):
+        table.add_column(label, justify="left" if label == "group" else "right")
+    for _, label in metrics:
+        table.add_column(label, justify="right")
+    table.add_column("α reading")
+    for g in result.groups:
+        table.add_row(Text(names.get(g.group, g.group)), str(g.n_units), str(len(g.categories)),
+                      *[_value(key, g.metrics[key], notes) for key, _ in metrics],
+                      Text(band(ALPHA, g.metrics[ALPHA].value)))
+    before = console.width
+    if not console.is_terminal:
+        console.width = max(before, console.measure(
+            table, options=console.options.update_width(1000)).maximum)
+    try:
+        console.print(table)
+        lines = [("categories: each group's sub-codes and 'none of them' (a unit the coder covered"
+                 " without applying any)")]
+        lines += [f"[{mark}] {reason}" for reason, mark in notes.marks.items()]
+        for g in result.groups:
+            if g.violations:
+                shown = "; ".join(f"{c} on {u} ({', '.join(codes)})"
+                                  for c, u, codes in g.violations[:10])
+                more = f"; and {len(g.violations) - 10} more (--json lists all)" if len(
+                    g.violations) > 10 else ""
+                lines.append(
+                    f"{g.group}: {len(g.violations)} unit(s) where a coder applied two or more"
+                    f" sub-codes of an exclusive group, so that coder gives no value there: "
+                    f"{shown}{more}")
+        for line in lines:
+            console.print(Text(line, style="dim"))
+    finally:
+        console.width = before
+
+
 @click.command("agree")
 @click.option("--coders", required=True, help="Comma-separated coder names, e.g. alice,bob.")
 @click.option("--unit", type=click.Choice(["paragraph", "character"]), default="paragraph",
@@ -343,13 +390,14 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
         return
     if as_json:
         if by_document:
-            payload: Any = [_by_document(r, r.report.to_json()) for r in results]
+            payload: Any = [_by_document(r, _with_groups(r)) for r in results]
         else:
-            payload = results[0].report.to_json()
+            payload = _with_groups(results[0])
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for r in results:
         _print_table(r, names, show_unpooled=bool(codes))
+        _print_groups(r, names)
     kappa = "Cohen's κ" if len(names_list) == 2 else "Fleiss' κ"
     console.print(Text(LEGEND.format(kappa=kappa), style="dim"))
 
@@ -363,6 +411,9 @@ def _explain(results: list[Comparison], code: str, as_json: bool, by_document: b
             ]
         else:
             payload = explain_data(results[0].report, code)
+            group = next((g for g in results[0].groups if g.group == code), None)
+            if group is not None:
+                payload["group"] = group.to_json()
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for r in results:
@@ -370,6 +421,10 @@ def _explain(results: list[Comparison], code: str, as_json: bool, by_document: b
             click.echo(f"== {r.document}")
         note = _nothing_to_compare(r) if r.document else None
         click.echo(note if note else explain(r.report, code))
+        group = next((g for g in r.groups if g.group == code), None)
+        if group is not None and not note:
+            click.echo("")
+            click.echo(explain_group(group, r.report.coders))
 
 
 COMMANDS = [agree]
