@@ -21,6 +21,7 @@ from irrCAC.raw import CAC
 
 from coder.agreement import (
     brennan_prediger,
+    cohen_kappa,
     counts_from_ratings,
     fleiss_kappa,
     gwet_ac1,
@@ -28,6 +29,7 @@ from coder.agreement import (
     paragraph_agreement,
     percent_agreement,
 )
+from coder.agreement.compute import analytic_interval
 from coder.cli import main
 from coder.models import ParagraphIn, ParsedDocument
 from coder.store import Store
@@ -199,3 +201,50 @@ def test_library_and_cli_give_identical_figures(project: Store, coders: str):
                 assert entry[key] is None, (entry["code"], key)
             else:
                 assert entry[key] == pytest.approx(value, abs=1e-12), (entry["code"], key)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_gwet_standard_errors_match_irrcac(seed):
+    """Analytic intervals: Gwet's variance for Fleiss' kappa, AC1 and B-P with missing ratings,
+    and for Cohen's kappa from the two-coder table, as irrCAC computes them."""
+    from irrCAC.table import CAC as TableCAC
+
+    rng = np.random.default_rng(500 + seed)
+    k = int(rng.integers(2, 5))
+    covered, applied = _random_project(rng, k, int(rng.integers(5, 60)))
+    dense = np.where(covered, applied.astype(float), np.nan)
+    counts, _ = counts_from_ratings([[None if np.isnan(v) else v for v in row] for row in dense])
+    reference = _irr(pd.DataFrame(dense.T), categories=[0.0, 1.0])
+    for name, fn in OURS.items():
+        m = fn(counts, n_categories=2) if name != "fleiss" else fn(counts)
+        assert m.details["se"] == pytest.approx(reference[name]["se"], abs=1e-9), name
+        low, high = reference[name]["confidence_interval"]
+        interval = analytic_interval(m, 0.95)
+        assert (interval["low"], interval["high"]) == pytest.approx((low, high), abs=1e-9)
+    q = int(rng.integers(2, 5))
+    table = rng.integers(0, 15, (q, q)) + np.diag(rng.integers(5, 30, q))
+    ours = cohen_kappa(table)
+    theirs = TableCAC(pd.DataFrame(table), digits=15).cohen()["est"]
+    assert ours.value == pytest.approx(theirs["coefficient_value"], abs=1e-9)
+    assert ours.details["se"] == pytest.approx(theirs["se"], abs=1e-9)
+
+
+def test_resamples_option_and_monte_carlo_error(project: Store):
+    def ci(resamples: str) -> dict:
+        result = CliRunner().invoke(main, ["agree", "--db", str(project.path), "--coders",
+                                           "alice,bob", "--json", "--ci", "0.9", "--resamples",
+                                           resamples])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["ci"]
+
+    few, many = ci("100"), ci("20000")
+    assert few["n_boot"] == 100 and many["n_boot"] == 20000
+    assert many["overall"]["krippendorff_alpha"]["mc_error"] < few["overall"][
+        "krippendorff_alpha"]["mc_error"]
+    stigma = many["analytic"]["codes"]["stigma"]
+    assert stigma["gwet_ac1"]["low"] < stigma["gwet_ac1"]["high"] <= 1.0
+    assert "Gwet (2014) variance" in many["analytic"]["method"]
+    out = CliRunner(env={"COLUMNS": "300"}).invoke(main, [
+        "agree", "--db", str(project.path), "--coders", "alice,bob", "--ci", "0.9"]).output
+    assert "Cohen κ 90% CI" in out and "Gwet AC1 90% CI" in out
+    assert "Monte Carlo error of the interval ends up to ±" in out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -239,6 +240,36 @@ def _excluded(tally: Tally, missing: str) -> list[tuple[str, int]]:
     return out
 
 
+ANALYTIC_KEYS = ("cohen_kappa", "fleiss_kappa", "brennan_prediger", "gwet_ac1")
+ANALYTIC_METHOD = (
+    "Gwet (2014) variance, as irrCAC: the coefficient linearised into per-unit terms, standard"
+    " error from their spread over the units, interval = value ± t(level, units − 1) × SE, capped"
+    " at 1; pooled figures treat each (unit, code) pair as an independent unit"
+)
+
+
+def analytic_interval(metric: Metric, level: float) -> dict[str, float] | None:
+    """The t interval from the standard error a coefficient carries in `details`, if any."""
+    if metric.value is None or "se" not in metric.details:
+        return None
+    from scipy.stats import (
+        t,  # only when an interval is asked for: scipy is slow to import
+    )
+
+    se, df = metric.details["se"], metric.details["df"]
+    half = float(t.ppf((1 + level) / 2, df)) * se
+    return {"low": metric.value - half, "high": min(1.0, metric.value + half), "se": se}
+
+
+def _analytic(codes: Sequence[CodeAgreement], overall: Mapping[str, Metric], level: float
+              ) -> dict[str, Any]:
+    def of(metrics: Mapping[str, Metric]) -> dict[str, Any]:
+        return {key: analytic_interval(metrics[key], level) for key in ANALYTIC_KEYS}
+
+    return {"method": ANALYTIC_METHOD, "codes": {c.code: of(c.metrics) for c in codes},
+            "overall": of(overall)}
+
+
 def build_report(
     tally: Tally, *, ci: float | None, n_boot: int, seed: int, missing: str = GWET
 ) -> AgreementReport:
@@ -280,6 +311,7 @@ def build_report(
         interval = bootstrap_alpha(
             tally, masi_data, codes, overall, pool, level=ci, n_boot=n_boot, seed=seed
         )
+        interval["analytic"] = _analytic(codes, overall, ci)
     return AgreementReport(
         unit=tally.unit,
         coders=tally.coders,

@@ -73,12 +73,16 @@ def _value(key: str, metric: Metric | None, notes: _Notes) -> Text:
     return Text(cut(metric.value))
 
 
-def _interval(interval: dict[str, Any] | None, metric: Metric, notes: _Notes) -> Text:
+def _interval(interval: dict[str, Any] | None, metric: Metric, notes: _Notes,
+              why: str = "no bootstrap resample varied, so no interval") -> Text:
     if metric.value is None:
         return Text("")
     if interval is None:
-        return notes.na("no bootstrap resample varied, so no interval")
+        return notes.na(why)
     return Text(f"[{cut(interval['low'])}, {cut(interval['high'])}]")
+
+
+NO_SE = "no analytic interval: too few units, or no variation"
 
 
 def _level(report: AgreementReport) -> str:
@@ -102,6 +106,7 @@ class _Layout:
             self.metrics = tuple(m for m in self.metrics if m[0] in COMPACT
                                  and (m[0] == kappa or "kappa" not in m[0]))
         self.ci = report.ci is not None
+        self.analytic = self.ci and not compact
         self.complete = report.missing == "complete"
 
     def left_out(self) -> list[str]:
@@ -129,6 +134,8 @@ class _Layout:
             table.add_column(label, justify="right")
             if key == ALPHA and self.ci:
                 table.add_column(f"α {_level(self.report)} CI", justify="right")
+            if self.analytic and key in self.analytic_keys():
+                table.add_column(f"{label} {_level(self.report)} CI", justify="right")
         table.add_column("α reading")
         if not self.compact:
             table.add_column("κ reading")
@@ -141,13 +148,19 @@ class _Layout:
         prefix = "" if self.complete else "pairable_"
         return ["/".join(str(n[f"{prefix}applied_by_{j}"]) for j in range(self.k + 1))]
 
+    def analytic_keys(self) -> tuple[str, ...]:
+        """The coefficients shown with Gwet's analytic interval: the kappa in the legend, AC1."""
+        return (_kappa_key(self.report), "gwet_ac1")
+
     def figures(self, metrics: dict[str, Metric], interval: dict[str, Any] | None,
-                notes: _Notes) -> list[Text]:
+                notes: _Notes, analytic: dict[str, Any] | None = None) -> list[Text]:
         cells = []
         for key, _ in self.metrics:
             cells.append(_value(key, metrics.get(key), notes))
             if key == ALPHA and self.ci:
                 cells.append(_interval(interval, metrics[ALPHA], notes))
+            if self.analytic and key in self.analytic_keys():
+                cells.append(_interval((analytic or {}).get(key), metrics[key], notes, NO_SE))
         kappa = _kappa_key(self.report)
         cells.append(Text(self.reading(metrics[ALPHA].value)))
         if not self.compact:
@@ -180,7 +193,8 @@ def _table(report: AgreementReport, names: dict[str, str], title: str,
         if not pooled:
             label.append(" (not pooled)", style="dim")
         table.add_row(label, *layout.units(str(c.n_units), complete), *layout.counts(c),
-                      *layout.figures(c.metrics, ci.get("codes", {}).get(c.code), notes))
+                      *layout.figures(c.metrics, ci.get("codes", {}).get(c.code), notes,
+                                      ci.get("analytic", {}).get("codes", {}).get(c.code)))
     n_pool = len(report.pooled_codes)
     overall = report.overall
     table.add_row(
@@ -188,7 +202,8 @@ def _table(report: AgreementReport, names: dict[str, str], title: str,
         *layout.units(f"{n_pool}×{report.n_units}", f"{n_pool}×{complete}"),
         "",
         *layout.figures({k: v for k, v in overall.items() if k != "krippendorff_alpha_masi"},
-                        ci.get("overall", {}).get(ALPHA), notes),
+                        ci.get("overall", {}).get(ALPHA), notes,
+                        ci.get("analytic", {}).get("overall")),
         end_section=True,
     )
     masi = overall.get("krippendorff_alpha_masi")
@@ -199,6 +214,8 @@ def _table(report: AgreementReport, names: dict[str, str], title: str,
             if key == ALPHA and layout.ci:
                 cells.append(_interval(ci.get("overall", {}).get("krippendorff_alpha_masi"),
                                        masi, notes))
+            if layout.analytic and key in layout.analytic_keys():
+                cells.append(Text(""))
         cells.append(Text(layout.reading(masi.value)))
         if not compact:
             cells.append(Text(""))
@@ -242,10 +259,17 @@ def _footer(report: AgreementReport, notes: _Notes) -> list[str]:
     lines += [f"left out: {count} — {description}"
               for description, count in report.excluded if count]
     if report.ci:
+        ends = [iv for iv in [*report.ci["codes"].values(), *report.ci["overall"].values()] if iv]
+        mc = max((iv["mc_error"] for iv in ends), default=0.0)
         lines.append(
             f"α {_level(report)} CI: percentile bootstrap, {report.ci['n_boot']} resamples with"
             f" replacement, seed {report.ci['seed']} (each code's resamples drawn from the seed and"
-            " its key); `--json` gives the method in full"
+            f" its key); Monte Carlo error of the interval ends up to ±{mc:.3f} (it shrinks as"
+            " 1/√N: raise --resamples); `--json` gives the method in full"
+        )
+        lines.append(
+            f"κ and AC1 {_level(report)} CI: analytic, Gwet's (2014) variance with a t"
+            " distribution on units − 1 degrees of freedom (as irrCAC)"
         )
     return lines
 
@@ -358,7 +382,11 @@ def _print_groups(result: Comparison, names: dict[str, str]) -> None:
 @click.option("--complete-units", is_flag=True,
               help="Compute %, kappas, B-P and AC1 on the units every coder covered only, instead"
                    " of Gwet's (2014) missing-data rule (alpha always uses every pairable unit).")
-@click.option("--ci", type=float, default=None, help="Bootstrap interval for alpha, e.g. 0.95.")
+@click.option("--ci", type=float, default=None,
+              help="Confidence level, e.g. 0.95: a bootstrap interval for alpha and Gwet's"
+                   " analytic interval for kappa and AC1.")
+@click.option("--resamples", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Bootstrap resamples for --ci (the Monte Carlo error shrinks as 1/√N).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Bootstrap seed.")
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the working for one code.")
@@ -366,7 +394,8 @@ def _print_groups(result: Comparison, names: dict[str, str]) -> None:
               help="Machine-readable output (with --explain: the working as JSON).")
 @db_option
 def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tuple[str, ...],
-          include_headings: bool, complete_units: bool, ci: float | None, seed: int, explain_code: str | None,
+          include_headings: bool, complete_units: bool, ci: float | None, resamples: int,
+          seed: int, explain_code: str | None,
           as_json: bool, db: Path) -> None:
     """Inter-coder agreement per code and overall.
 
@@ -382,7 +411,7 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
             codes = (*codes, explain_code)
         results = compare(store, names_list, unit=unit, documents=documents or None,
                           codes=codes or None, by_document=by == "document",
-                          include_headings=include_headings, ci=ci, seed=seed,
+                          include_headings=include_headings, ci=ci, n_boot=resamples, seed=seed,
                           missing="complete" if complete_units else "gwet")
     by_document = by == "document"
     if explain_code:
