@@ -9,6 +9,7 @@ exact and lets an audit see everything a coder ever did.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -20,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from .errors import CoderError
 from .models import Code, Document, Paragraph, ParsedDocument, Segment
@@ -386,7 +385,6 @@ class Store:
             conn.close()
             raise
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self._migrate()
 
     def close(self) -> None:
@@ -1817,12 +1815,47 @@ class Store:
             sql += " AND p.speaker = ?"
             params.append(speaker)
         sql += " ORDER BY d.id, p.n, coalesce(s.start, -1), c.position, cr.name"
+        return self._tuples(sql, params)
+
+    # -- agreement: narrow reads (one query each, plain tuples) ----------------------------
+
+    @functools.cached_property
+    def db(self) -> Any:
+        """sqlite-utils' view of the connection, made on first use: importing sqlite-utils also
+        imports pandas where it is installed (0.4 s), which `coder agree` need not pay."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cursor = self.conn.cursor()
         cursor.row_factory = None
         try:
             return cursor.execute(sql, params).fetchall()
         finally:
             cursor.close()
+
+    def agreement_codings(self, coders: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(paragraph_id, coder, code_key, start, end) of the coders' live segments: all that
+        `coder agree` needs from them, in one query that never touches the paragraphs' text
+        (pair with `agreement_units`, which says which document each paragraph is in)."""
+        marks = ",".join("?" * len(coders))
+        return self._tuples(
+            "SELECT s.paragraph_id, cr.name, c.key, s.start, s.\"end\" FROM segments s"
+            " JOIN coders cr ON cr.id = s.coder_id JOIN codes c ON c.id = s.code_id"
+            f" WHERE s.deleted_at IS NULL AND cr.name IN ({marks})",
+            list(coders),
+        )
+
+    def agreement_units(self, *, lengths: bool = False) -> list[tuple[Any, ...]]:
+        """(document_id, paragraph_id, n, kind) of every paragraph of the current documents, in
+        reading order, plus its length in characters when `lengths` (which reads the text)."""
+        length = ", length(p.text)" if lengths else ""
+        return self._tuples(
+            f"SELECT p.document_id, p.id, p.n, p.kind{length} FROM paragraphs p"
+            " JOIN documents d ON d.id = p.document_id WHERE d.superseded_by IS NULL"
+            " ORDER BY p.document_id, p.n"
+        )
 
 
 def _describe_change(row: sqlite3.Row, code: dict[str, Any], differs: list[str]) -> str:

@@ -154,3 +154,22 @@ def test_cli_reports_groups_with_confusion_matrix_and_violations(tmp_path: Path)
     explained = run.invoke(main, ["agree", "--db", db, "--coders", "alice,bob", "--explain",
                                   "tone"]).output
     assert "Confusion matrix (rows: A = alice, columns: B = bob; units both rated)" in explained
+
+
+def test_tone_example_gives_the_readme_figures(tmp_path: Path):
+    """examples/tone, as the README's walk-through runs it."""
+    tone = Path(__file__).resolve().parents[1] / "examples" / "tone"
+    db = str(tmp_path / "tone.db")
+    run = CliRunner()
+    for args in (["import", str(tone / "turns.txt")], ["codebook", "use", str(tone / "tone.yaml")],
+                 ["codings", "import", str(tone / "codings.csv")]):
+        assert run.invoke(main, [*args, "--db", db]).exit_code == 0
+    data = json.loads(run.invoke(main, ["agree", "--db", db, "--coders", "alice,bob",
+                                        "--json"]).output)
+    [group] = data["groups"]
+    shown = {key: int(group[key] * 1000) / 1000 for key in (
+        "cohen_kappa", "scott_pi", "fleiss_kappa", "krippendorff_alpha", "brennan_prediger",
+        "gwet_ac1")}
+    assert shown == {"cohen_kappa": 0.833, "scott_pi": 0.831, "fleiss_kappa": 0.837,
+                     "krippendorff_alpha": 0.841, "brennan_prediger": 0.851, "gwet_ac1": 0.856}
+    assert group["n_units"] == 9 and len(group["violations"]) == 1

@@ -101,13 +101,18 @@ def _add_bulk(tally: CodeTally, k: int, n_complete: int, rated_by_m: Mapping[int
 _INTEGERS = (int, np.integer)
 
 
+def _all_integers(values: Iterable[Hashable]) -> bool:
+    """Whether every value is an integer; checks each distinct type once (fast on 100,000 ids)."""
+    return all(issubclass(t, _INTEGERS) for t in set(map(type, values)))
+
+
 class _Indexer:
     """Unit → position in `units`, vectorised when the units are integers (database ids)."""
 
     def __init__(self, units: Sequence[Hashable]) -> None:
         self.n = len(units)
         keys = None
-        if self.n and all(isinstance(u, _INTEGERS) for u in units):
+        if self.n and _all_integers(units):
             try:
                 keys = np.fromiter(units, dtype=np.int64, count=self.n)
             except OverflowError:
@@ -131,7 +136,7 @@ class _Indexer:
             members = set(members)
         if self._index is None:
             ints = members
-            if not all(isinstance(u, _INTEGERS) for u in members):
+            if not _all_integers(members):
                 ints = {u for u in members if isinstance(u, _INTEGERS)}
             try:
                 values = np.fromiter(ints, dtype=np.int64, count=len(ints))
