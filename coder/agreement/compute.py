@@ -252,9 +252,7 @@ def analytic_interval(metric: Metric, level: float) -> dict[str, float] | None:
     """The t interval from the standard error a coefficient carries in `details`, if any."""
     if metric.value is None or "se" not in metric.details:
         return None
-    from scipy.stats import (
-        t,  # only when an interval is asked for: scipy is slow to import
-    )
+    from scipy.stats import t  # type: ignore[import-untyped]  # slow to import: only here
 
     se, df = metric.details["se"], metric.details["df"]
     half = float(t.ppf((1 + level) / 2, df)) * se
