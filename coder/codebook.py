@@ -78,6 +78,7 @@ _CODE_FIELDS = (
     "codes",
     "renamed_from",
     "memo",
+    "exclusive",
 )
 _TOP_SYNONYMS = {"title": "name", "code": "codes", "categories": "codes", "about": "description"}
 _CODE_SYNONYMS = {
@@ -154,6 +155,7 @@ class CodeDef:
     renamed_from: tuple[str, ...] = ()
     line: int = 0
     memo: str = ""
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -435,6 +437,11 @@ def _color_problem(value: str) -> str:
     return f"{value!r} is not a colour: use #RRGGBB, #RGB or a colour name such as red or steelblue{hint}"
 
 
+def _has_codes(fields: _Fields) -> bool:
+    node = fields["codes"][1] if "codes" in fields else None
+    return isinstance(node, SequenceNode) and bool(node.value)
+
+
 def _suggest(word: str, allowed: tuple[str, ...], synonyms: dict[str, str]) -> str | None:
     folded = re.sub(r"[\s-]+", "_", word.strip().lower())
     if folded in allowed:
@@ -556,6 +563,7 @@ class _Checker:
         color = self.color(fields)
         shortcut = self.shortcut(fields, name or key or "a code", line)
         renamed_from = self.renamed_from(fields, key, name or key, line)
+        exclusive = self.exclusive(fields, name or key or "this code")
         self.codes.append(
             CodeDef(
                 key=key,
@@ -570,10 +578,28 @@ class _Checker:
                 renamed_from=renamed_from,
                 line=line,
                 memo=self.text(fields, "memo", node) or "",
+                exclusive=exclusive,
             )
         )
         if "codes" in fields:
             self.code_list(fields["codes"][1], key, f"under {name or key or 'this code'!r}")
+
+    def exclusive(self, fields: _Fields, name: str) -> bool:
+        """`exclusive: true` makes the sub-codes one categorical variable (at most one per unit)."""
+        entry = fields.get("exclusive")
+        if entry is None:
+            return False
+        node = entry[1]
+        if not (isinstance(node, ScalarNode) and node.tag == _TAG + "bool"):
+            self.add(node, f"'exclusive' must be true or false, not {_describe(node)}")
+            return False
+        value = node.value.lower() in ("true", "yes", "on", "y")
+        if value and not _has_codes(fields):
+            self.add(
+                entry[0],
+                f"'exclusive: true' on {name!r} needs sub-codes (codes:) to choose one of",
+            )
+        return value
 
     def check_name(
         self, node: Node, name: str, parent_label: str, siblings: dict[str, tuple[str, int]], line: int

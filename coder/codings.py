@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .compare import exclusive_groups
 from .errors import CoderError
 from .export.segments import COLUMNS as EXPORT_COLUMNS
 from .ingest.decoding import decode_text
@@ -218,6 +219,7 @@ def read_codings_csv(
     if not rows:
         raise CoderError("no codings in the file", path=path)
     _note_memos_already_there(store, rows, path, notes)
+    _note_exclusive_groups(store, rows, path, notes)
     for r in rows:
         del r["_where"]
     return rows
@@ -245,6 +247,37 @@ def _overlaps(store: Store, rows: list[dict[str, Any]], path: Path) -> list[tupl
                        "must not overlap (give the whole stretch as one span)")
             found.append((line, message))
     return found
+
+
+def _note_exclusive_groups(
+    store: Store, rows: list[dict[str, Any]], path: Path, notes: list[str]
+) -> None:
+    """Warn where one coder gets two sub-codes of an `exclusive: true` group on one paragraph.
+
+    The codings are kept (nothing a researcher coded is dropped); `coder agree` lists them too
+    and gives that coder no value for the group there.
+    """
+    groups = set(exclusive_groups(store))
+    if not groups:
+        return
+    all_codes = store.codes(include_retired=True)
+    by_id = {c.id: c for c in all_codes}
+    parent_of = {c.id: by_id[c.parent_id].key for c in all_codes
+                 if c.parent_id is not None and by_id[c.parent_id].key in groups}
+    found: dict[tuple[str, int, str], list[tuple[str, int, str, int]]] = {}
+    for r in rows:
+        group = parent_of.get(r["code_id"])
+        if group is not None:
+            found.setdefault((r["coder"], r["paragraph_id"], group), []).append(r["_where"])
+    for (coder, _, group), wheres in found.items():
+        if len({w[2] for w in wheres}) > 1:
+            doc, n = wheres[0][0], wheres[0][1]
+            lines = ", ".join(str(w[3]) for w in wheres)
+            notes.append(
+                f"{path}: lines {lines}: {coder} applies {', '.join(w[2] for w in wheres)} to"
+                f" {doc} ¶{n}, but {group!r} is exclusive (one sub-code per paragraph); kept,"
+                " and `coder agree` reports it"
+            )
 
 
 def _join_memo(

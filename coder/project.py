@@ -6,6 +6,7 @@ The CLI and the TUI call these, so both behave alike and tests need no terminal.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from . import codebook as codebook_mod
 from .codebook_csv import codebook_from_csv
+from .compare import EXCLUSIVE_GROUPS
 from .errors import CoderError
 from .ingest import read_document
 from .models import Document, ParsedDocument
@@ -147,6 +149,7 @@ def use_codebook(
     book = codebook_mod.load_codebook(path)
     report = store.sync_codes(codebook_rows(book), moves=moves)
     store.set_setting("codebook_path", str(Path(path).resolve()))
+    store.set_setting(EXCLUSIVE_GROUPS, json.dumps([c.key for c in book.codes if c.exclusive]))
     return report
 
 
@@ -192,6 +195,7 @@ def demo_project(store: Store) -> list[ImportOutcome]:
     book = codebook_mod.load_codebook(codebook)
     store.sync_codes(codebook_rows(book) + _codes_added_in_the_app(store, book))
     store.set_setting("codebook_path", str(codebook.resolve()))
+    store.set_setting(EXCLUSIVE_GROUPS, json.dumps([c.key for c in book.codes if c.exclusive]))
     return outcomes
 
 

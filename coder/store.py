@@ -9,6 +9,7 @@ exact and lets an audit see everything a coder ever did.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -1817,6 +1818,19 @@ class Store:
             sql += " AND p.speaker = ?"
             params.append(speaker)
         sql += " ORDER BY d.id, p.n, coalesce(s.start, -1), c.position, cr.name"
+        return self._tuples(sql, params)
+
+    # -- agreement: narrow reads (one query each, plain tuples) ----------------------------
+
+    @functools.cached_property
+    def db(self) -> Any:
+        """sqlite-utils' view of the connection, made on first use: importing sqlite-utils also
+        imports pandas where it is installed (0.4 s), which `coder agree` need not pay."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cursor = self.conn.cursor()
         cursor.row_factory = None
         try:
@@ -1836,6 +1850,30 @@ class Store:
             yield
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+
+    # -- narrow reads for `coder agree` ---------------------------------------------------------
+
+    def agreement_codings(self, coders: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(paragraph_id, coder, code_key, start, end) of the coders' live segments: all that
+        `coder agree` needs from them, in one query that never touches the paragraphs' text
+        (pair with `agreement_units`, which says which document each paragraph is in)."""
+        marks = ",".join("?" * len(coders))
+        return self._tuples(
+            "SELECT s.paragraph_id, cr.name, c.key, s.start, s.\"end\" FROM segments s"
+            " JOIN coders cr ON cr.id = s.coder_id JOIN codes c ON c.id = s.code_id"
+            f" WHERE s.deleted_at IS NULL AND cr.name IN ({marks})",
+            list(coders),
+        )
+
+    def agreement_units(self, *, lengths: bool = False) -> list[tuple[Any, ...]]:
+        """(document_id, paragraph_id, n, kind) of every paragraph of the current documents, in
+        reading order, plus its length in characters when `lengths` (which reads the text)."""
+        length = ", length(p.text)" if lengths else ""
+        return self._tuples(
+            f"SELECT p.document_id, p.id, p.n, p.kind{length} FROM paragraphs p"
+            " JOIN documents d ON d.id = p.document_id WHERE d.superseded_by IS NULL"
+            " ORDER BY p.document_id, p.n"
+        )
 
 
 def _describe_change(row: sqlite3.Row, code: dict[str, Any], differs: list[str]) -> str:

@@ -110,7 +110,10 @@ def test_coder_with_no_coverage():
         "no paragraph coded by two or more coders"
     )
     excluded = dict(report.excluded)
-    assert excluded["paragraphs only one coder covered (nothing to compare)"] == 20
+    assert excluded[
+        "paragraphs only one coder covered: no pair to compare, so they count only in the"
+        " category shares of Fleiss' κ and Gwet's AC1 (Gwet 2014)"
+    ] == 20
     assert report.overall["krippendorff_alpha_masi"].value is None
 
 
@@ -122,7 +125,8 @@ def test_units_nobody_covered_and_codings_outside_coverage_are_excluded_and_repo
     assert report.code("x").counts == {"both": 1, "only_a": 1, "only_b": 0, "neither": 9}
     assert dict(report.excluded) == {
         "paragraphs no compared coder covered": 5,
-        "paragraphs only one coder covered (nothing to compare)": 4,
+        "paragraphs only one coder covered: no pair to compare, so they count only in the"
+        " category shares of Fleiss' κ and Gwet's AC1 (Gwet 2014)": 4,
         "codings on paragraphs outside the coder's covered paragraphs, ignored": 1,
     }
 
@@ -155,15 +159,18 @@ def test_three_coders_partial_coverage_alpha_uses_more_units():
     coders = ["a", "b", "c"]
     coverage = {"a": set(UNITS), "b": set(UNITS), "c": set(range(1, 11))}
     applied = {("a", "x"): {1, 2, 15}, ("b", "x"): {1, 15, 16}, ("c", "x"): {1, 2}}
-    report = paragraph_agreement(UNITS, coders, ["x"], applied, coverage)
+    report = paragraph_agreement(UNITS, coders, ["x"], applied, coverage, missing="complete")
     code = report.code("x")
     assert code.counts["n_units"] == 10 and code.counts["n_units_alpha"] == 20
     assert code.metrics["fleiss_kappa"].n_units == 10
     assert code.metrics["krippendorff_alpha"].n_units == 20
+    gwet = paragraph_agreement(UNITS, coders, ["x"], applied, coverage).code("x")
+    assert gwet.metrics["fleiss_kappa"].n_units == 20
+    assert gwet.metrics["gwet_ac1"].n_units == 20
     assert (
         dict(report.excluded)[
             "paragraphs covered by some but not all 3 coders: used by Krippendorff's alpha (which "
-            "allows missing data) but left out of the other coefficients"
+            "allows missing data) but left out of the other coefficients (--complete-units)"
         ]
         == 10
     )

@@ -144,7 +144,7 @@ def test_pool_covers_only_codes_a_compared_coder_used(coded: Store) -> None:
 
     out = _agree(coded, "--coders", "alice,bob").stdout
     assert _row(out, "overall (pooled, 2 codes)")[1] == "2×3"
-    assert _row(out, "overall")[6] == "0.250"
+    assert _row(out, "overall")[_header(out).index("Cohen κ")] == "0.250"
     assert "Stigma/Labels" not in out
     assert "not pooled: 1 code(s) no compared coder applied in these units" in out
     assert out.rstrip().endswith("working.") and ": labels" in out
@@ -208,17 +208,28 @@ def test_three_coder_table_percent_counts_and_unit_counts(three: Store) -> None:
     out = _agree(three, "--coders", "alice,bob,carol").stdout
     header = _header(out)
     assert "Cohen κ" not in header and "Scott π" not in header
+    assert header[1:3] == ["units", "by 0/1/2/3"]
+    stigma = _row(out, "Stigma")
+    # notes: p1 all three, p2 alice only, p3 nobody; third: t1 alice only, t2 nobody (alice and
+    # bob only): Gwet's rule uses all five units two or more coders covered
+    assert stigma[1:3] == ["5", "2/2/0/1"]
+    # mean pairwise agreement: (1 + 1/3 + 1 + 0 + 1) / 5 = 0.6666…: cut, not rounded
+    assert stigma[header.index("% agr")] == "66.6%"
+    assert "missing ratings: Gwet (2014), as irrCAC" in out
+    assert "on Fleiss' κ" in out
+
+    out = _agree(three, "--coders", "alice,bob,carol", "--complete-units").stdout
+    header = _header(out)
     assert header[1:4] == ["units", "α units", "by 0/1/2/3"]
     stigma = _row(out, "Stigma")
-    # notes: p1 all three, p2 alice only, p3 nobody; third: 2 paragraphs, alice and bob only
     assert stigma[1:4] == ["3", "5", "1/1/0/1"]
-    # mean pairwise agreement over notes: (1 + 1/3 + 1) / 3 = 0.7777…: cut, not rounded
+    # mean pairwise agreement over notes only: (1 + 1/3 + 1) / 3 = 0.7777…
     assert stigma[header.index("% agr")] == "77.7%"
     pooled = _row(out, "overall (pooled, 2 codes)")
     assert pooled[1:3] == ["2×3", "2×5"]
     assert "unit: paragraph, 5 units (3 covered by all 3 coders)" in out
     assert "α units: paragraphs two or more covered" in out
-    assert "on Fleiss' κ" in out
+    assert "missing ratings: complete units only (--complete-units)" in out
 
 
 def test_character_unit_counts_only_paragraph_text(coded: Store) -> None:

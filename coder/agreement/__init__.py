@@ -21,11 +21,12 @@ from .coefficients import (
 from .compute import character_agreement, paragraph_agreement
 from .explain import band, cut, explain, explain_data, interpret
 from .masi import krippendorff_alpha_masi, masi_distance
-from .metric import METRIC_KEYS, OVERALL_KEYS, Metric
+from .metric import METRIC_KEYS, MISSING_RULES, OVERALL_KEYS, Metric
 from .report import AgreementReport, CodeAgreement
 
 __all__ = [
     "METRIC_KEYS",
+    "MISSING_RULES",
     "OVERALL_KEYS",
     "AgreementReport",
     "CodeAgreement",

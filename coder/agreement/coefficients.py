@@ -35,7 +35,9 @@ SCOTT_FORMULA = (
 FLEISS_NAME = "Fleiss' kappa"
 FLEISS_FORMULA = (
     "κ = (P̄ − P̄_e) / (1 − P̄_e); P̄ = mean pairwise agreement per unit, P̄_e = Σ_k p_k²,"
-    " p_k = share of all ratings in category k (Fleiss 1971; equals Scott's pi for two coders)"
+    " p_k = share of all ratings in category k (Fleiss 1971; equals Scott's pi for two coders);"
+    " with missing ratings P̄ over units with ≥ 2 ratings and p_k = mean over units with ≥ 1"
+    " rating of the unit's share in category k (Gwet 2014)"
 )
 ALPHA_NAME = "Krippendorff's alpha (nominal)"
 ALPHA_FORMULA = (
@@ -48,7 +50,8 @@ BP_FORMULA = "κ_BP = (p_o − 1/q) / (1 − 1/q); q = number of categories (Bre
 AC1_NAME = "Gwet's AC1"
 AC1_FORMULA = (
     "AC1 = (p_o − p_e) / (1 − p_e); p_e = Σ_k π_k(1 − π_k) / (q − 1), π_k = mean over units of"
-    " the share of the unit's ratings in category k (Gwet 2008)"
+    " the share of the unit's ratings in category k, over units with ≥ 1 rating; p_o over units"
+    " with ≥ 2 (Gwet 2008, 2014)"
 )
 
 NO_PAIRABLE = "no unit has two or more ratings"
@@ -114,31 +117,66 @@ def percent_agreement(counts: Any, weights: Any | None = None) -> Metric:
 def fleiss_kappa(
     counts: Any, weights: Any | None = None, labels: Sequence[str] | None = None
 ) -> Metric:
-    """Fleiss' (1971) kappa: every unit rated by the same number of coders (two or more)."""
+    """Fleiss' (1971) kappa, with Gwet's (2014) treatment of missing ratings.
+
+    With every unit rated by the same number of coders this is Fleiss' kappa exactly; when some
+    ratings are missing, P̄ averages over the units with two or more ratings and p_k over the
+    units with one or more, as in Gwet's handbook and the `irrCAC` package.
+    """
     c, w = _as_counts(counts, weights)
     r = c.sum(axis=1)
     rated = r > 0
-    c, w, r = c[rated], w[rated], r[rated]
-    if len(r) == 0:
+    c, w = c[rated], w[rated]
+    if len(c) == 0 or (c.sum(axis=1) >= 2).sum() == 0:
         return undefined(FLEISS_NAME, NO_PAIRABLE, FLEISS_FORMULA, 0)
-    if not np.all(r == r[0]):
-        raise ValueError("Fleiss' kappa needs the same number of ratings for every unit")
-    if r[0] < 2:
-        return undefined(FLEISS_NAME, NO_PAIRABLE, FLEISS_FORMULA, 0)
-    n_units = float(w.sum())
-    p_bar, _ = _pairwise_agreement(c, w)
-    used = (w[:, None] * c).sum(axis=0)
-    p_k = used / (n_units * r[0])
+    p_bar, n, p_k = _gwet_parts(c, w)
     p_e = float((p_k**2).sum())
+    used = (w[:, None] * c).sum(axis=0)
+    reason = _no_variation(used, labels)
+    extra = _shares(p_k, w)
+    if reason is None:
+        extra.update(_gwet_se(c, w, p_bar, p_e, c @ p_k / c.sum(axis=1)))
     return chance_corrected(
         FLEISS_NAME,
         FLEISS_FORMULA,
         p_bar,
         p_e,
-        n_units=_int(n_units),
+        n_units=_int(n),
         symbol="κ",
-        no_variation=_no_variation(used, labels),
+        no_variation=reason,
+        extra=extra,
     )
+
+
+def _gwet_se(
+    c: np.ndarray, w: np.ndarray, p_a: float, p_e: float, pe_unit: np.ndarray | None
+) -> dict[str, float]:
+    """Gwet's (2014) standard error of a chance-corrected coefficient, as irrCAC computes it.
+
+    Linearises the coefficient into per-unit terms (units with ≥ 1 rating; a weight w counts as
+    w units), `pe_unit` being each unit's share of the chance term (None for a fixed p_e, as
+    Brennan-Prediger's 1/q). Returns `se` and `df` (units − 1) for a t-based interval.
+    """
+    r = c.sum(axis=1)
+    n = float(w.sum())
+    pairable = r >= 2
+    n2 = float(w[pairable].sum())
+    if n < 2 or n2 == 0 or p_e >= 1:
+        return {}
+    value = (p_a - p_e) / (1 - p_e)
+    pa_unit = np.zeros(len(r))
+    pa_unit[pairable] = (c[pairable] * (c[pairable] - 1)).sum(axis=1) / (
+        r[pairable] * (r[pairable] - 1))
+    x = (n / n2) * (pa_unit - p_e * pairable) / (1 - p_e)
+    if pe_unit is not None:
+        x = x - 2 * (1 - value) * (pe_unit - p_e) / (1 - p_e)
+    var = float((w * (x - value) ** 2).sum()) / (n * (n - 1))
+    return {"se": var**0.5, "df": n - 1}
+
+
+def _shares(pi: np.ndarray, w: np.ndarray) -> dict[str, float]:
+    """π_k and the number of rated units, kept in `details` for the working."""
+    return {**{f"pi_{k}": float(p) for k, p in enumerate(pi)}, "n_rated": float(w.sum())}
 
 
 def _gwet_parts(c: np.ndarray, w: np.ndarray) -> tuple[float, float, np.ndarray]:
@@ -167,6 +205,9 @@ def gwet_ac1(counts: Any, weights: Any | None = None, n_categories: int | None =
         return undefined(AC1_NAME, NO_PAIRABLE, AC1_FORMULA, 0)
     p_a, n, pi = _gwet_parts(c, w)
     p_e = float((pi * (1 - pi)).sum() / (q - 1))
+    rated = c.sum(axis=1) >= 1
+    cr, wr = c[rated], w[rated]
+    pe_unit = (cr @ (1 - pi)) / cr.sum(axis=1) / (q - 1)
     return chance_corrected(
         AC1_NAME,
         AC1_FORMULA,
@@ -175,7 +216,7 @@ def gwet_ac1(counts: Any, weights: Any | None = None, n_categories: int | None =
         n_units=_int(n),
         symbol="AC1",
         no_variation=None,
-        extra={"q": float(q)},
+        extra={"q": float(q), **_shares(pi, wr), **_gwet_se(cr, wr, p_a, p_e, pe_unit)},
     )
 
 
@@ -190,6 +231,7 @@ def brennan_prediger(
     p_o, n = _pairwise_agreement(c, w)
     if n == 0:
         return undefined(BP_NAME, NO_PAIRABLE, BP_FORMULA, 0)
+    rated = c.sum(axis=1) >= 1
     return chance_corrected(
         BP_NAME,
         BP_FORMULA,
@@ -198,7 +240,7 @@ def brennan_prediger(
         n_units=_int(n),
         symbol="κ_BP",
         no_variation=None,
-        extra={"q": float(q)},
+        extra={"q": float(q), **_gwet_se(c[rated], w[rated], p_o, 1.0 / q, None)},
     )
 
 
@@ -294,6 +336,15 @@ def cohen_kappa(table: Any, labels: Sequence[str] | None = None) -> Metric:
     rows, cols = t.sum(axis=1), t.sum(axis=0)
     p_o = float(np.trace(t) / n)
     p_e = float((rows * cols).sum() / (n * n))
+    reason = _table_no_variation(rows, cols, n, labels)
+    extra: dict[str, float] = {}
+    if reason is None and p_e < 1 and n >= 2:
+        kappa = (p_o - p_e) / (1 - p_e)
+        p_k, p_l = rows / n, cols / n
+        dev = np.eye(len(t)) - (1 - kappa) * (p_l[:, None] + p_k[None, :])
+        total = float(((t / n) * dev**2).sum())
+        var = (total - (p_o - 2 * (1 - kappa) * p_e) ** 2) / (n * (1 - p_e) ** 2)
+        extra = {"se": max(var, 0.0) ** 0.5, "df": n - 1}
     return chance_corrected(
         COHEN_NAME,
         COHEN_FORMULA,
@@ -301,7 +352,8 @@ def cohen_kappa(table: Any, labels: Sequence[str] | None = None) -> Metric:
         p_e,
         n_units=_int(n),
         symbol="κ",
-        no_variation=_table_no_variation(rows, cols, n, labels),
+        no_variation=reason,
+        extra=extra,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CoderError
+from .groups import GroupAgreement
 from .metric import METRIC_KEYS, NOT_POOLED, Metric, cut, fmt, settled
 from .report import AgreementReport, CodeAgreement
 
@@ -66,6 +67,22 @@ def _ratio(num: int, den: int) -> str:
 
 def _expected_lines(key: str, c: CodeAgreement, k: int, coders: tuple[str, ...]) -> list[str]:
     """How p_e comes from the counts, for the binary (present/absent) case."""
+    m = c.metrics[key]
+    if key in ("fleiss_kappa", "gwet_ac1") and "pi_1" in m.details:
+        p = m.details["pi_1"]
+        shares = (
+            f"π = mean over the {int(m.details['n_rated'])} rated units of the share of the"
+            f" unit's ratings that are 'present' = {fmt(p)}"
+        )
+        if key == "fleiss_kappa":
+            return [shares, f"p_e = π² + (1 − π)² = {fmt(p)}² + {fmt(1 - p)}² = {fmt(m.details['p_e'])}"]
+        return [
+            shares,
+            (
+                f"p_e = Σ_k π_k(1 − π_k) / (q − 1) = 2·{fmt(p)}·{fmt(1 - p)} / 1"
+                f" = {fmt(m.details['p_e'])}"
+            ),
+        ]
     counts = c.counts
     if k == 2:
         n = counts["both"] + counts["only_a"] + counts["only_b"] + counts["neither"]
@@ -240,3 +257,25 @@ def explain_data(report: AgreementReport, code: str) -> dict[str, Any]:
         },
         "excluded": [{"description": d, "count": n} for d, n in report.excluded],
     }
+
+
+def explain_group(group: GroupAgreement, coders: tuple[str, ...]) -> str:
+    """The working for an exclusive group: its confusion matrix, then each coefficient."""
+    cats = group.categories
+    lines = [f"Code group {group.group!r} as one categorical variable — categories: "
+             + ", ".join(cats)]
+    if group.confusion is not None:
+        a, b = coders
+        width = max(len(c) for c in cats) + 2
+        lines += ["", f"Confusion matrix (rows: A = {a}, columns: B = {b}; units both rated)",
+                  " " * width + "".join(f"{c:>{width}}" for c in cats)]
+        for cat, row in zip(cats, group.confusion, strict=True):
+            lines.append(f"{cat:<{width}}" + "".join(f"{v:>{width}}" for v in row))
+    lines.append("")
+    for key in METRIC_KEYS:
+        lines.extend(_metric_block(key, group.metrics[key], []))
+    if group.violations:
+        lines += ["", (f"{len(group.violations)} unit(s) with two or more sub-codes from one coder"
+                  " (that coder gives no value there):")]
+        lines += [f"  {c} on {u}: {', '.join(codes)}" for c, u, codes in group.violations]
+    return "\n".join(lines)

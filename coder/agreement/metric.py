@@ -19,6 +19,19 @@ METRIC_KEYS = (
     "gwet_ac1",
 )
 OVERALL_KEYS = (*METRIC_KEYS, "krippendorff_alpha_masi")
+MISSING_RULES = {
+    "gwet": (
+        "Gwet (2014), as irrCAC: observed agreement (%, Fleiss' κ, B-P, AC1) over the units two or"
+        " more coders covered, category shares (Fleiss' κ, AC1) over the units one or more covered;"
+        " Cohen's κ and Scott's π on the units both coders covered; Krippendorff's α over the units"
+        " two or more covered"
+    ),
+    "complete": (
+        "complete units only (--complete-units): %, Cohen's κ, Scott's π, Fleiss' κ, B-P and AC1"
+        " on the units every compared coder covered; Krippendorff's α over the units two or more"
+        " covered"
+    ),
+}
 NOT_POOLED = "no compared coder applied it in the units compared (agreement on absence only)"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .metric import NOT_POOLED, Metric
+from .metric import MISSING_RULES, NOT_POOLED, Metric
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class AgreementReport:
     `n_units` counts the units two or more coders covered (Krippendorff's alpha); `n_complete`
     those every coder covered, on which the other coefficients rest.
 
+    `missing` names the missing-data rule in force (`compute.MISSING_RULES`).
+
     `pooled_codes` are the codes some compared coder applied in the units compared; the others are
     `not_pooled`, as agreement on their absence says nothing about the coders.
     """
@@ -46,6 +48,7 @@ class AgreementReport:
     ci: dict[str, Any] | None = None
     pooled_codes: tuple[str, ...] = ()
     n_complete: int | None = None
+    missing: str = "gwet"
 
     def code(self, key: str) -> CodeAgreement:
         for c in self.codes:
@@ -100,6 +103,7 @@ class AgreementReport:
             "coders": list(self.coders),
             "n_units": self.n_units,
             "n_units_all_coders": self.n_complete,
+            "missing_data": {"rule": self.missing, "description": MISSING_RULES[self.missing]},
             "codes": codes,
             "overall": overall,
             "formulas": formulas,

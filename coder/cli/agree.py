@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..agreement import (
+    MISSING_RULES,
     AgreementReport,
     CodeAgreement,
     Metric,
@@ -24,6 +25,7 @@ from ..agreement import (
     explain,
     explain_data,
 )
+from ..agreement.explain import explain_group
 from ..compare import Comparison, compare
 from ..errors import CoderError
 from .options import console, db_option, open_project
@@ -71,12 +73,16 @@ def _value(key: str, metric: Metric | None, notes: _Notes) -> Text:
     return Text(cut(metric.value))
 
 
-def _interval(interval: dict[str, Any] | None, metric: Metric, notes: _Notes) -> Text:
+def _interval(interval: dict[str, Any] | None, metric: Metric, notes: _Notes,
+              why: str = "no bootstrap resample varied, so no interval") -> Text:
     if metric.value is None:
         return Text("")
     if interval is None:
-        return notes.na("no bootstrap resample varied, so no interval")
+        return notes.na(why)
     return Text(f"[{cut(interval['low'])}, {cut(interval['high'])}]")
+
+
+NO_SE = "no analytic interval: too few units, or no variation"
 
 
 def _level(report: AgreementReport) -> str:
@@ -100,6 +106,8 @@ class _Layout:
             self.metrics = tuple(m for m in self.metrics if m[0] in COMPACT
                                  and (m[0] == kappa or "kappa" not in m[0]))
         self.ci = report.ci is not None
+        self.analytic = self.ci and not compact
+        self.complete = report.missing == "complete"
 
     def left_out(self) -> list[str]:
         """Column labels a compact table drops."""
@@ -119,12 +127,15 @@ class _Layout:
             table.add_column("both/A/B/∅" if self.compact else "both/A/B/neither",
                              justify="right")
         else:
-            table.add_column("α units", justify="right")
+            if self.complete:
+                table.add_column("α units", justify="right")
             table.add_column("by " + "/".join(str(j) for j in range(self.k + 1)), justify="right")
         for key, label in self.metrics:
             table.add_column(label, justify="right")
             if key == ALPHA and self.ci:
                 table.add_column(f"α {_level(self.report)} CI", justify="right")
+            if self.analytic and key in self.analytic_keys():
+                table.add_column(f"{label} {_level(self.report)} CI", justify="right")
         table.add_column("α reading")
         if not self.compact:
             table.add_column("κ reading")
@@ -134,15 +145,22 @@ class _Layout:
         n = c.counts
         if self.k == 2:
             return [f"{n['both']}/{n['only_a']}/{n['only_b']}/{n['neither']}"]
-        return ["/".join(str(n[f"applied_by_{j}"]) for j in range(self.k + 1))]
+        prefix = "" if self.complete else "pairable_"
+        return ["/".join(str(n[f"{prefix}applied_by_{j}"]) for j in range(self.k + 1))]
+
+    def analytic_keys(self) -> tuple[str, ...]:
+        """The coefficients shown with Gwet's analytic interval: the kappa in the legend, AC1."""
+        return (_kappa_key(self.report), "gwet_ac1")
 
     def figures(self, metrics: dict[str, Metric], interval: dict[str, Any] | None,
-                notes: _Notes) -> list[Text]:
+                notes: _Notes, analytic: dict[str, Any] | None = None) -> list[Text]:
         cells = []
         for key, _ in self.metrics:
             cells.append(_value(key, metrics.get(key), notes))
             if key == ALPHA and self.ci:
                 cells.append(_interval(interval, metrics[ALPHA], notes))
+            if self.analytic and key in self.analytic_keys():
+                cells.append(_interval((analytic or {}).get(key), metrics[key], notes, NO_SE))
         kappa = _kappa_key(self.report)
         cells.append(Text(self.reading(metrics[ALPHA].value)))
         if not self.compact:
@@ -155,7 +173,9 @@ class _Layout:
         return text.split(":")[0].split(" ")[0] if self.compact else text
 
     def units(self, alpha_units: str, other_units: str) -> list[str]:
-        return [alpha_units] if self.k == 2 else [other_units, alpha_units]
+        if self.k == 2 or not self.complete:
+            return [alpha_units]
+        return [other_units, alpha_units]
 
 
 def _table(report: AgreementReport, names: dict[str, str], title: str,
@@ -173,7 +193,8 @@ def _table(report: AgreementReport, names: dict[str, str], title: str,
         if not pooled:
             label.append(" (not pooled)", style="dim")
         table.add_row(label, *layout.units(str(c.n_units), complete), *layout.counts(c),
-                      *layout.figures(c.metrics, ci.get("codes", {}).get(c.code), notes))
+                      *layout.figures(c.metrics, ci.get("codes", {}).get(c.code), notes,
+                                      ci.get("analytic", {}).get("codes", {}).get(c.code)))
     n_pool = len(report.pooled_codes)
     overall = report.overall
     table.add_row(
@@ -181,7 +202,8 @@ def _table(report: AgreementReport, names: dict[str, str], title: str,
         *layout.units(f"{n_pool}×{report.n_units}", f"{n_pool}×{complete}"),
         "",
         *layout.figures({k: v for k, v in overall.items() if k != "krippendorff_alpha_masi"},
-                        ci.get("overall", {}).get(ALPHA), notes),
+                        ci.get("overall", {}).get(ALPHA), notes,
+                        ci.get("analytic", {}).get("overall")),
         end_section=True,
     )
     masi = overall.get("krippendorff_alpha_masi")
@@ -192,6 +214,8 @@ def _table(report: AgreementReport, names: dict[str, str], title: str,
             if key == ALPHA and layout.ci:
                 cells.append(_interval(ci.get("overall", {}).get("krippendorff_alpha_masi"),
                                        masi, notes))
+            if layout.analytic and key in layout.analytic_keys():
+                cells.append(Text(""))
         cells.append(Text(layout.reading(masi.value)))
         if not compact:
             cells.append(Text(""))
@@ -206,6 +230,12 @@ def _footer(report: AgreementReport, notes: _Notes) -> list[str]:
     lines = []
     if k == 2:
         lines.append(f"A = {report.coders[0]}, B = {report.coders[1]}")
+    elif report.missing == "gwet":
+        lines.append(
+            f"units: {unit}s two or more coders covered; by"
+            f" {'/'.join(str(j) for j in range(k + 1))}: those units by how many coders applied"
+            " the code"
+        )
     else:
         lines.append(
             f"units: {unit}s all {k} coders covered (% agr, Fleiss κ, B-P, Gwet AC1); α units:"
@@ -213,6 +243,7 @@ def _footer(report: AgreementReport, notes: _Notes) -> list[str]:
             f" by {'/'.join(str(j) for j in range(k + 1))}: {unit}s all {k} covered that"
             " got the code from that many coders"
         )
+    lines.append(f"missing ratings: {MISSING_RULES[report.missing]}")
     lines += [f"[{mark}] {reason}" for reason, mark in notes.marks.items()]
     n_pool = len(report.pooled_codes)
     if report.codes:
@@ -228,10 +259,17 @@ def _footer(report: AgreementReport, notes: _Notes) -> list[str]:
     lines += [f"left out: {count} — {description}"
               for description, count in report.excluded if count]
     if report.ci:
+        ends = [iv for iv in [*report.ci["codes"].values(), *report.ci["overall"].values()] if iv]
+        mc = max((iv["mc_error"] for iv in ends), default=0.0)
         lines.append(
             f"α {_level(report)} CI: percentile bootstrap, {report.ci['n_boot']} resamples with"
             f" replacement, seed {report.ci['seed']} (each code's resamples drawn from the seed and"
-            " its key); `--json` gives the method in full"
+            f" its key); Monte Carlo error of the interval ends up to ±{mc:.3f} (it shrinks as"
+            " 1/√N: raise --resamples); `--json` gives the method in full"
+        )
+        lines.append(
+            f"κ and AC1 {_level(report)} CI: analytic, Gwet's (2014) variance with a t"
+            " distribution on units − 1 degrees of freedom (as irrCAC)"
         )
     return lines
 
@@ -254,7 +292,7 @@ def _print_table(result: Comparison, names: dict[str, str], show_unpooled: bool)
         console.print(Text(f"Agreement of {', '.join(rep.coders)}{heading}: {note}"))
         return
     title = f"Agreement of {', '.join(rep.coders)} — unit: {rep.unit}, {rep.n_units} units"
-    if len(rep.coders) > 2:
+    if len(rep.coders) > 2 and rep.missing == "complete":
         title += f" ({rep.n_complete} covered by all {len(rep.coders)} coders)"
     table, notes = _table(rep, names, title + heading, show_unpooled)
     needed = console.measure(table, options=console.options.update_width(1000)).maximum
@@ -286,6 +324,52 @@ def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
             "note": _nothing_to_compare(result), **data}
 
 
+def _with_groups(result: Comparison) -> dict[str, Any]:
+    return {**result.report.to_json(), "groups": [g.to_json() for g in result.groups]}
+
+
+def _print_groups(result: Comparison, names: dict[str, str]) -> None:
+    """One row per exclusive group: its children (and 'none of them') as one nominal variable."""
+    if not result.groups or _nothing_to_compare(result):
+        return
+    notes = _Notes()
+    metrics = TWO_CODERS if len(result.report.coders) == 2 else MORE_CODERS
+    table = Table(title="Code groups as categorical variables (exclusive: true)",
+                  title_justify="left")
+    for label in ("group", "units", "categories"):
+        table.add_column(label, justify="left" if label == "group" else "right")
+    for _, label in metrics:
+        table.add_column(label, justify="right")
+    table.add_column("α reading")
+    for g in result.groups:
+        table.add_row(Text(names.get(g.group, g.group)), str(g.n_units), str(len(g.categories)),
+                      *[_value(key, g.metrics[key], notes) for key, _ in metrics],
+                      Text(band(ALPHA, g.metrics[ALPHA].value)))
+    before = console.width
+    if not console.is_terminal:
+        console.width = max(before, console.measure(
+            table, options=console.options.update_width(1000)).maximum)
+    try:
+        console.print(table)
+        lines = [("categories: each group's sub-codes and 'none of them' (a unit the coder covered"
+                 " without applying any)")]
+        lines += [f"[{mark}] {reason}" for reason, mark in notes.marks.items()]
+        for g in result.groups:
+            if g.violations:
+                shown = "; ".join(f"{c} on {u} ({', '.join(codes)})"
+                                  for c, u, codes in g.violations[:10])
+                more = f"; and {len(g.violations) - 10} more (--json lists all)" if len(
+                    g.violations) > 10 else ""
+                lines.append(
+                    f"{g.group}: {len(g.violations)} unit(s) where a coder applied two or more"
+                    f" sub-codes of an exclusive group, so that coder gives no value there: "
+                    f"{shown}{more}")
+        for line in lines:
+            console.print(Text(line, style="dim"))
+    finally:
+        console.width = before
+
+
 @click.command("agree")
 @click.option("--coders", required=True, help="Comma-separated coder names, e.g. alice,bob.")
 @click.option("--unit", type=click.Choice(["paragraph", "character"]), default="paragraph",
@@ -295,7 +379,14 @@ def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
 @click.option("--document", "documents", multiple=True, help="Only these documents (repeatable).")
 @click.option("--code", "codes", multiple=True, help="Only these code keys (repeatable).")
 @click.option("--include-headings", is_flag=True, help="Count heading paragraphs as units.")
-@click.option("--ci", type=float, default=None, help="Bootstrap interval for alpha, e.g. 0.95.")
+@click.option("--complete-units", is_flag=True,
+              help="Compute %, kappas, B-P and AC1 on the units every coder covered only, instead"
+                   " of Gwet's (2014) missing-data rule (alpha always uses every pairable unit).")
+@click.option("--ci", type=float, default=None,
+              help="Confidence level, e.g. 0.95: a bootstrap interval for alpha and Gwet's"
+                   " analytic interval for kappa and AC1.")
+@click.option("--resamples", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Bootstrap resamples for --ci (the Monte Carlo error shrinks as 1/√N).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Bootstrap seed.")
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the working for one code.")
@@ -303,7 +394,8 @@ def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
               help="Machine-readable output (with --explain: the working as JSON).")
 @db_option
 def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tuple[str, ...],
-          include_headings: bool, ci: float | None, seed: int, explain_code: str | None,
+          include_headings: bool, complete_units: bool, ci: float | None, resamples: int,
+          seed: int, explain_code: str | None,
           as_json: bool, db: Path) -> None:
     """Inter-coder agreement per code and overall.
 
@@ -319,20 +411,22 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
             codes = (*codes, explain_code)
         results = compare(store, names_list, unit=unit, documents=documents or None,
                           codes=codes or None, by_document=by == "document",
-                          include_headings=include_headings, ci=ci, seed=seed)
+                          include_headings=include_headings, ci=ci, n_boot=resamples, seed=seed,
+                          missing="complete" if complete_units else "gwet")
     by_document = by == "document"
     if explain_code:
         _explain(results, explain_code, as_json, by_document)
         return
     if as_json:
         if by_document:
-            payload: Any = [_by_document(r, r.report.to_json()) for r in results]
+            payload: Any = [_by_document(r, _with_groups(r)) for r in results]
         else:
-            payload = results[0].report.to_json()
+            payload = _with_groups(results[0])
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for r in results:
         _print_table(r, names, show_unpooled=bool(codes))
+        _print_groups(r, names)
     kappa = "Cohen's κ" if len(names_list) == 2 else "Fleiss' κ"
     console.print(Text(LEGEND.format(kappa=kappa), style="dim"))
 
@@ -346,6 +440,9 @@ def _explain(results: list[Comparison], code: str, as_json: bool, by_document: b
             ]
         else:
             payload = explain_data(results[0].report, code)
+            group = next((g for g in results[0].groups if g.group == code), None)
+            if group is not None:
+                payload["group"] = group.to_json()
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for r in results:
@@ -353,3 +450,7 @@ def _explain(results: list[Comparison], code: str, as_json: bool, by_document: b
             click.echo(f"== {r.document}")
         note = _nothing_to_compare(r) if r.document else None
         click.echo(note if note else explain(r.report, code))
+        group = next((g for g in r.groups if g.group == code), None)
+        if group is not None and not note:
+            click.echo("")
+            click.echo(explain_group(group, r.report.coders))
