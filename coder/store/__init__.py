@@ -15,7 +15,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     events.py      the project's event log and settings
     documents.py   documents, paragraphs, corrected versions, search
     coders.py      coders
-    codes.py       codes, and loading a codebook into a project
+    codes.py       codes, and loading a codebook (planned in coder/codebook_plan.py)
     segments.py    codings, one at a time and in bulk (imports, merges)
     undo.py        each coder's undo and redo history
     memos.py       paragraph memos
@@ -34,9 +34,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..codebook_plan import CodePlan as _CodePlan
+from ..codebook_plan import describe_change as _describe_change
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .coders import CodersMixin
-from .codes import CodesMixin, _CodePlan, _describe_change
+from .codes import CodesMixin
 from .connection import (
     _FILE_TROUBLE,
     _OUR_TABLES,

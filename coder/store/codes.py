@@ -6,45 +6,13 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..codebook_plan import CodePlan, plan_codes
 from ..errors import CoderError
 from ..models import Code
 from .connection import Connection
 from .stamps import now, stable_guid
-
-
-@dataclass
-class _CodePlan:
-    """What a codebook would change, worked out before anything is written."""
-
-    renames: dict[str, str] = field(default_factory=dict)
-    merges: dict[str, str] = field(default_factory=dict)
-    dropped: list[sqlite3.Row] = field(default_factory=list)
-    report: dict[str, list[str]] = field(default_factory=lambda: {
-        "added": [], "updated": [], "renamed": [], "reparented": [], "merged": [], "retired": [],
-        "changed": [],
-    })
-
-    def changes_existing(self) -> bool:
-        return any(v for k, v in self.report.items() if k != "added")
-
-
-def _describe_change(row: sqlite3.Row, code: dict[str, Any], differs: list[str]) -> str:
-    """What a codebook edit did to one code, for the history: names in full, other fields by
-    name (a changed definition is too long to quote)."""
-    parts = []
-    if row["retired_at"] is not None:
-        parts.append("brought back from retirement")
-    if "name" in differs:
-        parts.append(f"name {row['name']!r} -> {code.get('name')!r}")
-    if "shortcut" in differs:
-        parts.append(f"shortcut {row['shortcut'] or '(none)'} -> {code.get('shortcut') or '(none)'}")
-    rest = [f.replace("_", " ") for f in differs if f not in ("name", "shortcut")]
-    if rest:
-        parts.append(", ".join(rest) + " changed")
-    return "; ".join(parts)
 
 
 class CodesMixin(Connection):
@@ -157,97 +125,11 @@ class CodesMixin(Connection):
                 self.log_event("codebook", detail)
         return plan.report
 
-    def _plan_codes(self, codes: Sequence[dict[str, Any]], moves: dict[str, str]) -> _CodePlan:
-        existing = {r["key"]: r for r in self.conn.execute("SELECT * FROM codes").fetchall()}
-        key_of = {r["id"]: k for k, r in existing.items()}
-        wanted = [c["key"] for c in codes]
-        wanted_set = set(wanted)
-        if len(wanted_set) != len(wanted):
-            dup = sorted({k for k in wanted if wanted.count(k) > 1})
-            raise CoderError(f"the codebook has the key(s) {', '.join(dup)} more than once")
-        plan = _CodePlan()
-        for c in codes:
-            for old in c.get("renamed_from") or ():
-                if old == c["key"] or old in wanted_set or old not in existing:
-                    continue
-                if existing[old]["merged_into"] is not None:
-                    continue
-                if old in plan.renames or old in plan.merges:
-                    continue
-                if c["key"] not in existing and c["key"] not in plan.renames.values():
-                    plan.renames[old] = c["key"]
-                else:
-                    plan.merges[old] = c["key"]
+    def _plan_codes(self, codes: Sequence[dict[str, Any]], moves: dict[str, str]) -> CodePlan:
+        """The project's codes, aliases and segment counts, handed to the planner."""
+        existing = self.conn.execute("SELECT * FROM codes").fetchall()
         aliases = {r["key"]: r["code_id"] for r in self.conn.execute("SELECT * FROM code_aliases")}
-        for old, target in moves.items():
-            if old not in existing:
-                if old in aliases:
-                    raise CoderError(
-                        f"--move {old}={target}: {old!r} was renamed to "
-                        f"{key_of.get(aliases[old], '?')!r}; name it by its current key"
-                    )
-                raise CoderError(f"--move {old}={target}: no code {old!r} in this project")
-            if old == target:
-                raise CoderError(f"--move {old}={target}: a code cannot be merged into itself")
-            if old in wanted_set:
-                raise CoderError(
-                    f"--move {old}={target}: {old!r} is still in the codebook; take it out of "
-                    "the codebook to merge it"
-                )
-            if target not in wanted_set:
-                raise CoderError(f"--move {old}={target}: {target!r} is not in the codebook")
-            if old in plan.renames:
-                raise CoderError(
-                    f"--move {old}={target}: the codebook already renames {old!r} to "
-                    f"{plan.renames[old]!r} (renamed_from)"
-                )
-            plan.merges[old] = target
-        counts = self._segment_counts_all()
-        plan.dropped = [
-            r for key, r in existing.items()
-            if key not in wanted_set and key not in plan.renames and key not in plan.merges
-            and r["retired_at"] is None
-        ]
-        in_use = [(r, counts.get(r["id"], 0)) for r in plan.dropped if counts.get(r["id"], 0)]
-        if in_use:
-            detail = "; ".join(
-                f"{r['name']!r} ({r['key']}) is used by {n} segment{'s' if n != 1 else ''}"
-                for r, n in in_use
-            )
-            first = in_use[0][0]["key"]
-            raise CoderError(
-                f"the codebook drops codes that are in use: {detail}. Keep them in the codebook, "
-                f"rename with `renamed_from`, or say where their segments go "
-                f"(`--move {first}=OTHER-KEY`), so no coding is lost"
-            )
-        new_key = {old: new for old, new in plan.renames.items()}
-        fields = ("name", "color", "shortcut", "definition", "when_to_use", "when_not_to_use",
-                  "example")
-        report = plan.report
-        for old, new in plan.renames.items():
-            report["renamed"].append(f"{old} -> {new}")
-        by_new_key = {new_key.get(k, k): r for k, r in existing.items()}
-        for c in codes:
-            row = by_new_key.get(c["key"])
-            if row is None:
-                report["added"].append(c["key"])
-                continue
-            differs = [f for f in fields if (row[f] or "") != (c.get(f) or "")]
-            if row["retired_at"] is not None or differs:
-                report["updated"].append(c["key"])
-                report["changed"].append(f"{c['key']}: " + _describe_change(row, c, differs))
-            old_parent = key_of.get(row["parent_id"]) if row["parent_id"] else None
-            old_parent = new_key.get(old_parent, old_parent) if old_parent else None
-            if (old_parent or None) != (c.get("parent_key") or None):
-                report["reparented"].append(
-                    f"{c['key']}: {old_parent or '(top level)'} -> "
-                    f"{c.get('parent_key') or '(top level)'}"
-                )
-        for old, target in plan.merges.items():
-            n = counts.get(existing[old]["id"], 0)
-            report["merged"].append(f"{old} -> {target} ({n} segment{'s' if n != 1 else ''})")
-        report["retired"].extend(r["key"] for r in plan.dropped)
-        return plan
+        return plan_codes(codes, moves, existing, aliases, self._segment_counts_all())
 
     def _segment_counts_all(self) -> dict[int, int]:
         """Live segments per code on every version of every document: a code used only in an
@@ -257,7 +139,7 @@ class CodesMixin(Connection):
         ).fetchall()
         return {r["code_id"]: r["n"] for r in rows}
 
-    def _apply_code_plan(self, codes: Sequence[dict[str, Any]], plan: _CodePlan) -> None:
+    def _apply_code_plan(self, codes: Sequence[dict[str, Any]], plan: CodePlan) -> None:
         conn = self.conn
         stamp = now()
         for old, new in plan.renames.items():

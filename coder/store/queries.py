@@ -49,11 +49,9 @@ class SegmentRow:
         return self.paragraph_text[self.start : self.end]
 
 
-_SEGMENT_ROW_SELECT = """
-SELECT s.id AS segment_id, s.guid, d.id AS document_id, d.name AS document,
-       p.id AS paragraph_id, p.n, p.kind, p.speaker, p.text AS paragraph_text,
-       cr.name AS coder, c.key AS code_key, c.name AS code_name,
-       s.start, s."end" AS "end", s.memo, s.created_at
+# Live segments of current documents with their paragraph, document, code and coder joined:
+# what both `segment_rows` and `segment_records` select from, filtered by `_filtered`.
+_LIVE_SEGMENTS = """
 FROM segments s
 JOIN paragraphs p ON p.id = s.paragraph_id
 JOIN documents d ON d.id = p.document_id
@@ -62,19 +60,37 @@ JOIN coders cr ON cr.id = s.coder_id
 WHERE s.deleted_at IS NULL AND d.superseded_by IS NULL
 """
 
+_SEGMENT_ROW_SELECT = """
+SELECT s.id AS segment_id, s.guid, d.id AS document_id, d.name AS document,
+       p.id AS paragraph_id, p.n, p.kind, p.speaker, p.text AS paragraph_text,
+       cr.name AS coder, c.key AS code_key, c.name AS code_name,
+       s.start, s."end" AS "end", s.memo, s.created_at""" + _LIVE_SEGMENTS
 
 _SEGMENT_RECORDS = """
 SELECT d.name, p.n, p.speaker, cr.name, c.key, c.name, s.start, s."end",
        CASE WHEN s.start IS NULL THEN p.text
             ELSE substr(p.text, s.start + 1, s."end" - s.start) END,
-       s.memo, s.created_at, s.guid
-FROM segments s
-JOIN paragraphs p ON p.id = s.paragraph_id
-JOIN documents d ON d.id = p.document_id
-JOIN codes c ON c.id = s.code_id
-JOIN coders cr ON cr.id = s.coder_id
-WHERE s.deleted_at IS NULL AND d.superseded_by IS NULL
-"""
+       s.memo, s.created_at, s.guid""" + _LIVE_SEGMENTS
+
+
+def _filtered(
+    select: str,
+    coders: Sequence[str] | None,
+    code_keys: Sequence[str] | None,
+    document_ids: Sequence[int] | None,
+    speaker: str | None,
+) -> tuple[str, list[Any]]:
+    """`select` narrowed to these coders, codes, documents and speaker, in reading order."""
+    sql = select
+    params: list[Any] = []
+    for column, values in (("cr.name", coders), ("c.key", code_keys), ("d.id", document_ids)):
+        if values is not None:
+            sql += f" AND {column} IN ({','.join('?' * len(values))})"
+            params.extend(values)
+    if speaker is not None:
+        sql += " AND p.speaker = ?"
+        params.append(speaker)
+    return sql + " ORDER BY d.id, p.n, coalesce(s.start, -1), c.position, cr.name", params
 
 
 class QueriesMixin(Connection):
@@ -107,20 +123,7 @@ class QueriesMixin(Connection):
         speaker: str | None = None,
     ) -> list[SegmentRow]:
         """Live segments in reading order, with their paragraph and names joined in."""
-        sql = _SEGMENT_ROW_SELECT
-        params: list[Any] = []
-        for column, values in (
-            ("cr.name", coders),
-            ("c.key", code_keys),
-            ("d.id", document_ids),
-        ):
-            if values is not None:
-                sql += f" AND {column} IN ({','.join('?' * len(values))})"
-                params.extend(values)
-        if speaker is not None:
-            sql += " AND p.speaker = ?"
-            params.append(speaker)
-        sql += " ORDER BY d.id, p.n, coalesce(s.start, -1), c.position, cr.name"
+        sql, params = _filtered(_SEGMENT_ROW_SELECT, coders, code_keys, document_ids, speaker)
         return [SegmentRow(**dict(r)) for r in self.conn.execute(sql, params)]
 
     def paragraph_index(
@@ -150,16 +153,7 @@ class QueriesMixin(Connection):
         (document, n, speaker, coder, code_key, code_name, start, end, quote, memo, created_at,
         guid), with the quote cut by SQLite: a CSV of 100,000 segments in about a second.
         SQLite's substr counts characters, as Python's slicing does."""
-        sql = _SEGMENT_RECORDS
-        params: list[Any] = []
-        for column, values in (("cr.name", coders), ("c.key", code_keys), ("d.id", document_ids)):
-            if values is not None:
-                sql += f" AND {column} IN ({','.join('?' * len(values))})"
-                params.extend(values)
-        if speaker is not None:
-            sql += " AND p.speaker = ?"
-            params.append(speaker)
-        sql += " ORDER BY d.id, p.n, coalesce(s.start, -1), c.position, cr.name"
+        sql, params = _filtered(_SEGMENT_RECORDS, coders, code_keys, document_ids, speaker)
         cursor = self.conn.cursor()
         cursor.row_factory = None
         try:
