@@ -15,6 +15,7 @@ from .agreement import AgreementReport, character_agreement, paragraph_agreement
 from .errors import CoderError
 from .models import Paragraph
 from .store import Store
+from .vocab import DocumentStatus, ParagraphKind
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Comparison:
 def covered_documents(store: Store, coder: str) -> set[int]:
     """A coder covers a document once they coded in it or marked it done."""
     statuses = store.statuses()
-    covered = {doc for (doc, name), status in statuses.items() if name == coder and status == "done"}
+    covered = {doc for (doc, name), status in statuses.items() if name == coder and status == DocumentStatus.DONE}
     covered |= {r.document_id for r in store.segment_rows(coders=[coder])}
     return covered
 
@@ -109,7 +110,7 @@ def _one(store, doc_ids, coders, keys, coverage, rows, unit, include_headings, c
     skipped: list[Paragraph] = []
     for doc in doc_ids:
         for p in paragraphs[doc]:
-            (skipped if p.kind == "heading" and not include_headings else units).append(p)
+            (skipped if p.kind == ParagraphKind.HEADING and not include_headings else units).append(p)
     unit_ids = {p.id for p in units}
     ignored = sum(1 for r in rows if r.paragraph_id not in unit_ids)
     rows = [r for r in rows if r.paragraph_id in unit_ids]

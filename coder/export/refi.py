@@ -42,6 +42,7 @@ from ..codebook import normalise_color
 from ..errors import CoderError
 from ..models import Code, Document, Paragraph
 from ..store import SegmentRow, Store, stable_guid
+from ..vocab import ParagraphKind
 from .atomic import atomic_path, write_atomic
 from .scope import code_tree, xml_safe
 
@@ -356,7 +357,7 @@ class _ProjectWriter:
         paragraphs = self.store.paragraphs(doc.id)
         texts = [p.text for p in paragraphs]
         t = self.tally
-        t.kinds += sum(1 for p in paragraphs if p.kind != "text")
+        t.kinds += sum(1 for p in paragraphs if p.kind != ParagraphKind.TEXT)
         t.times += sum(1 for p in paragraphs if p.start_time is not None)
         if any(x == "" or SEPARATOR in x or x.endswith("\n") for x in texts):
             t.boundaries.append(doc.name)

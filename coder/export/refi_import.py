@@ -34,6 +34,7 @@ from ..errors import CoderError
 from ..ingest import speakers as speaker_labels
 from ..models import Code, ParagraphIn, ParsedDocument
 from ..store import Store, now, stable_guid, text_hash
+from ..vocab import EventKind
 from .refi import (
     SEPARATOR,
     described_speakers,
@@ -634,6 +635,6 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
             report.memos_added += 1
     if rows:
         report.segments_added, report.segments_skipped = store.insert_segments(
-            rows, event="refi import", detail={"file": str(path)}, backup=False)
+            rows, event=EventKind.REFI_IMPORT, detail={"file": str(path)}, backup=False)
     else:
-        store.log_event("refi import", {"file": str(path), "added": 0})
+        store.log_event(EventKind.REFI_IMPORT, {"file": str(path), "added": 0})

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import CoderError
+from ..vocab import EventKind
 from .connection import Connection
 from .schema import SCHEMA_VERSION
 
@@ -124,7 +125,7 @@ class BackupsMixin(Connection):
             src.close()
         self._migrate()
         with self.transaction():
-            self.log_event("restore", {"from": str(source), "previous state saved in": str(saved)})
+            self.log_event(EventKind.RESTORE, {"from": str(source), "previous state saved in": str(saved)})
         return saved
 
     def integrity_problems(self) -> list[str]:

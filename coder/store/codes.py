@@ -11,6 +11,7 @@ from typing import Any
 from ..codebook_plan import CodePlan, plan_codes
 from ..errors import CoderError
 from ..models import Code
+from ..vocab import EventKind
 from .connection import Connection
 from .stamps import now, stable_guid
 
@@ -122,7 +123,7 @@ class CodesMixin(Connection):
                     detail["updated"] = detail.pop("changed")
                 if backup:
                     detail["backup"] = str(backup)
-                self.log_event("codebook", detail)
+                self.log_event(EventKind.CODEBOOK, detail)
         return plan.report
 
     def _plan_codes(self, codes: Sequence[dict[str, Any]], moves: dict[str, str]) -> CodePlan:
@@ -271,7 +272,7 @@ class CodesMixin(Connection):
                 (key, name, parent_id, position, color, shortcut, definition,
                  self._new_code_guid(key), stamp, stamp),
             )
-            self.log_event("code added", {"key": key, "name": name, "parent": parent_key})
+            self.log_event(EventKind.CODE_ADDED, {"key": key, "name": name, "parent": parent_key})
         return self.code(key)
 
     def ensure_codes(self, codes: Sequence[Code], parent_keys: dict[str, str | None]) -> list[str]:
@@ -310,7 +311,7 @@ class CodesMixin(Connection):
                         "UPDATE codes SET parent_id = (SELECT id FROM codes WHERE key = ?)"
                         " WHERE key = ?", (parent, key))
             if added:
-                self.log_event("codes added", {"keys": added})
+                self.log_event(EventKind.CODES_ADDED, {"keys": added})
         return added
 
     def unretire_codes_in_use(self, reason: str) -> list[str]:
@@ -325,5 +326,5 @@ class CodesMixin(Connection):
             with self.transaction() as conn:
                 conn.executemany("UPDATE codes SET retired_at = NULL, updated_at = ? WHERE key = ?",
                                  [(now(), k) for k in keys])
-                self.log_event("codebook", {"unretired": keys, "why": reason})
+                self.log_event(EventKind.CODEBOOK, {"unretired": keys, "why": reason})
         return keys

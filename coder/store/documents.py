@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import CoderError
 from ..models import Document, Paragraph, ParsedDocument
+from ..vocab import EventKind
 from .connection import Connection
 from .stamps import now, text_hash
 
@@ -79,7 +80,7 @@ class DocumentsMixin(Connection):
             doc_id = cur.lastrowid
             self._insert_paragraphs(doc_id, parsed)
             self.log_event(
-                "import",
+                EventKind.IMPORT,
                 {"document": name, "source": source_path, "paragraphs": len(texts)},
             )
         return self.document(doc_id)
@@ -101,7 +102,7 @@ class DocumentsMixin(Connection):
             meta["title_set_by_user"] = True
             conn.execute("UPDATE documents SET meta = ? WHERE id = ?",
                          (json.dumps(meta, ensure_ascii=False), document_id))
-            self.log_event("document title",
+            self.log_event(EventKind.DOCUMENT_TITLE,
                            {"document": row["name"], "before": before, "after": title})
         return self.document(document_id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..vocab import UndoKind
 from .connection import Connection
 from .stamps import now
 
@@ -41,7 +42,7 @@ class MemosMixin(Connection):
             before = self.paragraph_memo(coder_id, paragraph_id)
             self._write_paragraph_memo(coder_id, paragraph_id, memo or None)
             self._record(
-                coder_id, "paragraph memo",
+                coder_id, UndoKind.PARAGRAPH_MEMO,
                 {"paragraph": paragraph_id, "before": before, "after": memo or None},
             )
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import CoderError
 from ..models import Segment
+from ..vocab import UndoKind
 from .connection import Connection
 from .stamps import now
 
@@ -142,7 +143,7 @@ class SegmentsMixin(Connection):
             if live:
                 return live["id"]
             seg_id = self._insert_segment(paragraph_id, code_id, coder_id, start, end, memo)
-            self._record(coder_id, "add", {"segment": seg_id})
+            self._record(coder_id, UndoKind.ADD, {"segment": seg_id})
         return seg_id
 
     def remove_segment(self, coder_id: int, segment_id: int) -> None:
@@ -152,7 +153,7 @@ class SegmentsMixin(Connection):
                 " AND deleted_at IS NULL",
                 (now(), now(), segment_id),
             )
-            self._record(coder_id, "remove", {"segment": segment_id})
+            self._record(coder_id, UndoKind.REMOVE, {"segment": segment_id})
 
     def toggle_segment(
         self,
@@ -170,7 +171,7 @@ class SegmentsMixin(Connection):
                 self.remove_segment(coder_id, live["id"])
                 return ToggleResult(added=False, segment_id=live["id"])
             seg_id = self._insert_segment(paragraph_id, code_id, coder_id, start, end)
-            self._record(coder_id, "add", {"segment": seg_id})
+            self._record(coder_id, UndoKind.ADD, {"segment": seg_id})
             return ToggleResult(added=True, segment_id=seg_id)
 
     def set_segment_memo(self, coder_id: int, segment_id: int, memo: str | None) -> None:
@@ -183,7 +184,7 @@ class SegmentsMixin(Connection):
                 (memo or None, now(), segment_id),
             )
             self._record(
-                coder_id, "segment memo",
+                coder_id, UndoKind.SEGMENT_MEMO,
                 {"segment": segment_id, "before": before["memo"], "after": memo or None},
             )
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ..errors import CoderError
+from ..vocab import DocumentStatus, UndoKind
 from .connection import Connection
 from .stamps import now
 
-STATUSES = ("not started", "in progress", "done")
+STATUSES: tuple[str, ...] = tuple(DocumentStatus)
 
 
 class StatusesMixin(Connection):
@@ -15,7 +16,7 @@ class StatusesMixin(Connection):
             "SELECT status FROM document_status WHERE document_id = ? AND coder_id = ?",
             (document_id, coder_id),
         ).fetchone()
-        return row["status"] if row else "not started"
+        return row["status"] if row else DocumentStatus.NOT_STARTED
 
     def set_status(self, coder_id: int, document_id: int, status: str) -> None:
         if status not in STATUSES:
@@ -24,7 +25,7 @@ class StatusesMixin(Connection):
             before = self.status(coder_id, document_id)
             self._write_status(coder_id, document_id, status)
             self._record(
-                coder_id, "status",
+                coder_id, UndoKind.STATUS,
                 {"document": document_id, "before": before, "after": status},
             )
 

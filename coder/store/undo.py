@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..vocab import UndoKind, UndoState
 from .connection import Connection
 from .stamps import now
 
@@ -21,8 +22,8 @@ class UndoMixin(Connection):
         )
 
     def _apply(self, kind: str, payload: dict[str, Any], *, reverse: bool) -> None:
-        if kind in ("add", "remove"):
-            live = (kind == "add") != reverse
+        if kind in (UndoKind.ADD, UndoKind.REMOVE):
+            live = (kind == UndoKind.ADD) != reverse
             if live:
                 # A code retired since comes back into use: nothing the coder undoes is lost.
                 if self._revive_segment(payload["segment"], now()):
@@ -36,15 +37,15 @@ class UndoMixin(Connection):
                 )
             return
         value = payload["before"] if reverse else payload["after"]
-        if kind == "segment memo":
+        if kind == UndoKind.SEGMENT_MEMO:
             self.conn.execute(
                 "UPDATE segments SET memo = ?, updated_at = ? WHERE id = ?",
                 (value, now(), payload["segment"]),
             )
-        elif kind == "paragraph memo":
+        elif kind == UndoKind.PARAGRAPH_MEMO:
             coder_id = payload["coder"]
             self._write_paragraph_memo(coder_id, payload["paragraph"], value)
-        elif kind == "status":
+        elif kind == UndoKind.STATUS:
             self._write_status(payload["coder"], payload["document"], value)
 
     def undo(self, coder_id: int) -> dict[str, Any] | None:
@@ -75,6 +76,6 @@ class UndoMixin(Connection):
             self._apply(row["kind"], payload, reverse=undo)
             conn.execute(
                 "UPDATE actions SET state = ? WHERE id = ?",
-                ("undone" if undo else "done", row["id"]),
+                (UndoState.UNDONE if undo else UndoState.DONE, row["id"]),
             )
         return {"kind": row["kind"], **payload}

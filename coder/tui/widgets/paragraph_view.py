@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from ...vocab import ParagraphKind
 from ..display import (
     DisplayText,
     clean,
@@ -426,7 +427,7 @@ class ParagraphView(Widget, can_focus=True):
         session = self.session
         paragraph = session.paragraphs[index]
         disp = DisplayText.build(paragraph.text)
-        heading = paragraph.kind == "heading"
+        heading = paragraph.kind == ParagraphKind.HEADING
         prefix = f"{clean(paragraph.speaker)}: " if paragraph.speaker else ""
         palette = self._styles()
         base = palette.heading if heading else Style()
