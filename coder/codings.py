@@ -22,6 +22,7 @@ from .ingest.decoding import decode_text
 from .models import Code
 from .spans import OverlapCheck
 from .store import Store
+from .vocab import EventKind
 
 REQUIRED = ("document", "paragraph", "coder", "code")
 OPTIONAL = ("start", "end", "memo")
@@ -325,4 +326,4 @@ def import_codings_csv(
     coder_ids = {name: store.coder_id(name) for name in {r["coder"] for r in rows}}
     for r in rows:
         r["coder_id"] = coder_ids[r.pop("coder")]
-    return store.insert_segments(rows, event="codings import", detail={"file": str(path)})
+    return store.insert_segments(rows, event=EventKind.CODINGS_IMPORT, detail={"file": str(path)})

@@ -17,6 +17,7 @@ from .agreement.groups import GroupAgreement, group_agreement
 from .errors import CoderError
 from .models import Code
 from .store import Store
+from .vocab import DocumentStatus, ParagraphKind
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def _located(codings: list[tuple], doc_of: dict[int, int]) -> list[tuple]:
 
 
 def _coverage(store: Store, coders: Sequence[str], codings: list[tuple]) -> dict[str, set[int]]:
-    done = {(doc, name) for (doc, name), status in store.statuses().items() if status == "done"}
+    done = {(doc, name) for (doc, name), status in store.statuses().items() if status == DocumentStatus.DONE}
     out: dict[str, set[int]] = {c: {doc for doc, name in done if name == c} for c in coders}
     for doc, _, coder, *_ in codings:
         out[coder].add(doc)
@@ -163,7 +164,7 @@ def _one(doc_ids, names, units_by_doc, coders, keys, coverage, rows, unit, inclu
     skipped: list[Unit] = []
     for doc in doc_ids:
         for u in units_by_doc.get(doc, ()):
-            (skipped if u[3] == "heading" and not include_headings else units).append(u)
+            (skipped if u[3] == ParagraphKind.HEADING and not include_headings else units).append(u)
     unit_ids = {u[1] for u in units}
     ignored = sum(1 for r in rows if r[1] not in unit_ids and r[3] in keys)
     rows = [r for r in rows if r[1] in unit_ids]

@@ -44,6 +44,7 @@ from .models import Code, Document, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
 from .spans import sort_out
 from .store import STATUSES, SegmentRow, Store, text_hash
+from .vocab import DocumentStatus, EventKind
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}
 
@@ -197,7 +198,7 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
             current = store.current_version(my_doc)
             if current.id != my_doc:
                 carry_forward(store, current.id)
-        store.log_event("merge", {
+        store.log_event(EventKind.MERGE, {
             "source": str(other.path), "coders": report.coders,
             "added": report.segments_added, "skipped": report.segments_skipped,
             "removed": report.segments_removed, "restored": report.segments_restored,
@@ -234,7 +235,7 @@ def _incoming(other: Store, names: list[str]) -> _Incoming:
     chosen = set(names)
     statuses = {
         (doc, name): status for (doc, name), status in other.statuses().items()
-        if name in chosen and doc in current and status != "not started"
+        if name in chosen and doc in current and status != DocumentStatus.NOT_STARTED
     }
     memos: dict[tuple[int, str], dict[int, tuple[str, str]]] = {}
     for name in names:

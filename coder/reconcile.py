@@ -24,10 +24,11 @@ from .compare import compare, covered_documents
 from .errors import CoderError
 from .models import Code
 from .store import Store
+from .vocab import DocumentStatus, EventKind, ParagraphKind
 
 DEFAULT_CONSENSUS = "consensus"
-DECISION_EVENT = "review decision"
-AGREED_EVENT = "review agreed"
+DECISION_EVENT = EventKind.REVIEW_DECISION
+AGREED_EVENT = EventKind.REVIEW_AGREED
 DECISIONS = ("a", "b", "both", "neither", "custom")
 UNDO = "undo"
 
@@ -174,7 +175,7 @@ def _check_target(store: Store, a: str, b: str, name: str) -> None:
         return
     codings = sum(store.segment_counts_by_code(store.coder_id(name, create=False)).values())
     marked = sum(1 for (_, who), status in store.statuses().items()
-                 if who == name and status != "not started")
+                 if who == name and status != DocumentStatus.NOT_STARTED)
     if not codings and not marked:
         return
     if held:
@@ -220,8 +221,8 @@ def build_queue(store: Store, a: str, b: str, *, document: str | None = None) ->
     ]
     positions = {c.key: c.position for c in store.codes(include_retired=True)}
     paragraphs = {d: store.paragraphs(d) for d in both}
-    units = {p.id: p for d in both for p in paragraphs[d] if p.kind != "heading"}
-    headings = sum(1 for d in both for p in paragraphs[d] if p.kind == "heading")
+    units = {p.id: p for d in both for p in paragraphs[d] if p.kind != ParagraphKind.HEADING}
+    headings = sum(1 for d in both for p in paragraphs[d] if p.kind == ParagraphKind.HEADING)
     if headings:
         left_out.append(f"{headings} heading paragraph(s): not units of coding")
     marks: dict[int, dict[str, list[Mark]]] = defaultdict(lambda: {a: [], b: []})
@@ -491,10 +492,10 @@ class Review:
         for doc in set(document_ids):
             settled = all(i.paragraph_id in decided for i in self.items if i.document_id == doc)
             status = self.store.status(cid, doc)
-            if settled and status != "done":
-                self.store.put_status(cid, doc, "done")
-            elif not settled and status == "done":
-                self.store.put_status(cid, doc, "in progress")
+            if settled and status != DocumentStatus.DONE:
+                self.store.put_status(cid, doc, DocumentStatus.DONE)
+            elif not settled and status == DocumentStatus.DONE:
+                self.store.put_status(cid, doc, DocumentStatus.IN_PROGRESS)
 
     # -- figures -------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from typing import Any
 from .errors import CoderError
 from .models import Paragraph
 from .store import GUID_NAMESPACE, Store, text_hash
+from .vocab import EventKind
 
 CLOSE_CUTOFF = 0.6
 """Lowest similarity (difflib ratio) at which an edited paragraph counts as the same one."""
@@ -504,7 +505,7 @@ def reimport_document(store: Store, document: str | int, path: Path, *,
         old = store.replace_document(doc.id, parsed, source_path=str(Path(path).resolve()),
                                      content_hash=content_hash)
         carry = carry_segments(store, old.id, doc.id, matches)
-        store.log_event("reimport", {
+        store.log_event(EventKind.REIMPORT, {
             "document": doc.name,
             "source": str(path),
             "old version": old.name,

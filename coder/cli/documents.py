@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..errors import CoderError
 from ..text import visible_text
+from ..vocab import DocumentStatus, ParagraphKind
 from .options import console, db_option, open_project
 
 
@@ -168,7 +169,7 @@ def documents(coder: str | None, db: Path) -> None:
         cells = [Text(d.name), Text(d.title), d.format, str(d.n_paragraphs)]
         for c in coders:
             s = per_coder[c][d.id]
-            status = statuses.get((d.id, c), "not started")
+            status = statuses.get((d.id, c), DocumentStatus.NOT_STARTED)
             cells.append(f"{status}, {s.segments} seg, {s.paragraphs_coded}/{d.n_paragraphs}")
         table.add_row(*cells)
     console.print(table)
@@ -212,7 +213,7 @@ def show(document: str, as_json: bool, db: Path) -> None:
     width = len(str(len(paragraphs)))
     for p in paragraphs:
         label = f"{p.speaker}: " if p.speaker else ""
-        marker = "# " if p.kind == "heading" else ""
+        marker = "# " if p.kind == ParagraphKind.HEADING else ""
         # Control characters would restyle the terminal (and click drops them in a pipe);
         # they show as stand-ins here, as in the app, while --json keeps the text exact.
         click.echo(f"{p.n:>{width}}  {marker}{visible_text(label)}{visible_text(p.text)}")

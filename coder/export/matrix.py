@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..codetree import CodeTree
 from ..models import Code, Document, Paragraph
 from ..store import Store
+from ..vocab import DocumentStatus
 from .scope import Scope
 
 FIXED_COLUMNS = ("document", "document_title", "paragraph", "kind", "speaker", "coder")
@@ -52,7 +53,7 @@ def code_matrix(store: Store, scope: Scope, coders: list[str], *,
         worked.add((r.document_id, r.coder))
         applied.setdefault((r.paragraph_id, r.coder), set()).update(feeds.get(r.code_key, ()))
     for (document_id, coder), status in statuses.items():
-        if status != "not started":
+        if status != DocumentStatus.NOT_STARTED:
             worked.add((document_id, coder))
     wanted = coders or sorted({coder for _, coder in worked})
     rows = []

@@ -49,6 +49,7 @@ from ..codetree import CodeTree
 from ..errors import CoderError
 from ..models import Code, Document, Paragraph
 from ..store import SegmentRow, Store, stable_guid
+from ..vocab import ParagraphKind
 from .atomic import atomic_path, write_atomic
 from .refi_extra import EXTRA_ENTRY, document_extra, extra_bytes
 from .scope import xml_safe
@@ -389,7 +390,7 @@ class _ProjectWriter:
         paragraphs = self.store.paragraphs(doc.id)
         texts = [p.text for p in paragraphs]
         t = self.tally
-        t.kinds += sum(1 for p in paragraphs if p.kind != "text")
+        t.kinds += sum(1 for p in paragraphs if p.kind != ParagraphKind.TEXT)
         t.times += sum(1 for p in paragraphs if p.start_time is not None)
         if any("\r" in x for x in texts):
             t.boundaries.append(doc.name)

@@ -40,6 +40,7 @@ from ..ingest import speakers as speaker_labels
 from ..models import Code, ParagraphIn, ParsedDocument
 from ..spans import sort_out
 from ..store import Store, now, stable_guid, text_hash
+from ..vocab import EventKind
 from .refi import (
     LABEL_END,
     SEPARATOR,
@@ -777,9 +778,9 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
     rows = _overlaps_left_out(store, rows, [users[g] for g in coder_ids], report)
     if rows:
         report.segments_added, report.segments_skipped = store.insert_segments(
-            rows, event="refi import", detail={"file": str(path)}, backup=False)
+            rows, event=EventKind.REFI_IMPORT, detail={"file": str(path)}, backup=False)
     else:
-        store.log_event("refi import", {"file": str(path), "added": 0})
+        store.log_event(EventKind.REFI_IMPORT, {"file": str(path), "added": 0})
 
 
 def _overlaps_left_out(store: Store, rows: list[dict[str, Any]], coders: list[str],

@@ -15,6 +15,7 @@ from pathlib import Path
 from coder.errors import CoderError
 from coder.models import ParsedDocument
 
+from ..vocab import ParagraphKind
 from .captions import read_captions
 from .decoding import decode_text
 from .pdftext import detect_layout, reflow
@@ -142,7 +143,7 @@ def _find_title(parsed: ParsedDocument) -> ParsedDocument:
     if "title" not in parsed.meta:
         for p in parsed.paragraphs[:3]:
             text = p.text.strip()
-            if p.kind == "heading" and text and "\n" not in text and len(text) <= TITLE_MAX_CHARS:
+            if p.kind == ParagraphKind.HEADING and text and "\n" not in text and len(text) <= TITLE_MAX_CHARS:
                 parsed.meta["title"] = text
                 break
     return parsed

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...text import ellipsize
+from ...vocab import DocumentStatus
 
 
 @dataclass
@@ -21,7 +22,8 @@ class DocumentRow:
     status: str
 
 
-STATUS_MARK = {"done": "\u2713", "in progress": "\u2026", "not started": " "}
+STATUS_MARK = {DocumentStatus.DONE: "\u2713", DocumentStatus.IN_PROGRESS: "\u2026",
+               DocumentStatus.NOT_STARTED: " "}
 
 
 def document_prompt(row: DocumentRow, current: bool, width: int = 32) -> Text:
@@ -29,7 +31,7 @@ def document_prompt(row: DocumentRow, current: bool, width: int = 32) -> Text:
     text.append("\u25b6 " if current else "  ", style=Style(bold=True))
     text.append(ellipsize(row.name, width), style=Style(bold=current))
     text.append(f"\n    {row.coded}/{row.total} \u00b6 coded \u00b7 {row.status}",
-                style=Style(dim=row.status != "done"))
+                style=Style(dim=row.status != DocumentStatus.DONE))
     return text
 
 

@@ -26,6 +26,7 @@ from textual.widget import Widget
 from ...session import CodingSession
 from ...text import clean, ellipsize
 from ..display import DisplayText, sentence_spans, word_spans, wrap_ranges
+from ...vocab import ParagraphKind
 from .chips import chip, swatch_style
 
 SCROLL_LINES = 3
@@ -420,7 +421,7 @@ class ParagraphView(Widget, can_focus=True):
         session = self.session
         paragraph = session.paragraphs[index]
         disp = DisplayText.build(paragraph.text)
-        heading = paragraph.kind == "heading"
+        heading = paragraph.kind == ParagraphKind.HEADING
         prefix = f"{clean(paragraph.speaker)}: " if paragraph.speaker else ""
         palette = self._styles()
         base = palette.heading if heading else Style()

@@ -1,0 +1,64 @@
+"""The words `coder` stores and compares: statuses, paragraph kinds, undo steps, event kinds.
+
+Each is a `StrEnum`, so a member equals the bare string stored in the project file
+(`DocumentStatus.DONE == "done"`) and files written before these types existed read the
+same. A typo in a member name fails at import; a typo in a bare string fails silently.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocumentStatus(StrEnum):
+    """One coder's progress through one document (`document_status.status`)."""
+
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+
+
+class ParagraphKind(StrEnum):
+    """What an importer found a paragraph to be (`paragraphs.kind`)."""
+
+    TEXT = "text"
+    HEADING = "heading"
+    LIST = "list"
+    TABLE = "table"
+    QUOTE = "quote"
+
+
+class UndoKind(StrEnum):
+    """One step of a coder's undo history (`actions.kind`)."""
+
+    ADD = "add"
+    REMOVE = "remove"
+    SEGMENT_MEMO = "segment memo"
+    PARAGRAPH_MEMO = "paragraph memo"
+    STATUS = "status"
+
+
+class UndoState(StrEnum):
+    """Where a step stands (`actions.state`): done, undone (redo brings it back), or
+    discarded (a new action after an undo, or a re-import that took its text away)."""
+
+    DONE = "done"
+    UNDONE = "undone"
+    DISCARDED = "discarded"
+
+
+class EventKind(StrEnum):
+    """What the project's history records (`events.kind`)."""
+
+    IMPORT = "import"
+    REIMPORT = "reimport"
+    DOCUMENT_TITLE = "document title"
+    RESTORE = "restore"
+    CODEBOOK = "codebook"
+    CODE_ADDED = "code added"
+    CODES_ADDED = "codes added"
+    CODINGS_IMPORT = "codings import"
+    REFI_IMPORT = "refi import"
+    MERGE = "merge"
+    REVIEW_DECISION = "review decision"
+    REVIEW_AGREED = "review agreed"
