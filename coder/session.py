@@ -58,6 +58,7 @@ class CodingSession:
         self.show_others = False
         self.status = "not started"
         self.pending: dict[str, str] = {}
+        store.pin_generation()
         self.reload_codes()
 
     # -- codebook ------------------------------------------------------------------------
@@ -93,6 +94,29 @@ class CodingSession:
                                    shortcut=shortcut or None, definition=definition)
         self.reload_codes()
         return code
+
+    # -- another program changed the project ---------------------------------------------
+
+    def reload(self) -> int | None:
+        """Start again from the file after another program moved what ids mean (a restore,
+        a codebook change, a merge, a re-import; the store refused the write with
+        `ProjectChanged`): pin the new state, re-read the codebook, and find the open
+        document again by name, since its id may now belong to another document. The id to
+        reopen, or None when the document is gone; nothing is opened yet."""
+        name = self.document.name if self.document else None
+        self.store.pin_generation()
+        self.pending.clear()  # reading places named by the old ids
+        self.document, self.paragraphs, self.index_of = None, [], {}
+        self.own, self.memos, self.others = {}, {}, {}
+        self.coder_id = self.store.coder_id(self.coder)
+        self.reload_codes()
+        if name is None:
+            return None
+        try:
+            found = self.store.document(name)
+        except CoderError:
+            return None
+        return self.store.current_version(found.id).id
 
     # -- documents -----------------------------------------------------------------------
 

@@ -39,11 +39,12 @@ def db_option(f: F) -> F:
 
 
 @contextmanager
-def open_project(db: Path, *, must_exist: bool = True) -> Iterator[Store]:
+def open_project(db: Path, *, must_exist: bool = True, allow_triggers: bool = False
+                 ) -> Iterator[Store]:
     """The project for one command; a file that turns out damaged half way through a command
     becomes one sentence naming it, not SQLite's traceback."""
     new = not db.exists()
-    store = Store(db, create=not must_exist)
+    store = Store(db, create=not must_exist, allow_triggers=allow_triggers)
     try:
         yield store
     except sqlite3.DatabaseError as exc:

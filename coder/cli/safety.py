@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import CoderError
+from ..text import clean
 from .options import console, db_option, open_project
 
 
@@ -51,13 +52,21 @@ def backups(keep: int | None, yes: bool, db: Path) -> None:
         click.echo(f"no backups in {folder} yet")
         return
     if keep is not None:
-        _prune(found, keep, yes)
+        automatic = [p for p in found if store.backup_taken(p) is not None]
+        by_hand = [p for p in found if store.backup_taken(p) is None]
+        if by_hand:
+            click.echo(f"kept, named by hand (never deleted by --keep): "
+                       f"{', '.join(clean(p.name) for p in by_hand)}")
+        _prune(automatic, keep, yes)
         return
     table = Table(title=f"{len(found)} backup(s) in {folder}")
     table.add_column("file")
     table.add_column("size", justify="right")
+    table.add_column("taken")
     for path in found:
-        table.add_row(Text(path.name), _size(path.stat().st_size))
+        taken = store.backup_taken(path)
+        when = taken.strftime("%Y-%m-%d %H:%M:%S UTC") if taken else "named by hand"
+        table.add_row(Text(clean(path.name)), _size(path.stat().st_size), when)
     console.print(table)
 
 
@@ -84,7 +93,7 @@ def restore(backup_file: Path, yes: bool, db: Path) -> None:
 @db_option
 def check(db: Path) -> None:
     """Check the project file for damage (SQLite's integrity and foreign-key checks)."""
-    with open_project(db) as store:
+    with open_project(db, allow_triggers=True) as store:
         problems = store.integrity_problems()
     if problems:
         for p in problems[:50]:
@@ -137,11 +146,11 @@ def _describe(detail: dict[str, Any]) -> str:
 
 
 def _prune(found: list[Path], keep: int, yes: bool) -> None:
-    """Backups are named by time, so the oldest sort first; only files in the backups folder
-    are ever deleted, and only after the user has seen the list."""
+    """`found` are coder's own backups, oldest first by the time taken; only those are ever
+    deleted, and only after the user has seen the list."""
     doomed = found[:-keep]
     if not doomed:
-        click.echo(f"{len(found)} backup(s); nothing to delete when keeping {keep}")
+        click.echo(f"{len(found)} automatic backup(s); nothing to delete when keeping {keep}")
         return
     total = sum(p.stat().st_size for p in doomed)
     click.echo(f"would delete {len(doomed)} backup(s) ({_size(total)}), oldest "

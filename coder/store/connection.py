@@ -9,13 +9,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from ..errors import CoderError
+from ..errors import CoderError, ProjectChanged
 from ..models import Document
 
 DEFAULT_DB = "coder.db"
 BUSY_TIMEOUT_MS = 10_000
 BUSY_ATTEMPTS = 3
 
+
+# The settings row changed (to a fresh random token) by every change that moves what ids mean.
+# A token, not a counter: a restored backup must never bring back a value a session pinned.
+GENERATION_SETTING = "generation"
 
 _FILE_TROUBLE = ("disk i/o error", "database or disk is full", "readonly database",
                  "unable to open database", "malformed", "not a database")
@@ -58,6 +62,20 @@ def _check_is_project(conn: sqlite3.Connection, path: Path) -> None:
             "give another --db", path=path)
 
 
+def _refuse_triggers(conn: sqlite3.Connection, path: Path) -> None:
+    """A trigger someone added would act on every coding coder saves (one was found
+    hard-deleting them), so a project carrying one is not opened until it is removed."""
+    from .schema import foreign_objects
+
+    triggers = [name for _, name in foreign_objects(conn, triggers_only=True)]
+    if triggers:
+        names = ", ".join(triggers)
+        raise CoderError(
+            f"holds trigger(s) coder did not make ({names}); they would act on every coding "
+            f"saved. `coder check` lists what else is foreign; remove them with "
+            f"`sqlite3 {path} 'DROP TRIGGER {triggers[0]}'` and open it again", path=path)
+
+
 def _is_busy(exc: sqlite3.DatabaseError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
@@ -73,6 +91,7 @@ class Connection:
     conn: sqlite3.Connection
     busy_timeout_ms: int
     busy_attempts: int
+    pinned_generation: str | None = None
 
     if TYPE_CHECKING:
         def _migrate(self) -> None: ...  # schema
@@ -102,10 +121,15 @@ class Connection:
         create: bool = True,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
         busy_attempts: int = BUSY_ATTEMPTS,
+        backup_before_migration: bool = True,
+        allow_triggers: bool = False,
     ) -> None:
         """`busy_timeout_ms` and `busy_attempts` bound how long one action waits for another
-        writer: the app waits briefly, so a held lock never freezes the screen."""
+        writer: the app waits briefly, so a held lock never freezes the screen.
+        `backup_before_migration` is off only for scratch copies whose source stays intact;
+        `allow_triggers` only for `coder check`, which reports them."""
         self.path = Path(path)
+        self.backup_before_migration = backup_before_migration
         self.busy_timeout_ms = busy_timeout_ms
         self.busy_attempts = busy_attempts
         if not create and not self.path.exists():
@@ -123,6 +147,8 @@ class Connection:
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             _check_is_project(conn, self.path)
+            if not allow_triggers:
+                _refuse_triggers(conn, self.path)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -133,7 +159,16 @@ class Connection:
             conn.close()
             raise
         self.conn = conn
-        self._migrate()
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if _is_busy(exc) or is_file_problem(exc):
+                raise
+            raise CoderError(
+                f"cannot bring the project file up to this coder's format ({exc}); it was "
+                "left as it was, and `coder backups` lists the copy taken before trying",
+                path=self.path) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -180,6 +215,33 @@ class Connection:
         finally:
             cursor.close()
 
+    def generation(self) -> str:
+        """The token naming what the project's ids mean now (see `GENERATION_SETTING`)."""
+        row = self.conn.execute(
+            "SELECT value FROM settings WHERE key = ?", (GENERATION_SETTING,)).fetchone()
+        return row[0] if row else ""
+
+    def pin_generation(self) -> str:
+        """From now on, every write through this store first checks that no other program
+        has moved what ids mean since this call: a session holding paragraph and code ids
+        in memory pins, so a stale key press is refused instead of saved onto another
+        paragraph or a retired code."""
+        self.pinned_generation = self.generation()
+        return self.pinned_generation
+
+    def bump_generation(self) -> None:
+        """Mark, inside the current transaction, that what ids mean has changed."""
+        import uuid
+
+        token = uuid.uuid4().hex
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (GENERATION_SETTING, token))
+        if self.pinned_generation is not None:
+            # this store's own change (an undo bringing a code back): its caller reloads
+            self.pinned_generation = token
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One user action: all of it lands, or none of it does."""
@@ -187,6 +249,11 @@ class Connection:
             yield self.conn
             return
         self._begin()
+        if self.pinned_generation is not None and self.generation() != self.pinned_generation:
+            self.conn.execute("ROLLBACK")
+            raise ProjectChanged(
+                "not saved: another program changed the project while it was open "
+                "(a restore, a codebook change, a merge or a re-import)", path=self.path)
         try:
             yield self.conn
         except BaseException:

@@ -6,6 +6,9 @@ applied one): opening an older project runs what it lacks, after an automatic ba
 
 from __future__ import annotations
 
+import functools
+import sqlite3
+
 from ..errors import CoderError
 from .connection import Connection
 
@@ -191,7 +194,7 @@ class SchemaMixin(Connection):
             )
         if current == SCHEMA_VERSION:
             return
-        if current > 0:
+        if current > 0 and self.backup_before_migration:
             self.auto_backup(f"before-migration-{current}")
         with self.transaction() as conn:
             # Another process may have migrated while this one waited for the lock.
@@ -201,3 +204,63 @@ class SchemaMixin(Connection):
                     if statement.strip():
                         conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _squash(sql: str | None) -> str:
+    return " ".join((sql or "").split())
+
+
+@functools.cache
+def expected_schema() -> dict[tuple[str, str], str]:
+    """Every schema object coder makes, `(type, name) -> SQL`, built by running the migrations
+    on an empty in-memory database: what a project file should hold, and nothing else."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for migration in MIGRATIONS:
+            for statement in migration.split(";\n"):
+                if statement.strip():
+                    conn.execute(statement)
+        return {(t, n): _squash(s) for t, n, s in conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+    finally:
+        conn.close()
+
+
+def foreign_objects(conn: sqlite3.Connection, *, triggers_only: bool = False
+                    ) -> list[tuple[str, str]]:
+    """Schema objects in a file that coder did not make, as `(type, name)`: a trigger would
+    act on coder's writes behind its back (one hard-deleting codings as they are saved), a
+    view or table of another program is not part of the project a restore brings back."""
+    expected = expected_schema()
+    rows = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                        " ORDER BY type, name").fetchall()
+    found = [(r[0], r[1]) for r in rows if (r[0], r[1]) not in expected]
+    return [f for f in found if f[0] == "trigger"] if triggers_only else found
+
+
+def schema_differences(conn: sqlite3.Connection) -> list[str]:
+    """How a project file's schema differs from the one its migrations make (for `coder
+    check`): objects missing, changed or not coder's own."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        return []  # an older file is migrated when opened; a newer one is refused then
+    expected = expected_schema()
+    have = {(t, n): _squash(s) for t, n, s in conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+    out = [f"{t} {n} is missing" for (t, n) in sorted(expected) if (t, n) not in have]
+    out += [f"{t} {n} differs from coder's own definition" for (t, n), sql in sorted(have.items())
+            if (t, n) in expected and expected[(t, n)] != sql]
+    out += [f"{t} {n} is not coder's own (another program added it)"
+            for t, n in foreign_objects(conn)]
+    return out
+
+
+def strip_foreign_objects(conn: sqlite3.Connection) -> list[str]:
+    """Drop what `foreign_objects` finds (on a scratch copy being restored), naming each."""
+    dropped = []
+    for kind, name in foreign_objects(conn):
+        if kind in ("trigger", "view", "table", "index"):
+            quoted = '"' + name.replace('"', '""') + '"'
+            conn.execute(f"DROP {kind.upper()} IF EXISTS {quoted}")
+            dropped.append(f"{kind} {name}")
+    return dropped
