@@ -56,7 +56,9 @@ class CoderGroup(LazyGroup):
         try:
             return super().invoke(ctx)
         except CoderError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from ..text import visible_text
+
+            click.echo(visible_text(f"Error: {exc}"), err=True)
             sys.exit(exc.exit_code)
 
 

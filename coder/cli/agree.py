@@ -28,7 +28,7 @@ from ..agreement import (
 from ..agreement.explain import explain_group
 from ..compare import Comparison, compare
 from ..errors import CoderError
-from .options import console, db_option, open_project
+from .options import console, db_option, echo, open_project
 
 TWO_CODERS = (
     ("percent_agreement", "% agr"),
@@ -447,10 +447,10 @@ def _explain(results: list[Comparison], code: str, as_json: bool, by_document: b
         return
     for r in results:
         if r.document:
-            click.echo(f"== {r.document}")
+            echo(f"== {r.document}")
         note = _nothing_to_compare(r) if r.document else None
-        click.echo(note if note else explain(r.report, code))
+        echo(note if note else explain(r.report, code))
         group = next((g for g in r.groups if g.group == code), None)
         if group is not None and not note:
-            click.echo("")
-            click.echo(explain_group(group, r.report.coders))
+            echo("")
+            echo(explain_group(group, r.report.coders))

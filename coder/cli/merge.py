@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..merge import MergeReport, merge_project
-from .options import db_option, open_project
+from .options import db_option, echo, open_project
 
 
 def summary(r: MergeReport, other: Path) -> str:
@@ -86,18 +86,18 @@ def merge(other: Path, coders: tuple[str, ...], dry_run: bool, allow_new: bool,
     with open_project(db) as store:
         r = merge_project(store, other, coders=list(coders) or None, dry_run=dry_run,
                           allow_new=allow_new)
-    click.echo(summary(r, other))
+    echo(summary(r, other))
     for line in what_is_new(r):
-        click.echo(line)
+        echo(line)
     warning = merges_warning(r, other)
     if warning:
-        click.echo(warning, err=True)
+        echo(warning, err=True)
     for line in r.overlapping:
-        click.echo(f"not brought in: {line}", err=True)
+        echo(f"not brought in: {line}", err=True)
     if r.dry_run:
         if r.unrelated and not allow_new:
-            click.echo(f"{other} shares no document with this project: without --allow-new "
+            echo(f"{other} shares no document with this project: without --allow-new "
                        "the merge is refused")
-        click.echo("dry run: nothing was changed")
+        echo("dry run: nothing was changed")
     else:
-        click.echo(f"backup of the project before the merge: {r.backup}")
+        echo(f"backup of the project before the merge: {r.backup}")

@@ -11,19 +11,43 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 
 from ..errors import CoderError
 from ..store import DEFAULT_DB, Store, is_file_problem
+from ..text import visible_text
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+class VisibleConsole(Console):
+    """A console on which every character a terminal would act on (an escape sequence in a
+    transcript's title, a file name, a code or coder name, a name from a .qdpx) is printed as
+    its visible stand-in, whatever table or text it sits in: the one choke point for Rich
+    output. Style codes are Rich's own and come after this, so colour still works."""
+
+    def render(self, renderable: RenderableType,
+               options: ConsoleOptions | None = None) -> Iterator[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or not segment.text:
+                yield segment
+            else:
+                yield Segment(visible_text(segment.text), segment.style, segment.control)
+
+
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print one message the same way (the choke point for plain lines): tabs and newlines
+    pass, any other control character is shown as a visible mark."""
+    click.echo(visible_text(str(message)), err=err, nl=nl)
+
 
 # Piped into a file or another program, a table is not cut at 80 columns: names in it are what
 # the next command takes. $COLUMNS still wins when set.
 PIPE_WIDTH = 200
-console = Console(highlight=False,
-                  width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH)
-err_console = Console(stderr=True, highlight=False)
+console = VisibleConsole(highlight=False,
+                         width=None if sys.stdout.isatty() or "COLUMNS" in os.environ
+                         else PIPE_WIDTH)
+err_console = VisibleConsole(stderr=True, highlight=False)
 
 
 def db_option(f: F) -> F:
