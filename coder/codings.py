@@ -322,8 +322,15 @@ def _note_memos_already_there(
 def import_codings_csv(
     store: Store, path: Path, warnings: list[str] | None = None
 ) -> tuple[int, int]:
+    """New coders and their codings land in one transaction after the backup, so a killed or
+    failed import leaves no coder without the codings that came with it."""
     rows = read_codings_csv(store, path, warnings)
-    coder_ids = {name: store.coder_id(name) for name in {r["coder"] for r in rows}}
-    for r in rows:
-        r["coder_id"] = coder_ids[r.pop("coder")]
-    return store.insert_segments(rows, event=EventKind.CODINGS_IMPORT, detail={"file": str(path)})
+    if not rows:
+        return 0, 0
+    saved = store.auto_backup(f"before-{EventKind.CODINGS_IMPORT}")
+    with store.transaction():
+        coder_ids = {name: store.coder_id(name) for name in {r["coder"] for r in rows}}
+        for r in rows:
+            r["coder_id"] = coder_ids[r.pop("coder")]
+        return store.insert_segments(rows, event=EventKind.CODINGS_IMPORT, backup=False,
+                                     detail={"file": str(path), "backup": str(saved)})

@@ -33,6 +33,7 @@ left alone, so no coder's data ever changes another coder's codings.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ from .errors import CoderError
 from .models import Code, Document, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
 from .spans import sort_out
-from .store import STATUSES, SegmentRow, Store, text_hash
+from .store import SCHEMA_VERSION, STATUSES, SegmentRow, Store, text_hash
 from .vocab import DocumentStatus, EventKind
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}
@@ -127,22 +128,58 @@ def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = 
     other_path = Path(other_path)
     if not other_path.exists():
         raise CoderError("no such project file", path=other_path)
+    if not other_path.is_file():
+        raise CoderError("is not a file (a folder or a device); give the other coder's "
+                         "project file", path=other_path)
     if other_path.resolve() == store.path.resolve():
         raise CoderError("cannot merge a project into itself", path=other_path)
-    other = Store(other_path, create=False)
+    with tempfile.TemporaryDirectory(prefix="coder-merge-other-") as folder:
+        other = _open_other(other_path, Path(folder))
+        try:
+            return _merge_from(store, other, coders, dry_run, allow_new)
+        finally:
+            other.close()
+
+
+def _open_other(path: Path, folder: Path) -> Store:
+    """The other copy, only ever read: opened read-only (no switch to WAL, no migration);
+    one from an older coder is migrated in a scratch copy in `folder` instead."""
     try:
-        if not dry_run:
-            return _merge(store, other, coders, allow_new)
-        with tempfile.TemporaryDirectory(prefix="coder-merge-") as scratch:
-            trial = Store(store.backup(Path(scratch) / store.path.name))
+        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = source.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 or version >= SCHEMA_VERSION:
+                source.close()
+                return Store(path, create=False, read_only=True, allow_triggers=True)
+            copy = folder / path.name
+            dest = sqlite3.connect(copy)
             try:
-                report = _merge(trial, other, coders, allow_new=True)
+                source.backup(dest)
             finally:
-                trial.close()
-        report.backup, report.dry_run = None, True
-        return report
-    finally:
-        other.close()
+                dest.close()
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise CoderError("not a coder project (not an SQLite file)", path=path) from None
+        raise CoderError(f"cannot read the other project ({exc})", path=path) from None
+    migrated = Store(copy, create=False, backup_before_migration=False, allow_triggers=True)
+    migrated.path = path  # what messages name; the copy is only read, and deleted after
+    return migrated
+
+
+def _merge_from(store: Store, other: Store, coders: list[str] | None, dry_run: bool,
+                allow_new: bool) -> MergeReport:
+    if not dry_run:
+        return _merge(store, other, coders, allow_new)
+    with tempfile.TemporaryDirectory(prefix="coder-merge-") as scratch:
+        trial = Store(store.backup(Path(scratch) / store.path.name))
+        try:
+            report = _merge(trial, other, coders, allow_new=True)
+        finally:
+            trial.close()
+    report.backup, report.dry_run = None, True
+    return report
 
 
 def _merge(store: Store, other: Store, coders: list[str] | None,

@@ -15,7 +15,7 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 
 from ..errors import CoderError
-from ..store import DEFAULT_DB, Store, is_file_problem
+from ..store import DEFAULT_DB, Store, file_problem, is_file_problem
 from ..text import visible_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,10 +75,7 @@ def open_project(db: Path, *, must_exist: bool = True, allow_triggers: bool = Fa
         store.close()
         if not is_file_problem(exc):
             raise
-        raise CoderError(
-            f"the project file cannot be used ({exc}); `coder check` says more, and "
-            "`coder backups` lists the copies `coder restore` can bring back", path=db,
-        ) from None
+        raise file_problem(exc, db) from None
     except CoderError:
         if new and store.is_empty():
             store.close()

@@ -48,6 +48,7 @@ from .connection import (
     Connection,
     _check_is_project,
     _is_busy,
+    file_problem,
     is_file_problem,
 )
 from .documents import (
@@ -103,6 +104,7 @@ __all__ = [
     "_like_prefix",
     "_paragraph",
     "_segment",
+    "file_problem",
     "is_file_problem",
     "now",
     "open_store",

@@ -138,7 +138,11 @@ class BackupsMixin(Connection):
         """A copy taken before anything that changes many rows at once, kept beside the
         project in `<name>.backups/`, so a merge or bulk import can always be walked back."""
         folder = self.backup_dir
-        folder.mkdir(exist_ok=True)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise CoderError(f"cannot make the backups folder: {exc.strerror}; nothing was "
+                             "changed", path=folder) from None
         clean_stale_temporaries(folder)
         stamp = datetime.now(UTC).strftime(_STAMP)
         slug = "".join(ch if ch.isalnum() else "-" for ch in reason)

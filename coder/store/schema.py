@@ -194,6 +194,10 @@ class SchemaMixin(Connection):
             )
         if current == SCHEMA_VERSION:
             return
+        if getattr(self, "read_only", False):
+            raise CoderError(
+                f"is read-only and from an older coder (schema {current}); copy it somewhere "
+                "writable and open the copy to bring it up to date", path=self.path)
         if current > 0 and self.backup_before_migration:
             self.auto_backup(f"before-migration-{current}")
         with self.transaction() as conn:
