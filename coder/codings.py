@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,7 +98,27 @@ def _reader(text: str) -> csv.DictReader[str]:
         dialect: Any = csv.Sniffer().sniff(header, delimiters=_DELIMITERS)
     except csv.Error:
         dialect = csv.excel
-    return csv.DictReader(io.StringIO(text, newline=""), delimiter=dialect.delimiter)
+    # coder's own export holds whole paragraphs in a quote: far over csv's 131,072 default
+    csv.field_size_limit(sys.maxsize)
+    return csv.DictReader(io.StringIO(text, newline=""), delimiter=dialect.delimiter,
+                          strict=True)
+
+
+def _rows(reader: csv.DictReader[str], path: Path) -> Iterator[dict[str, Any]]:
+    """The rows, refusing a malformed file at the line where the bad record starts: an
+    unterminated quote would otherwise fold every following row into one memo."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            hint = (": a quote opened here is never closed"
+                    if "end of data" in str(exc) else "")
+            raise CoderError(f"malformed CSV ({exc}){hint}; nothing was imported", path=path,
+                             line=start) from None
+        yield row
 
 
 def _columns(reader: csv.DictReader[str], path: Path) -> tuple[list[str], str]:
@@ -156,7 +178,7 @@ def read_codings_csv(
     problems: list[tuple[int, str]] = []
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], tuple[int, dict[str, Any], list[str]]] = {}
-    for row in reader:
+    for row in _rows(reader, path):
         line = reader.line_num
         values = {k: (row.get(k) or "").strip() for k in (*REQUIRED, *OPTIONAL, code_column)}
 
