@@ -173,3 +173,14 @@ def test_a_codebook_change_that_only_adds_codes_takes_a_backup(store: Store) -> 
     store.sync_codes([*SMALL_CODES, {"key": "new", "name": "New", "parent_key": None}])
     after = store.backups()
     assert len(after) == len(before) + 1 and "before-codebook-change" in after[-1].name
+
+
+def test_backup_force_onto_a_link_or_a_device_refuses_and_leaves_it(
+        store: Store, tmp_path: Path) -> None:
+    real = store.backup(tmp_path / "real.db")
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    for target in (link, Path("/dev/null")):
+        with pytest.raises(CoderError, match="link or a device"):
+            store.backup(target, overwrite=True)
+    assert link.is_symlink() and Path("/dev/null").is_char_device()
