@@ -1,0 +1,170 @@
+"""Cases and attributes: typed values, the CSV import, case links and the lookups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coder.attributes import (
+    AttributeIndex,
+    attributes_of_document,
+    attributes_of_paragraph,
+    attributes_of_segment,
+    case_of_paragraph,
+    declare,
+    import_attributes,
+    infer_type,
+    link,
+    parse_value,
+    parse_where,
+    set_value,
+)
+from coder.errors import CoderError
+from coder.models import ParsedDocument
+from coder.store import Store
+from factories import SMALL_TEXTS
+
+
+def _second_document(store: Store) -> None:
+    store.add_document("notes-2", ParsedDocument("text", list(SMALL_TEXTS[1:])),
+                       source_path="notes-2.txt", content_hash="hash-notes-2")
+
+
+def _csv(tmp_path: Path, text: str, name: str = "attrs.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("type_", "raw", "expected"), [
+    ("number", " 3.50 ", "3.5"),
+    ("number", "42.0", "42"),
+    ("number", "-7", "-7"),
+    ("date", "2021-03-17", "2021-03-17"),
+    ("yes/no", "Yes", "yes"),
+    ("yes/no", "FALSE", "no"),
+    ("text", "  West Midlands ", "West Midlands"),
+])
+def test_values_are_stored_in_one_spelling(type_: str, raw: str, expected: str) -> None:
+    assert parse_value(type_, raw) == expected
+
+
+@pytest.mark.parametrize(("type_", "raw"), [
+    ("number", "forty"), ("number", "nan"), ("number", "1_000"), ("date", "17/03/2021"),
+    ("date", "2021-02-30"), ("yes/no", "maybe"), ("text", "   "),
+])
+def test_wrong_values_are_refused(type_: str, raw: str) -> None:
+    with pytest.raises(ValueError):
+        parse_value(type_, raw)
+
+
+def test_a_column_without_a_type_gets_the_narrowest_that_fits() -> None:
+    assert infer_type(["3", "4.5", ""]) == "number"
+    assert infer_type(["2021-03-17", "2021-05-01"]) == "date"
+    assert infer_type(["yes", "No"]) == "yes/no"
+    assert infer_type(["0", "1"]) == "number"
+    assert infer_type(["West", "3"]) == "text"
+
+
+def test_declaring_again_with_another_type_is_refused(store: Store) -> None:
+    declare(store, "age", "number")
+    assert declare(store, "AGE", "number").name == "age"
+    with pytest.raises(CoderError, match="already declared as number"):
+        declare(store, "age", "text")
+
+
+def test_csv_sets_document_values_and_links_cases(store: Store, tmp_path: Path) -> None:
+    _second_document(store)
+    path = _csv(tmp_path, "document,region,sessions:number,case\n"
+                          "notes,West Midlands,3,Council A\nnotes-2,East,,\n")
+    summary = import_attributes(store, path)
+    assert summary.rows == 2
+    assert ("sessions", "number") in summary.declared
+    assert summary.new_cases == ["Council A"]
+    assert attributes_of_document(store, "notes") == {"region": "West Midlands", "sessions": "3"}
+    assert attributes_of_document(store, "notes-2") == {"region": "East"}
+    assert [e["kind"] for e in store.events()][-1] == "attributes import"
+    par = store.paragraph_at(store.document("notes").id, 3)
+    assert par is not None
+    case = case_of_paragraph(store, par.id)
+    assert case is not None and case.name == "Council A"
+
+
+def test_a_bad_csv_changes_nothing_and_names_every_bad_line(
+    store: Store, tmp_path: Path
+) -> None:
+    declare(store, "age", "number")
+    path = _csv(tmp_path, "case,age,care leaver:yes/no\nP1,34,yes\nP2,forty,no\n"
+                          "P3,29,sometimes\nP1,30,no\n")
+    with pytest.raises(CoderError) as caught:
+        import_attributes(store, path)
+    message = str(caught.value)
+    assert f"{path}:3: age is number: 'forty' is not a number" in message
+    assert f"{path}:4: care leaver is yes/no: 'sometimes' is not yes or no" in message
+    assert f"{path}:5: case 'P1' again (first on line 2)" in message
+    assert store.cases() == []
+    assert store.attribute("care leaver") is None
+
+
+def test_unknown_document_and_bad_header_are_refused(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(CoderError, match=r":2: unknown document 'nope'"):
+        import_attributes(store, _csv(tmp_path, "document,region\nnope,West\n"))
+    with pytest.raises(CoderError, match=r"attrs.csv:1: the first column must be"):
+        import_attributes(store, _csv(tmp_path, "region,document\nWest,notes\n"))
+    declare(store, "region", "text")
+    with pytest.raises(CoderError, match=r":1: column 'region' says number"):
+        import_attributes(store, _csv(tmp_path, "document,region:number\nnotes,3\n"))
+    assert store.document_attribute_values() == []
+
+
+def test_a_segment_has_its_documents_and_its_speakers_case_attributes(store: Store) -> None:
+    set_value(store, "region", "West", document="notes")
+    set_value(store, "kind", "evidence session", document="notes")
+    store.add_case("Amira")
+    set_value(store, "age", "19", case="Amira")
+    set_value(store, "kind", "interview", case="Amira")
+    case, spoken = link(store, "amira", "notes", speaker="p2")
+    assert (case.name, spoken) == ("Amira", "P2")
+    doc = store.document("notes")
+    p2 = store.paragraph_at(doc.id, 3)
+    p3 = store.paragraph_at(doc.id, 4)
+    assert p2 is not None and p3 is not None
+    assert attributes_of_paragraph(store, p2.id) == {
+        "region": "West", "kind": "interview", "age": "19"}
+    assert attributes_of_paragraph(store, p3.id) == {"region": "West", "kind": "evidence session"}
+    coder = store.coder_id("alice")
+    code = store.codes()[0]
+    segment = store.add_segment(coder, p2.id, code.id)
+    assert attributes_of_segment(store, segment)["age"] == "19"
+    assert store.attribute("age") is not None and store.attribute("age").type == "number"
+
+
+def test_linking_an_unknown_speaker_names_those_there_are(store: Store) -> None:
+    with pytest.raises(CoderError, match=r"no speaker 'P9' in notes \(speakers: P2, P3\)"):
+        link(store, "Amira", "notes", speaker="P9")
+    assert store.cases() == []
+
+
+def test_where_keeps_paragraphs_whose_values_match(store: Store) -> None:
+    _second_document(store)
+    declare(store, "sessions", "number")
+    set_value(store, "sessions", "3", document="notes")
+    set_value(store, "sessions", "4", document="notes-2")
+    doc, doc2 = store.document("notes"), store.document("notes-2")
+    where = parse_where(store, ["sessions=3.0"])
+    assert where.matches(doc.id) and not where.matches(doc2.id)
+    either = parse_where(store, ["sessions=3", "sessions=4"])
+    assert either.matches(doc.id) and either.matches(doc2.id)
+    with pytest.raises(CoderError, match="sessions is number: 'three' is not a number"):
+        parse_where(store, ["sessions=three"])
+    with pytest.raises(CoderError, match="no attribute 'regoin'"):
+        parse_where(store, ["regoin=West"])
+
+
+def test_index_reads_the_project_once(store: Store) -> None:
+    set_value(store, "region", "West", document="notes")
+    index = AttributeIndex.load(store)
+    doc = store.document("notes")
+    assert index.values(doc.id, "P2") == {"region": "West"}
+    assert index.case_of(doc.id, "P2") is None
