@@ -221,6 +221,12 @@ class Where:
         values = self.index.values(document_id, speaker)
         return all(values.get(name) in allowed for name, allowed in self.wanted.items())
 
+    def paragraph_ids(self, store: Store) -> set[int]:
+        """The paragraphs of the current documents that pass: the units `coder agree --where`
+        keeps."""
+        return {par for doc, par, speaker in store.paragraph_owners()
+                if self.matches(doc, speaker)}
+
     def describe(self) -> str:
         return "; ".join(f"{name} = {' or '.join(sorted(v))}" for name, v in self.wanted.items())
 

@@ -168,3 +168,64 @@ def test_index_reads_the_project_once(store: Store) -> None:
     doc = store.document("notes")
     assert index.values(doc.id, "P2") == {"region": "West"}
     assert index.case_of(doc.id, "P2") is None
+
+
+def _coded(store: Store) -> None:
+    """notes (West, P2 in case Amira) and notes-2 (East), each coded by alice on ¶2 and ¶3."""
+    _second_document(store)
+    set_value(store, "region", "West", document="notes")
+    set_value(store, "region", "East", document="notes-2")
+    link(store, "Amira", "notes", speaker="P2")
+    alice = store.coder_id("alice")
+    stigma = next(c for c in store.codes() if c.key == "stigma")
+    for name, n in (("notes", 3), ("notes", 4), ("notes-2", 2)):
+        par = store.paragraph_at(store.document(name).id, n)
+        assert par is not None
+        store.add_segment(alice, par.id, stigma.id)
+
+
+def test_crosstab_counts_per_value(store: Store) -> None:
+    from coder.export.crosstab import crosstab
+
+    _coded(store)
+    table = crosstab(store, "region", ["alice"])
+    assert [(g.value, g.documents, g.cases, g.paragraphs) for g in table.groups] == [
+        ("East", 1, 0, 3), ("West", 1, 1, 4)]
+    west = table.cell("stigma", "West")
+    assert (west.segments, west.paragraphs, west.cases) == (2, 2, 1)
+    assert west.words == len("People hear care and assume you did something wrong.".split()) + len(
+        "At 18 the support just stopped.".split())
+    assert west.case_share(table.groups[1]) == 1.0
+    assert table.cell("stigma", "East").case_share(table.groups[0]) is None
+    only_east = crosstab(store, "region", ["alice"], where=parse_where(store, ["region=East"]))
+    assert [g.value for g in only_east.groups] == ["East"]
+
+
+def test_cli_commands_set_list_and_compare(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from coder.cli import main
+    from factories import make_project
+
+    db = tmp_path / "p.db"
+    store = make_project(db)
+    _coded(store)
+    store.close()
+    run = CliRunner().invoke
+    result = run(main, ["attribute", "set", "notes", "sessions", "3", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "notes: sessions = 3" in result.output
+    bad = run(main, ["attribute", "set", "notes", "sessions", "many", "--db", str(db)])
+    assert bad.exit_code != 0 and "sessions is number: 'many' is not a number" in bad.output
+    listed = run(main, ["cases", "--db", str(db)])
+    assert "Amira: notes (P2)" in listed.output
+    out = run(main, ["crosstab", "region", "--coder", "alice", "--format", "csv", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    assert "region,West,alice,stigma,Stigma,1,1,4,2,2," in out.output
+    csv_path = _csv(tmp_path, "document,region\nnotes,North\nnope,South\n", "bad.csv")
+    refused = run(main, ["attributes", "import", str(csv_path), "--db", str(db)])
+    assert refused.exit_code != 0 and f"{csv_path}:3: unknown document 'nope'" in refused.output
+    matrix = run(main, ["export", "matrix", "--where", "region=East", "--db", str(db)])
+    header, *rows = matrix.output.splitlines()
+    assert header.startswith("document,document_title,paragraph,kind,speaker,coder,case,region,")
+    assert rows and all(r.startswith("notes-2,") for r in rows if "," in r and "row(s)" not in r)

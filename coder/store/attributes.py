@@ -146,6 +146,12 @@ class AttributesMixin(Connection):
             out.setdefault(doc_id, {})[speaker] = count
         return out
 
+    def paragraph_owners(self) -> list[tuple[int, int, str | None]]:
+        """(document_id, paragraph_id, speaker) of every paragraph of the current documents."""
+        return [(r[0], r[1], r[2]) for r in self._tuples(
+            "SELECT p.document_id, p.id, p.speaker FROM paragraphs p"
+            " JOIN documents d ON d.id = p.document_id WHERE d.superseded_by IS NULL")]
+
     # -- values -----------------------------------------------------------------------------
 
     def document_attribute_values(self) -> list[tuple[int, str, str]]:
