@@ -229,3 +229,32 @@ def test_cli_commands_set_list_and_compare(tmp_path: Path) -> None:
     header, *rows = matrix.output.splitlines()
     assert header.startswith("document,document_title,paragraph,kind,speaker,coder,case,region,")
     assert rows and all(r.startswith("notes-2,") for r in rows if "," in r and "row(s)" not in r)
+
+
+def test_merge_brings_attributes_cases_and_links_and_keeps_ours(tmp_path: Path) -> None:
+    from coder.merge import merge_project
+    from factories import make_project
+
+    mine = make_project(tmp_path / "mine.db")
+    mine.backup(tmp_path / "theirs.db")
+    theirs = Store(tmp_path / "theirs.db")
+    set_value(theirs, "region", "West", document="notes")
+    set_value(theirs, "age", "19", document="notes")
+    link(theirs, "Amira", "notes", speaker="P2")
+    set_value(theirs, "care leaver", "yes", case="Amira")
+    par = theirs.paragraph_at(theirs.document("notes").id, 3)
+    assert par is not None
+    theirs.add_segment(theirs.coder_id("bob"), par.id, theirs.codes()[0].id)
+    theirs.close()
+    set_value(mine, "region", "East", document="notes")
+    report = merge_project(mine, tmp_path / "theirs.db")
+    assert report.attribute_conflicts == ["document notes: region is 'East' here, 'West' there"]
+    assert sorted(report.attributes_added) == ["age", "care leaver"]
+    assert report.cases_added == ["Amira"] and report.case_links_added == 1
+    par_here = mine.paragraph_at(mine.document("notes").id, 3)
+    assert par_here is not None
+    assert attributes_of_paragraph(mine, par_here.id) == {
+        "region": "East", "age": "19", "care leaver": "yes"}
+    again = merge_project(mine, tmp_path / "theirs.db")
+    assert (again.attribute_values_added, again.case_links_added, again.cases_added) == (0, 0, [])
+    mine.close()
