@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .codings import MAX_REPORTED, _decode, _reader
 from .errors import CoderError
 from .models import Attribute, Case, Document
 from .store import Store
@@ -29,6 +28,7 @@ TYPES = tuple(t.value for t in AttributeType)
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
 OWNER_COLUMNS = ("document", "case")
+MAX_REPORTED = 20
 CASE_COLUMN = "case"
 
 
@@ -378,6 +378,8 @@ def read_attributes_csv(
     store: Store, path: Path, warnings: list[str] | None = None
 ) -> AttributePlan:
     """The plan for an attributes CSV, or one CoderError naming every bad line (FILE:LINE)."""
+    from .codings import _decode, _reader  # the codings CSV's reading; it imports agreement
+
     path = Path(path)
     notes: list[str] = [] if warnings is None else warnings
     reader = _reader(_decode(path, notes))
