@@ -20,6 +20,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     undo.py        each coder's undo and redo history
     memos.py       paragraph memos
     statuses.py    each coder's progress per document
+    attributes.py  attributes, cases, their values, and speakers linked to cases
     queries.py     read-only rows for reports, exports and agreement
     stamps.py      timestamps, GUIDs, text hashes
 
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from ..codebook_plan import CodePlan as _CodePlan
 from ..codebook_plan import describe_change as _describe_change
+from .attributes import AttributesMixin
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .coders import CodersMixin
 from .codes import CodesMixin
@@ -121,6 +123,7 @@ class Store(
     UndoMixin,
     MemosMixin,
     StatusesMixin,
+    AttributesMixin,
     QueriesMixin,
     EventsMixin,
     BackupsMixin,
