@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .compare import exclusive_groups
+from .exclusive import exclusive_groups
+from .coverage import mark_documents
 from .errors import CoderError
 from .export.segments import COLUMNS as EXPORT_COLUMNS
 from .ingest.decoding import decode_text
 from .models import Code
 from .spans import OverlapCheck
 from .store import Store
-from .vocab import EventKind
+from .vocab import DocumentStatus, EventKind
 
 REQUIRED = ("document", "paragraph", "coder", "code")
 OPTIONAL = ("start", "end", "memo")
@@ -320,10 +321,26 @@ def _note_memos_already_there(
 
 
 def import_codings_csv(
-    store: Store, path: Path, warnings: list[str] | None = None
+    store: Store, path: Path, warnings: list[str] | None = None, *, done: bool = False
 ) -> tuple[int, int]:
+    """Add the file's codings; with `done`, also mark each document in it done for each coder in
+    it, in the same transaction (without it, an imported coding counts in agreement only up to
+    the coder's last coded paragraph in each document: see `coder.coverage`)."""
     rows = read_codings_csv(store, path, warnings)
     coder_ids = {name: store.coder_id(name) for name in {r["coder"] for r in rows}}
+    if not done:
+        for r in rows:
+            r["coder_id"] = coder_ids[r.pop("coder")]
+        return store.insert_segments(rows, event=EventKind.CODINGS_IMPORT,
+                                     detail={"file": str(path)})
+    doc_of = {pid: doc for doc, pid, _, _ in store.paragraph_index()}
+    finished = {(r["coder"], doc_of[r["paragraph_id"]]) for r in rows}
     for r in rows:
         r["coder_id"] = coder_ids[r.pop("coder")]
-    return store.insert_segments(rows, event=EventKind.CODINGS_IMPORT, detail={"file": str(path)})
+    backup = store.auto_backup(f"before-{EventKind.CODINGS_IMPORT}")
+    with store.transaction():
+        result = store.insert_segments(rows, event=EventKind.CODINGS_IMPORT,
+                                       detail={"file": str(path), "done": True,
+                                               "backup": str(backup)})
+        mark_documents(store, finished, DocumentStatus.DONE)
+    return result

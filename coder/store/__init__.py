@@ -20,6 +20,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     undo.py        each coder's undo and redo history
     memos.py       paragraph memos
     statuses.py    each coder's progress per document
+    coverage.py    how far each coder has read in each document (reading marks)
     queries.py     read-only rows for reports, exports and agreement
     stamps.py      timestamps, GUIDs, text hashes
 
@@ -39,6 +40,7 @@ from ..codebook_plan import describe_change as _describe_change
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .coders import CodersMixin
 from .codes import CodesMixin
+from .coverage import CoverageMixin
 from .connection import (
     _FILE_TROUBLE,
     _OUR_TABLES,
@@ -119,6 +121,7 @@ class Store(
     UndoMixin,
     MemosMixin,
     StatusesMixin,
+    CoverageMixin,
     QueriesMixin,
     EventsMixin,
     BackupsMixin,

@@ -170,7 +170,20 @@ ORDER BY d.name, p.n, cr.name, c.position;
 """
 
 
-MIGRATIONS: list[str] = [_V1, _V2]
+# Version 3: how far each coder has read in each document (the furthest paragraph number the
+# cursor reached in the app), so agreement counts a paragraph beyond it as missing, not absent.
+_V3_COVERAGE = """
+CREATE TABLE reading_marks (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    reached INTEGER NOT NULL CHECK (reached >= 0),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, coder_id)
+);
+"""
+
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3_COVERAGE]
 
 
 SCHEMA_VERSION = len(MIGRATIONS)
