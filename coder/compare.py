@@ -15,7 +15,7 @@ from typing import Any
 from .agreement import AgreementReport, character_agreement, paragraph_agreement
 from .agreement.groups import GroupAgreement, group_agreement
 from .coverage import RULE as COVERAGE_RULE
-from .coverage import Coverage, project_coverage, read_coverage
+from .coverage import WHOLE, Coverage, project_coverage, read_coverage
 from .errors import CoderError
 from .exclusive import exclusive_groups
 from .models import Code
@@ -185,7 +185,7 @@ def _one(doc_ids, names, units_by_doc, coders, keys, read, rows, unit, include_h
     found: tuple[GroupAgreement, ...] = ()
     if unit == "paragraph":
         applied = _applied(rows)
-        covered_units = {c: {u[1] for u in units if read.covers(c, u[0], u[2])} for c in coders}
+        covered_units = {c: _within(units, read.reach.get(c, {})) for c in coders}
         report = paragraph_agreement([u[1] for u in units], coders, keys, applied, covered_units,
                                      ci=ci, n_boot=n_boot, seed=seed, missing=missing)
         found = _groups(units, coders, applied, covered_units, missing, variables, names)
@@ -204,6 +204,12 @@ def _one(doc_ids, names, units_by_doc, coders, keys, read, rows, unit, include_h
         excluded.append((heading_note, n_skipped))
     return (replace(report, excluded=excluded + list(report.excluded)), found,
             _unread(units, coders, read, names, unit))
+
+
+def _within(units: list[Unit], reach: dict[int, int | None]) -> set[int]:
+    """The units a coder covers, by `Coverage.covers` inlined: this runs once per unit."""
+    return {u[1] for u in units if u[0] in reach
+            and ((upto := reach[u[0]]) is WHOLE or u[2] <= upto)}
 
 
 def _unread(units: list[Unit], coders: Sequence[str], read: Coverage, names: dict[int, str],
