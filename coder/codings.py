@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .compare import exclusive_groups
+from .exclusive import exclusive_groups
+from .coverage import mark_documents
 from .errors import CoderError
 from .export.segments import COLUMNS as EXPORT_COLUMNS
 from .ingest.decoding import decode_text
 from .models import Code
 from .spans import OverlapCheck
 from .store import Store
-from .vocab import EventKind
+from .vocab import DocumentStatus, EventKind
 
 REQUIRED = ("document", "paragraph", "coder", "code")
 OPTIONAL = ("start", "end", "memo")
@@ -342,17 +343,30 @@ def _note_memos_already_there(
 
 
 def import_codings_csv(
-    store: Store, path: Path, warnings: list[str] | None = None
+    store: Store, path: Path, warnings: list[str] | None = None, *, done: bool = False
 ) -> tuple[int, int]:
-    """New coders and their codings land in one transaction after the backup, so a killed or
-    failed import leaves no coder without the codings that came with it."""
+    """Add the file's codings, after a backup, with any new coders in the same transaction, so a
+    killed or failed import leaves no coder without the codings that came with it. With `done`,
+    each document in the file is also marked done for each coder in it, in that transaction
+    (without it, an imported coding counts in agreement only up to the coder's last coded
+    paragraph in each document: see `coder.coverage`)."""
     rows = read_codings_csv(store, path, warnings)
     if not rows:
         return 0, 0
+    finished: set[tuple[str, int]] = set()
+    if done:
+        doc_of = {pid: doc for doc, pid, _, _ in store.paragraph_index()}
+        finished = {(r["coder"], doc_of[r["paragraph_id"]]) for r in rows}
     saved = store.auto_backup(f"before-{EventKind.CODINGS_IMPORT}")
+    detail: dict[str, object] = {"file": str(path), "backup": str(saved)}
+    if done:
+        detail["done"] = True
     with store.transaction():
         coder_ids = {name: store.coder_id(name) for name in {r["coder"] for r in rows}}
         for r in rows:
             r["coder_id"] = coder_ids[r.pop("coder")]
-        return store.insert_segments(rows, event=EventKind.CODINGS_IMPORT, backup=False,
-                                     detail={"file": str(path), "backup": str(saved)})
+        result = store.insert_segments(rows, event=EventKind.CODINGS_IMPORT, backup=False,
+                                       detail=detail)
+        if done:
+            mark_documents(store, finished, DocumentStatus.DONE)
+    return result

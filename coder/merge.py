@@ -22,6 +22,10 @@ who merges, codes on and merges again expects the second merge to show their cor
 - A coding removed here and still live there stays removed, unless the coder brought it back
   there (undo, redo) after it was removed here: the later decision wins.
 - A memo the coder changed later (on a coding, or a paragraph memo) replaces the older one.
+- Reading marks (how far a coder read each document, which agreement counts by): the further
+  of the two, as a mark only grows.
+- Exclusive groups (`exclusive: true` parents): those of both copies; codings that break the
+  one-sub-code rule are kept and named in the report.
 - A code retired here that incoming codings use is un-retired (nothing brought in is hidden).
   Codebook changes themselves are not merged: a code merged into another (`codebook use
   --move`) only in the other copy stays separate here, and the summary says so.
@@ -41,6 +45,7 @@ from typing import Any
 
 from .codetree import CodeTree
 from .errors import CoderError
+from .exclusive import breaches, exclusive_groups, set_exclusive_groups
 from .models import Code, Document, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
 from .spans import sort_out
@@ -74,6 +79,13 @@ class MergeReport:
     overlapping: list[str] = field(default_factory=list)
     """Incoming spans not brought in because they overlap a span of the same code by the same
     coder here (see `coder.spans`), each named; the other copy keeps them."""
+    reading_marks_raised: int = 0
+    """Reading marks (how far a coder read a document) the other copy had further along."""
+    exclusive_groups_added: list[str] = field(default_factory=list)
+    """Parents the other copy marks `exclusive: true` that this project did not."""
+    exclusive_breaches: list[str] = field(default_factory=list)
+    """Places where a merged coder now has two sub-codes of one exclusive group on a paragraph
+    (kept: `coder agree` gives that coder no value for the group there)."""
     backup: str | None = None
     dry_run: bool = False
     """Worked out on a copy of the project: nothing here was changed."""
@@ -103,12 +115,13 @@ class _Incoming:
     states: list[dict[str, Any]]
     statuses: dict[tuple[int, str], str]
     memos: dict[tuple[int, str], dict[int, tuple[str, str]]]
+    marks: dict[tuple[int, str], int] = field(default_factory=dict)
 
     @property
     def contributors(self) -> set[str]:
-        """Coders with something to bring in: codings, a status or a paragraph memo."""
+        """Coders with something to bring in: codings, a status, a reading mark or a memo."""
         return ({r.coder for r in self.rows} | {c for _, c in self.statuses}
-                | {c for _, c in self.memos})
+                | {c for _, c in self.memos} | {c for _, c in self.marks})
 
     @property
     def coders(self) -> list[str]:
@@ -118,7 +131,7 @@ class _Incoming:
     @property
     def documents(self) -> set[int]:
         return ({r.document_id for r in self.rows} | {d for d, _ in self.statuses}
-                | {d for d, _ in self.memos})
+                | {d for d, _ in self.memos} | {d for d, _ in self.marks})
 
 
 def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = None,
@@ -236,6 +249,8 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
         report.codes_unretired = store.unretire_codes_in_use(
             f"the merge of {other.path} brought codings on it")
         _merge_statuses(store, incoming, doc_map, coder_ids, report)
+        _merge_reading_marks(store, incoming, doc_map, coder_ids, report)
+        _merge_exclusive_groups(store, other, report)
         _merge_paragraph_memos(store, other, incoming, doc_map, coder_ids, paragraph_ids, report)
         _merge_attributes(store, other, doc_map, report)
         for my_doc in set(doc_map.values()):
@@ -255,7 +270,11 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
             "attribute values added": report.attribute_values_added,
             "case links added": report.case_links_added,
             "attribute conflicts, kept here": report.attribute_conflicts,
+            "reading marks": report.reading_marks_raised,
+            "exclusive groups added": report.exclusive_groups_added,
         })
+    report.exclusive_breaches = breaches(
+        store, sorted(coder_ids), sorted({store.current_version(d).id for d in doc_map.values()}))
     return report
 
 
@@ -360,8 +379,10 @@ def _incoming(other: Store, names: list[str]) -> _Incoming:
             found = other.paragraph_memo_states(coder_id, doc)
             if found:
                 memos[(doc, name)] = found
+    marks = {(doc, name): n for (doc, name), n in other.reading_marks().items()
+             if name in chosen and doc in current}
     return _Incoming(other.segment_rows(coders=names), other.segment_states(names), statuses,
-                     memos)
+                     memos, marks)
 
 
 def _unrelated(store: Store, other: Store, incoming: _Incoming) -> bool:
@@ -496,6 +517,32 @@ def _merge_statuses(store: Store, incoming: _Incoming, doc_map: dict[int, int],
         if _RANK[status] > _RANK[store.status(coder_ids[name], current)]:
             store.put_status(coder_ids[name], current, status)
             report.statuses_set += 1
+
+
+def _merge_reading_marks(store: Store, incoming: _Incoming, doc_map: dict[int, int],
+                         coder_ids: dict[str, int], report: MergeReport) -> None:
+    """The further of the two copies' marks: a mark only grows, so the larger is never stale."""
+    for (other_doc, name), n in incoming.marks.items():
+        current = store.current_version(doc_map[other_doc]).id
+        if n > store.reading_mark(coder_ids[name], current):
+            store.raise_reading_mark(coder_ids[name], current, n)
+            report.reading_marks_raised += 1
+
+
+def _merge_exclusive_groups(store: Store, other: Store, report: MergeReport) -> None:
+    """Both copies' exclusive groups, as codes here (by GUID, then key): a group is a property
+    of the codebook both coders work from, and agreement on it needs it marked here."""
+    theirs = exclusive_groups(other)
+    if not theirs:
+        return
+    here = _CodesHere(store)
+    by_key = {c.key: c for c in other.codes(include_retired=True)}
+    mine = exclusive_groups(store)
+    found = [here(by_key[k]) for k in theirs if k in by_key]
+    added = [here.key_of[i] for i in found if i is not None and here.key_of[i] not in mine]
+    if added:
+        set_exclusive_groups(store, [*mine, *added])
+        report.exclusive_groups_added = added
 
 
 def _merge_paragraph_memos(store: Store, other: Store, incoming: _Incoming,

@@ -36,6 +36,8 @@ class UndoKind(StrEnum):
     SEGMENT_MEMO = "segment memo"
     PARAGRAPH_MEMO = "paragraph memo"
     STATUS = "status"
+    REPLACE = "replace"
+    """A sub-code of an exclusive group put in the place of its siblings on one paragraph."""
 
 
 class UndoState(StrEnum):

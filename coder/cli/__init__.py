@@ -54,6 +54,8 @@ COMMANDS: dict[str, Lazy] = {
     "review": Lazy(".review:review", "Walk through every paragraph where A's and B's codes "
                    "differ, and settle each one."),
     "show": Lazy(".documents:show", "Print a document's numbered paragraphs exactly as stored."),
+    "status": Lazy(".documents:status", "Show or set a coder's progress in DOCUMENTS (or "
+                   "--all): what agreement counts as read."),
     "stats": Lazy(".export:stats_command", "Code frequencies, coverage per document and the "
                   "code co-occurrence matrix."),
     "title": Lazy(".documents:title_", "Show or set the title that reports cite DOCUMENT by."),

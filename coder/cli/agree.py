@@ -313,7 +313,8 @@ def _print_table(result: Comparison, names: dict[str, str], show_unpooled: bool)
         console.width = needed
     try:
         console.print(table)
-        for line in [*_footer(rep, notes), *([narrow] if narrow else [])]:
+        for line in [*_footer(rep, notes), *_unread_lines(result),
+                     *([narrow] if narrow else [])]:
             console.print(Text(line, style="dim"))
     finally:
         console.width = before
@@ -325,7 +326,26 @@ def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_groups(result: Comparison) -> dict[str, Any]:
-    return {**result.report.to_json(), "groups": [g.to_json() for g in result.groups]}
+    return {**result.report.to_json(), "groups": [g.to_json() for g in result.groups],
+            "coverage": result.unread_json()}
+
+
+def _unread_lines(result: Comparison) -> list[str]:
+    """Units beyond where a coder has read: missing for that coder, never agreement on absence."""
+    unit = result.report.unit
+    lines = []
+    for coder in result.report.coders:
+        mine = [u for u in result.unread if u.coder == coder]
+        if not mine:
+            continue
+        where = "; ".join(f"{u.document} read to ¶{u.read_to}, {u.units} beyond" for u in mine)
+        lines.append(
+            f"not read yet: {sum(u.units for u in mine)} {unit}(s) by {coder}, missing (not"
+            f" absent) — {where}")
+    if lines:
+        lines.append("coverage: a document marked done counts whole; otherwise up to the furthest"
+                     " paragraph the coder reached in the app or coded (`coder status` marks done)")
+    return lines
 
 
 def _print_groups(result: Comparison, names: dict[str, str]) -> None:

@@ -227,8 +227,12 @@ def codings() -> None:
 
 @codings.command("import")
 @click.argument("csv_file", type=click.Path(path_type=Path))
+@click.option("--done", is_flag=True,
+              help="Mark each document in the file done for each coder in it: they read it all"
+                   " (without it, agreement counts each coder's reading only up to their last"
+                   " coded paragraph).")
 @db_option
-def codings_import(csv_file: Path, db: Path) -> None:
+def codings_import(csv_file: Path, done: bool, db: Path) -> None:
     """Import codings from CSV: document,paragraph,coder,code[,start,end,memo].
 
     A CSV written by `coder export segments --format csv` imports as it is (its code_key
@@ -238,7 +242,41 @@ def codings_import(csv_file: Path, db: Path) -> None:
 
     warnings: list[str] = []
     with open_project(db) as store:
-        added, skipped = import_codings_csv(store, csv_file, warnings)
+        added, skipped = import_codings_csv(store, csv_file, warnings, done=done)
     for w in warnings:
         echo(f"warning: {w}")
-    echo(f"{csv_file}: {added} segment(s) added, {skipped} already there")
+    echo(f"{csv_file}: {added} segment(s) added, {skipped} already there"
+               + ("; its documents marked done for its coders" if done else ""))
+
+
+@click.command("status")
+@click.argument("documents", nargs=-1)
+@click.option("--coder", required=True, help="Whose progress.")
+@click.option("--all", "all_documents", is_flag=True, help="Every document in the project.")
+@click.option("--done", "status", flag_value=DocumentStatus.DONE.value,
+              help="The coder read the whole document: every paragraph counts in agreement.")
+@click.option("--in-progress", "status", flag_value=DocumentStatus.IN_PROGRESS.value,
+              help="Part read: paragraphs count up to the furthest reached in the app or coded.")
+@click.option("--not-started", "status", flag_value=DocumentStatus.NOT_STARTED.value,
+              help="Not started (paragraphs the coder reached or coded still count).")
+@db_option
+def status(documents: tuple[str, ...], coder: str, all_documents: bool, status: str | None,
+           db: Path) -> None:
+    """Show or set a coder's progress in DOCUMENTS (or --all): what agreement counts as read."""
+    from ..coverage import WHOLE, mark_documents, project_coverage
+
+    if bool(documents) == all_documents:
+        raise CoderError("name the document(s), or give --all (not both)")
+    with open_project(db) as store:
+        docs = store.documents() if all_documents else [store.document(d) for d in documents]
+        if status is None:
+            coder_id = store.coder_id(coder, create=False)
+            read = project_coverage(store, [coder]).reach[coder]
+            for d in docs:
+                upto = read.get(d.id, 0)
+                counted = ("every paragraph counts" if upto is WHOLE else
+                           f"read to \u00b6{upto} of {d.n_paragraphs}")
+                echo(f"{d.name}: {store.status(coder_id, d.id)}, {counted}")
+            return
+        changed = mark_documents(store, [(coder, d.id) for d in docs], status)
+    echo(f"{coder}: {len(docs)} document(s) {status} ({changed} changed)")

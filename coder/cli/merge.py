@@ -24,6 +24,10 @@ def summary(r: MergeReport, other: Path) -> str:
                     if r.documents_added else ""))
     if r.statuses_set:
         parts.append(f"{r.statuses_set} document status(es) brought in")
+    if r.reading_marks_raised:
+        parts.append(f"{r.reading_marks_raised} reading mark(s) further along")
+    if r.exclusive_groups_added:
+        parts.append(f"exclusive groups: {', '.join(r.exclusive_groups_added)}")
     if r.codes_added:
         parts.append(f"codes added: {', '.join(r.codes_added)}")
     if r.codes_renamed:
@@ -103,6 +107,9 @@ def merge(other: Path, coders: tuple[str, ...], dry_run: bool, allow_new: bool,
         echo(f"not brought in: {line}", err=True)
     for line in r.attribute_conflicts:
         echo(f"kept this project's: {line}", err=True)
+    for line in r.exclusive_breaches:
+        echo(f"warning: two sub-codes of one exclusive group, kept (coder agree reports "
+                   f"it): {line}", err=True)
     if r.dry_run:
         if r.unrelated and not allow_new:
             echo(f"{other} shares no document with this project: without --allow-new "

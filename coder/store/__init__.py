@@ -21,6 +21,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     memos.py       paragraph memos
     statuses.py    each coder's progress per document
     attributes.py  attributes, cases, their values, and speakers linked to cases
+    coverage.py    how far each coder has read in each document (reading marks)
     queries.py     read-only rows for reports, exports and agreement
     stamps.py      timestamps, GUIDs, text hashes
 
@@ -41,6 +42,7 @@ from .attributes import AttributesMixin
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .coders import CodersMixin
 from .codes import CodesMixin
+from .coverage import CoverageMixin
 from .connection import (
     _FILE_TROUBLE,
     _OUR_TABLES,
@@ -124,6 +126,7 @@ class Store(
     MemosMixin,
     StatusesMixin,
     AttributesMixin,
+    CoverageMixin,
     QueriesMixin,
     EventsMixin,
     BackupsMixin,

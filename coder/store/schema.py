@@ -216,7 +216,20 @@ CREATE UNIQUE INDEX case_links_one ON case_links (document_id, coalesce(speaker,
 """
 
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3_ATTRIBUTES]
+# Version 4: how far each coder has read in each document (the furthest paragraph number the
+# cursor reached in the app), so agreement counts a paragraph beyond it as missing, not absent.
+_V4_COVERAGE = """
+CREATE TABLE reading_marks (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    reached INTEGER NOT NULL CHECK (reached >= 0),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, coder_id)
+);
+"""
+
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3_ATTRIBUTES, _V4_COVERAGE]
 
 
 SCHEMA_VERSION = len(MIGRATIONS)

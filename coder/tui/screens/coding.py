@@ -158,7 +158,7 @@ class CodingScreen(Screen[None]):
         self.open_document(target)
         if message:
             self.say(message, error=True)
-        if session.pending:
+        if session.pending or session.pending_reach:
             self._wait_for_file()
 
     def _wait_for_file(self) -> None:
