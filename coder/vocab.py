@@ -36,6 +36,9 @@ class UndoKind(StrEnum):
     SEGMENT_MEMO = "segment memo"
     PARAGRAPH_MEMO = "paragraph memo"
     STATUS = "status"
+    RECHECK = "recheck"
+    CONFIRM = "confirm"
+    AUTOCODE = "autocode"
 
 
 class UndoState(StrEnum):
@@ -62,3 +65,7 @@ class EventKind(StrEnum):
     MERGE = "merge"
     REVIEW_DECISION = "review decision"
     REVIEW_AGREED = "review agreed"
+    CODE_REVISED = "code revised"
+    RECHECK = "recheck"
+    CONFIRM = "confirm"
+    AUTOCODE = "autocode"
