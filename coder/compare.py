@@ -66,9 +66,12 @@ def compare(
     n_boot: int = 1000,
     seed: int = 0,
     missing: str = "gwet",
+    current_definitions: bool = False,
 ) -> list[Comparison]:
     """Reads the project in three narrow queries (codings, units, statuses), however many codes
-    and documents: the figures themselves take milliseconds, so the reads set the pace."""
+    and documents: the figures themselves take milliseconds, so the reads set the pace.
+    Unconfirmed automatic codings never count; with `current_definitions`, neither do codings
+    made under an older meaning of their code (see `coder recheck`)."""
     if len(coders) < 2:
         raise CoderError("agreement needs at least two coders, e.g. --coders alice,bob")
     if len(set(coders)) != len(coders):
@@ -81,7 +84,8 @@ def compare(
     live = [c.key for c in store.codes()]
     keys = list(live)
     all_units = store.agreement_units(lengths=unit == "character")
-    codings = _located(store.agreement_codings(list(coders)), {u[1]: u[0] for u in all_units})
+    codings = _located(store.agreement_codings(list(coders), current_definitions=current_definitions),
+                       {u[1]: u[0] for u in all_units})
     if codes:
         unknown = [k for k in codes if k not in {c.key for c in all_codes}]
         if unknown:

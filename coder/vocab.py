@@ -69,3 +69,11 @@ class EventKind(StrEnum):
     RECHECK = "recheck"
     CONFIRM = "confirm"
     AUTOCODE = "autocode"
+
+
+class RecheckDecision(StrEnum):
+    """What a coder decides about a coding made under an older meaning of its code."""
+
+    KEEP = "keep"
+    REMOVE = "remove"
+    MOVE = "move"

@@ -389,13 +389,16 @@ def _print_groups(result: Comparison, names: dict[str, str]) -> None:
               help="Bootstrap resamples for --ci (the Monte Carlo error shrinks as 1/√N).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Bootstrap seed.")
+@click.option("--current-definitions", is_flag=True,
+              help="Compare only codings made under each code's current definition "
+              "(older ones wait in `coder recheck`).")
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the working for one code.")
 @click.option("--json", "as_json", is_flag=True,
               help="Machine-readable output (with --explain: the working as JSON).")
 @db_option
 def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tuple[str, ...],
           include_headings: bool, complete_units: bool, ci: float | None, resamples: int,
-          seed: int, explain_code: str | None,
+          seed: int, current_definitions: bool, explain_code: str | None,
           as_json: bool, db: Path) -> None:
     """Inter-coder agreement per code and overall.
 
@@ -412,7 +415,8 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
         results = compare(store, names_list, unit=unit, documents=documents or None,
                           codes=codes or None, by_document=by == "document",
                           include_headings=include_headings, ci=ci, n_boot=resamples, seed=seed,
-                          missing="complete" if complete_units else "gwet")
+                          missing="complete" if complete_units else "gwet",
+                          current_definitions=current_definitions)
     by_document = by == "document"
     if explain_code:
         _explain(results, explain_code, as_json, by_document)

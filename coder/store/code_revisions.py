@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CoderError
-from ..vocab import EventKind, UndoKind
+from ..vocab import EventKind, RecheckDecision, UndoKind
 from .connection import Connection
 from .stamps import now
 
@@ -132,8 +132,8 @@ class CodeRevisionsMixin(Connection):
                 {**fields, "code_id": code_id, "n": current.n + 1, "at": now(),
                  "author": author, "note": note},
             )
-            self.log_event(EventKind.CODE_REVISED, {
-                "key": row["key"], "revision": current.n + 1, "by": author, "note": note})
+            detail = {"key": row["key"], "revision": current.n + 1, "by": author, "note": note}
+            self.log_event(EventKind.CODE_REVISED, {k: v for k, v in detail.items() if v})
             return self.code_revision(int(cur.lastrowid or 0))
 
     def retract_revision(self, revision_id: int) -> bool:
@@ -150,6 +150,15 @@ class CodeRevisionsMixin(Connection):
                 return False
             conn.execute("DELETE FROM code_revisions WHERE id = ?", (revision_id,))
             return True
+
+    def segment_counts_by_revision(self, revision_ids: Sequence[int]) -> dict[int, int]:
+        """Live codings made under each of these revisions."""
+        if not revision_ids:
+            return {}
+        return {r[0]: r[1] for r in self.conn.execute(
+            "SELECT revision_id, count(*) FROM segments WHERE deleted_at IS NULL AND revision_id"
+            f" IN ({','.join('?' * len(revision_ids))}) GROUP BY revision_id",
+            list(revision_ids))}
 
     def recheck_rows(
         self, *, code_ids: Sequence[int] | None = None, coders: Sequence[str] | None = None
@@ -211,13 +220,13 @@ class CodeRevisionsMixin(Connection):
             current = self.current_revision(code_id)
             self._change_segment(coder_id, segment_id, UndoKind.RECHECK,
                                  {"revision_id": current.id},
-                                 {"decision": "keep", "revision": current.n})
+                                 {"decision": RecheckDecision.KEEP, "revision": current.n})
 
     def recheck_remove(self, coder_id: int, segment_id: int) -> None:
         """The coding no longer fits: removed (kept in the file, as every removal is)."""
         with self.transaction():
             self._change_segment(coder_id, segment_id, UndoKind.RECHECK,
-                                 {"deleted_at": now()}, {"decision": "remove"})
+                                 {"deleted_at": now()}, {"decision": RecheckDecision.REMOVE})
 
     def recheck_move(self, coder_id: int, segment_id: int, to_code_id: int) -> None:
         """The coding belongs under another code: it moves there under that code's current
@@ -230,7 +239,7 @@ class CodeRevisionsMixin(Connection):
                 "SELECT key, retired_at FROM codes WHERE id = ?", (to_code_id,)).fetchone()
             if target is None or target["retired_at"] is not None:
                 raise CoderError("move it to a code in use (that one is retired or unknown)")
-            detail = {"decision": "move", "to": target["key"]}
+            detail = {"decision": RecheckDecision.MOVE, "to": target["key"]}
             if self._live_segment(row["paragraph_id"], to_code_id, row["coder_id"],
                                   row["start"], row["end"]):
                 self._change_segment(coder_id, segment_id, UndoKind.RECHECK,

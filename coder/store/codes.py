@@ -117,6 +117,9 @@ class CodesMixin(Connection):
         merged code, gets a new revision by `author`; the keys in `cosmetic` had their
         wording tidied only, which amends their current revision instead.
         """
+        unknown = sorted(set(cosmetic) - {c["key"] for c in codes})
+        if unknown:
+            raise CoderError(f"--cosmetic {', '.join(unknown)}: not a key in this codebook")
         plan = self._plan_codes(codes, moves or {})
         backup = self.auto_backup("before-codebook-change") if plan.changes_existing() else None
         with self.transaction():
