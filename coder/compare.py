@@ -87,9 +87,12 @@ def compare(
     seed: int = 0,
     missing: str = "gwet",
     paragraph_ids: Collection[int] | None = None,
+    current_definitions: bool = False,
 ) -> list[Comparison]:
     """Reads the project in three narrow queries (codings, units, statuses), however many codes
     and documents: the figures themselves take milliseconds, so the reads set the pace.
+    Unconfirmed automatic codings never count; with `current_definitions`, neither do codings
+    made under an older meaning of their code (see `coder recheck`).
 
     `paragraph_ids` keeps only those paragraphs as units (`--where`: see
     `coder.attributes.Where.paragraph_ids`)."""
@@ -105,7 +108,8 @@ def compare(
     live = [c.key for c in store.codes()]
     keys = list(live)
     all_units = store.agreement_units(lengths=unit == "character")
-    codings = _located(store.agreement_codings(list(coders)), all_units)
+    codings = _located(store.agreement_codings(list(coders), current_definitions=current_definitions),
+                       all_units)
     if paragraph_ids is not None:
         all_units = [u for u in all_units if u[1] in paragraph_ids]
         codings = [r for r in codings if r[1] in paragraph_ids]

@@ -103,6 +103,7 @@ class Segment:
     memo: str | None
     created_at: str
     updated_at: str
+    automatic: bool = False  # made by a rule (autocoding) and not yet confirmed by its coder
 
     @property
     def is_span(self) -> bool:

@@ -391,6 +391,11 @@ class CodingSession:
             self._refresh_paragraph(paragraph)
             return Outcome(f"{verb}: memo on \u00b6{paragraph.n}", paragraph.document_id,
                            paragraph.id, self._changed(paragraph))
+        if kind == UndoKind.AUTOCODE:
+            self.reload_document()
+            n = len(done["segments"])
+            return Outcome(f"{verb}: {n} automatic coding{'s' if n != 1 else ''}",
+                           changed=set(range(len(self.paragraphs))))
         back = ""
         if done.get("unretired"):
             self.reload_codes()
@@ -430,6 +435,27 @@ class CodingSession:
             f" ({self.store.document(paragraph.document_id).name})")
         return Outcome(f"{verb}: {what}{doc_name}", paragraph.document_id, paragraph.id,
                        self._changed(paragraph))
+
+    def reload_document(self) -> None:
+        """Re-read the open document's codings and the code counts after a change to many
+        codings at once (autocoding, or its undo)."""
+        if self.document is not None:
+            self.open(self.document.id)
+        self.counts = self.store.segment_counts_by_code(self.coder_id)
+
+    def confirm_automatic(self, index: int) -> Outcome:
+        """Confirm this coder's automatic codings on one paragraph, each its own undo step:
+        from now on agreement counts them like codings made by hand."""
+        paragraph = self.paragraphs[index]
+        pending = [s for s in self.own.get(paragraph.id, []) if s.automatic]
+        if not pending:
+            return Outcome(f"no automatic coding to confirm on \u00b6{paragraph.n}", ok=False)
+        for seg in pending:
+            self.store.confirm_segment(self.coder_id, seg.id)
+        self._refresh_paragraph(paragraph)
+        names = ", ".join(self.code_name(s.code_id) for s in pending)
+        return Outcome(f"confirmed {names} on \u00b6{paragraph.n}", paragraph.document_id,
+                       paragraph.id, {index})
 
     def _changed(self, paragraph: Paragraph) -> set[int]:
         index = self.index_of.get(paragraph.id)

@@ -38,6 +38,9 @@ class UndoKind(StrEnum):
     STATUS = "status"
     REPLACE = "replace"
     """A sub-code of an exclusive group put in the place of its siblings on one paragraph."""
+    RECHECK = "recheck"
+    CONFIRM = "confirm"
+    AUTOCODE = "autocode"
 
 
 class UndoState(StrEnum):
@@ -69,6 +72,10 @@ class EventKind(StrEnum):
     ATTRIBUTES_IMPORT = "attributes import"
     CASE_ADDED = "case added"
     CASE_LINKED = "case linked"
+    CODE_REVISED = "code revised"
+    RECHECK = "recheck"
+    CONFIRM = "confirm"
+    AUTOCODE = "autocode"
 
 
 class AttributeType(StrEnum):
@@ -78,3 +85,11 @@ class AttributeType(StrEnum):
     NUMBER = "number"
     DATE = "date"
     YES_NO = "yes/no"
+
+
+class RecheckDecision(StrEnum):
+    """What a coder decides about a coding made under an older meaning of its code."""
+
+    KEEP = "keep"
+    REMOVE = "remove"
+    MOVE = "move"

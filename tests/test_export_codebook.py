@@ -93,7 +93,8 @@ def test_docx_appendix_warns_about_characters_word_cannot_hold(project: Store,
     result = CliRunner().invoke(main, ["codebook", "export", "--db", str(project.path),
                                        "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "warning: 1 control character(s) Word cannot hold were written as U+FFFD" in \
+    # twice: in the definition and in the revision history that records the change
+    assert "warning: 2 control character(s) Word cannot hold were written as U+FFFD" in \
         " ".join(result.output.split())
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
     assert "Definition: Pasted from a PDF\ufffdnext page" in texts
@@ -167,3 +168,23 @@ def test_docx_appendix_author_is_the_coder_counted(project: Store, tmp_path: Pat
     assert "python-docx" not in (props.comments or "")
     _export(project, "--out", str(out), "--force")
     assert docx.Document(str(out)).core_properties.author == getpass.getuser()
+
+
+def test_appendix_lists_each_codes_revision_history(project: Store, tmp_path: Path) -> None:
+    project.sync_codes([{**c, "definition": "Sharper wording"} if c["key"] == "stigma" else c
+                        for c in CODES], author="carol")
+    result = CliRunner().invoke(main, ["codebook", "export", "--db", str(project.path)])
+    html = MarkdownIt("commonmark").render(result.stdout)
+    [first, second] = project.code_revisions(project.code("stigma").id)
+    assert (f"<li>r1, {first.at[:10]} (created): Definition: {CODES[0]['definition']}; When to "
+            f"use: {CODES[0]['when_to_use']}; When not to use: {CODES[0]['when_not_to_use']}"
+            "</li>") in html.replace("&quot;", '"')
+    assert (f"<li>r2, {second.at[:10]}, by carol (codebook: meaning changed): Definition: "
+            "Sharper wording</li>") in html
+    assert html.count("<p>Revisions:</p>") == 1  # the other codes never changed meaning
+    out = tmp_path / "appendix.docx"
+    CliRunner().invoke(main, ["codebook", "export", "--db", str(project.path), "--out", str(out)])
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert texts.count("Revisions:") == 1
+    assert f"r2, {second.at[:10]}, by carol (codebook: meaning changed): Definition: " \
+        "Sharper wording" in texts

@@ -21,6 +21,8 @@ COMMANDS: dict[str, Lazy] = {
     "attribute": Lazy(".attributes:attribute", "Declare an attribute or set one value."),
     "attributes": Lazy(".attributes:attributes", "List attributes with their type and each "
                        "document's and case's values."),
+    "autocode": Lazy(".recheck:autocode", "Code every hit of a search, a regular expression "
+                     "or a speaker with CODE."),
     "backup": Lazy(".safety:backup", "Copy the project to DEST (a file or folder; default: "
                    "the project's .backups folder)."),
     "backups": Lazy(".safety:backups",
@@ -50,6 +52,8 @@ COMMANDS: dict[str, Lazy] = {
                   "and done marks (safe to run twice)."),
     "refi": Lazy(".export:refi_group", "Bring in REFI-QDA files from ATLAS.ti, MAXQDA, "
                  "NVivo, QualCoder and others."),
+    "recheck": Lazy(".recheck:recheck", "The codings made under an older definition of CODE "
+                    "(of every code when left out)."),
     "restore": Lazy(".safety:restore", "Put the content of BACKUP_FILE back into the project."),
     "review": Lazy(".review:review", "Walk through every paragraph where A's and B's codes "
                    "differ, and settle each one."),

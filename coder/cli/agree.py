@@ -410,13 +410,17 @@ def _print_groups(result: Comparison, names: dict[str, str]) -> None:
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Bootstrap seed.")
 @where_option
+@click.option("--current-definitions", is_flag=True,
+              help="Compare only codings made under each code's current definition "
+              "(older ones wait in `coder recheck`).")
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the working for one code.")
 @click.option("--json", "as_json", is_flag=True,
               help="Machine-readable output (with --explain: the working as JSON).")
 @db_option
 def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tuple[str, ...],
           include_headings: bool, complete_units: bool, ci: float | None, resamples: int,
-          seed: int, where: tuple[str, ...], explain_code: str | None,
+          seed: int, where: tuple[str, ...], current_definitions: bool,
+          explain_code: str | None,
           as_json: bool, db: Path) -> None:
     """Inter-coder agreement per code and overall.
 
@@ -442,7 +446,8 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
                           codes=codes or None, by_document=by == "document",
                           include_headings=include_headings, ci=ci, n_boot=resamples, seed=seed,
                           missing="complete" if complete_units else "gwet",
-                          paragraph_ids=paragraph_ids)
+                          paragraph_ids=paragraph_ids,
+                          current_definitions=current_definitions)
     by_document = by == "document"
     if explain_code:
         _explain(results, explain_code, as_json, by_document)

@@ -44,19 +44,30 @@ def check(file: Path) -> None:
     help="Merge a code the codebook no longer has into TARGET: its segments move there "
     "(repeatable).",
 )
+@click.option("--cosmetic", "cosmetic", multiple=True, metavar="KEY",
+              help="The wording of KEY was tidied, its meaning kept: no new revision, so its "
+              "codings are not sent to `coder recheck` (repeatable).")
+@click.option("--by", "author", metavar="NAME",
+              help="Who changed the codebook, kept with each new revision of a code.")
 @db_option
-def use(file: Path, moves: tuple[str, ...], db: Path) -> None:
-    """Load a codebook into the project (codes matched by their stable key)."""
+def use(file: Path, moves: tuple[str, ...], cosmetic: tuple[str, ...], author: str | None,
+        db: Path) -> None:
+    """Load a codebook into the project (codes matched by their stable key).
+
+    A code whose definition, "use when" or "not when" changed gets a new revision; the
+    codings made under the old one wait in `coder recheck`.
+    """
     from ..project import use_codebook
     from ..revisions import parse_moves
 
     with open_project(db, must_exist=False) as store:
-        report = use_codebook(store, file, moves=parse_moves(moves))
+        report = use_codebook(store, file, moves=parse_moves(moves), cosmetic=cosmetic,
+                              author=author)
         total = len(store.codes())
     changes = ", ".join(f"{len(v)} {k}" for k, v in report.items()
                         if v and k != "changed") or "no changes"
     echo(f"{file}: {total} codes in the project ({changes})")
-    for kind in ("renamed", "reparented", "merged", "retired"):
+    for kind in ("renamed", "reparented", "merged", "retired", "revised"):
         for item in report.get(kind, []):
             echo(f"  {kind}: {item}")
     for item in report.get("changed", []):

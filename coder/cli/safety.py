@@ -108,12 +108,20 @@ def check(db: Path) -> None:
 
 
 @click.command("history")
+@click.argument("code", required=False)
 @click.option("--kind", help="Only events of this kind (import, codebook, merge, reimport, ...).")
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="Only the latest N events.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @db_option
-def history(kind: str | None, limit: int | None, as_json: bool, db: Path) -> None:
-    """What happened to the project: imports, codebook changes, merges, re-imports, restores."""
+def history(code: str | None, kind: str | None, limit: int | None, as_json: bool,
+            db: Path) -> None:
+    """What happened to the project: imports, codebook changes, merges, re-imports, restores.
+
+    With CODE, that code's revisions instead: each change to its meaning, when, by whom.
+    """
+    if code is not None:
+        _code_history(code, limit, as_json, db)
+        return
     with open_project(db) as store:
         events = store.events(kind, limit=limit)
     if as_json:
@@ -127,6 +135,34 @@ def history(kind: str | None, limit: int | None, as_json: bool, db: Path) -> Non
         at = e.pop("at").replace("T", " ")[:19]
         what = e.pop("kind")
         echo(f"{at}  {what}: {_describe(e)}")
+
+
+def _code_history(code: str, limit: int | None, as_json: bool, db: Path) -> None:
+    from dataclasses import asdict
+
+    from ..code_history import code_history, changed_fields
+
+    with open_project(db) as store:
+        revisions = code_history(store, code)
+        counts = store.segment_counts_by_revision([r.id for r in revisions])
+    shown = revisions[-limit:] if limit else revisions
+    if as_json:
+        for r in shown:
+            click.echo(json.dumps({**asdict(r), "codings": counts.get(r.id, 0)},
+                                  ensure_ascii=False))
+        return
+    for r in shown:
+        earlier = revisions[revisions.index(r) - 1] if r.n > 1 else None
+        by = f" by {r.author}" if r.author else ""
+        click.echo(f"r{r.n}  {r.at.replace('T', ' ')[:19]}{by}  "
+                   f"({counts.get(r.id, 0)} coding(s) made under it)"
+                   + (f"  {r.note}" if r.note else ""))
+        fields = changed_fields(earlier, r) if earlier else ["definition", "when_to_use",
+                                                               "when_not_to_use"]
+        for f in fields:
+            value = getattr(r, f)
+            if value or earlier:
+                click.echo(f"    {f.replace('_', ' ')}: {value or '(none)'}")
 
 
 def _describe(detail: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..codetree import CodeTree
 from ..models import Code
-from ..store import Store
+from ..store import MEANING_FIELDS, CodeRevision, Store
 from .render import DocxBuilder, md_blockquote, md_heading, md_text
 from .scope import subtree_keys
 
@@ -24,6 +24,23 @@ class Entry:
     documents: int = 0
     by_coder: dict[str, int] = field(default_factory=dict)
     with_subcodes: int | None = None  # segments of the code and every code below it
+    revisions: list[CodeRevision] = field(default_factory=list)
+
+    def revision_lines(self) -> list[str]:
+        """Each revision with what it changed, oldest first; none for a code whose meaning
+        never changed (its one revision is the definition printed above)."""
+        if len(self.revisions) < 2:
+            return []
+        out = []
+        for earlier, r in zip([None, *self.revisions], self.revisions, strict=False):
+            head = f"r{r.n}, {r.at[:10]}" + (f", by {r.author}" if r.author else "")
+            head += f" ({r.note})" if r.note else ""
+            fields = [f for f in MEANING_FIELDS
+                      if earlier is None or getattr(earlier, f) != getattr(r, f)]
+            changes = "; ".join(f"{dict(_FIELDS)[f]}: {getattr(r, f) or '(none)'}"
+                                for f in fields if earlier is not None or getattr(r, f))
+            out.append(f"{head}: {changes}" if changes else head)
+        return out
 
     def frequency(self) -> str:
         below = "" if self.with_subcodes is None else f"{self.with_subcodes} with sub-codes"
@@ -51,7 +68,8 @@ def codebook_entries(store: Store, counted: list[str] | None = None) -> list[Ent
     return [
         Entry(code, depth, seg[code.key], len(docs[code.key]),
               dict(sorted(coders[code.key].items())),
-              sum(seg[k] for k in subtree[code.key]) if len(subtree[code.key]) > 1 else None)
+              sum(seg[k] for k in subtree[code.key]) if len(subtree[code.key]) > 1 else None,
+              store.code_revisions(code.id))
         for code, depth in codes.walk()
     ]
 
@@ -75,6 +93,9 @@ def codebook_markdown(entries: list[Entry], *, title: str) -> str:
         if e.code.example:
             out += [md_text("Example:"), "", md_blockquote(e.code.example), ""]
         out += [md_text(f"Frequency: {e.frequency()}"), ""]
+        if e.revision_lines():
+            out += [md_text("Revisions:"), ""]
+            out += ["- " + md_text(line) for line in e.revision_lines()] + [""]
     return "\n".join(out)
 
 
@@ -95,5 +116,9 @@ def codebook_docx(entries: list[Entry], path: Path, *, title: str, author: str,
             doc.paragraph([("Example:", "b")])
             doc.paragraph(e.code.example, "Quote")
         doc.paragraph([("Frequency: ", "b"), (e.frequency(), "")])
+        if e.revision_lines():
+            doc.paragraph([("Revisions:", "b")])
+            for line in e.revision_lines():
+                doc.paragraph(line)
     doc.save(path)
     return doc.replaced

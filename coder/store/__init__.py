@@ -16,6 +16,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     documents.py   documents, paragraphs, corrected versions, search
     coders.py      coders
     codes.py       codes, and loading a codebook (planned in coder/codebook_plan.py)
+    code_revisions.py  each code's meanings over time, rechecking, autocoding
     segments.py    codings, one at a time and in bulk (imports, merges)
     undo.py        each coder's undo and redo history
     memos.py       paragraph memos
@@ -41,6 +42,7 @@ from ..codebook_plan import describe_change as _describe_change
 from .attributes import AttributesMixin
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .coders import CodersMixin
+from .code_revisions import MEANING_FIELDS, CodeRevision, CodeRevisionsMixin, RecheckRow
 from .codes import CodesMixin
 from .coverage import CoverageMixin
 from .connection import (
@@ -72,7 +74,7 @@ from .queries import (
     QueriesMixin,
     SegmentRow,
 )
-from .schema import _V1, _V2, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
+from .schema import _V1, _V2, _V5_REVISIONS, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
 from .segments import SegmentsMixin, ToggleResult, _segment
 from .stamps import GUID_NAMESPACE, now, stable_guid, text_hash
 from .statuses import STATUSES, StatusesMixin
@@ -83,6 +85,7 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "DEFAULT_DB",
     "GUID_NAMESPACE",
+    "MEANING_FIELDS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STATUSES",
@@ -93,6 +96,9 @@ __all__ = [
     "_SEGMENT_ROW_SELECT",
     "_V1",
     "_V2",
+    "_V5_REVISIONS",
+    "CodeRevision",
+    "RecheckRow",
     "DocumentSummary",
     "DocumentVersion",
     "SegmentRow",
@@ -121,6 +127,7 @@ class Store(
     DocumentsMixin,
     CodersMixin,
     CodesMixin,
+    CodeRevisionsMixin,
     SegmentsMixin,
     UndoMixin,
     MemosMixin,

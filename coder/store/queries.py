@@ -156,15 +156,22 @@ class QueriesMixin(Connection):
         sql, params = _filtered(_SEGMENT_RECORDS, coders, code_keys, document_ids, speaker)
         return self._tuples(sql, params)
 
-    def agreement_codings(self, coders: Sequence[str]) -> list[tuple[Any, ...]]:
+    def agreement_codings(
+        self, coders: Sequence[str], *, current_definitions: bool = False
+    ) -> list[tuple[Any, ...]]:
         """(paragraph_id, coder, code_key, start, end) of the coders' live segments: all that
         `coder agree` needs from them, in one query that never touches the paragraphs' text
-        (pair with `agreement_units`, which says which document each paragraph is in)."""
+        (pair with `agreement_units`, which says which document each paragraph is in).
+        Automatic codings count only once their coder confirmed them; with
+        `current_definitions`, only codings made under their code's current revision."""
         marks = ",".join("?" * len(coders))
+        current = (" AND s.revision_id = (SELECT max(r.id) FROM code_revisions r"
+                   " WHERE r.code_id = s.code_id)") if current_definitions else ""
         return self._tuples(
             "SELECT s.paragraph_id, cr.name, c.key, s.start, s.\"end\" FROM segments s"
             " JOIN coders cr ON cr.id = s.coder_id JOIN codes c ON c.id = s.code_id"
-            f" WHERE s.deleted_at IS NULL AND cr.name IN ({marks})",
+            f" WHERE s.deleted_at IS NULL AND cr.name IN ({marks})"
+            " AND (s.auto_rule IS NULL OR s.confirmed_at IS NOT NULL)" + current,
             list(coders),
         )
 

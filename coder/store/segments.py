@@ -34,6 +34,7 @@ def _segment(row: sqlite3.Row) -> Segment:
         memo=row["memo"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        automatic=row["auto_rule"] is not None and row["confirmed_at"] is None,
     )
 
 

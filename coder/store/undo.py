@@ -44,6 +44,9 @@ class UndoMixin(Connection):
                     (now(), now(), payload["segment"]),
                 )
             return
+        if kind in (UndoKind.RECHECK, UndoKind.CONFIRM, UndoKind.AUTOCODE):
+            self._apply_segment_change(kind, payload, reverse=reverse)
+            return
         value = payload["before"] if reverse else payload["after"]
         if kind == UndoKind.SEGMENT_MEMO:
             self.conn.execute(

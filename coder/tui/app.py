@@ -32,9 +32,12 @@ class CoderApp(App[None]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
 
     def __init__(self, db_path: Path | str, coder: str | None = None,
-                 document: str | None = None, review: tuple[str, str] | None = None) -> None:
+                 document: str | None = None, review: tuple[str, str] | None = None,
+                 recheck: str | None = None) -> None:
+        """`recheck` opens the recheck screen for that code ("" for every code)."""
         super().__init__()
         self.review = review
+        self.recheck = recheck
         self.db_path = Path(db_path)
         self.coder_name = coder.strip() if coder and coder.strip() else None
         self.document_ref = document
@@ -58,6 +61,11 @@ class CoderApp(App[None]):
 
             self.push_screen(ReviewScreen(self.store, self.review, document=self.document_ref,
                                           consensus=self.coder_name or "consensus"))
+            return
+        if self.recheck is not None and self.coder_name:
+            from .screens.recheck import RecheckScreen
+
+            self.push_screen(RecheckScreen(self.store, self.coder_name, code=self.recheck))
             return
         name = self.coder_name or self.store.get_setting(LAST_CODER)
         if name:

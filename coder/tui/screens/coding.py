@@ -79,6 +79,9 @@ class CodingScreen(Screen[None]):
                 tooltip="mark this document done, or back to in progress"),
         Binding("a", "add_code", "add code", show=False,
                 tooltip="add a code (name, parent, key), optionally to the codebook file"),
+        Binding("ctrl+y", "confirm_automatic", "confirm auto", show=False,
+                tooltip="confirm the automatic codings of this paragraph (then agreement "
+                "counts them)"),
         Binding("o", "toggle_others", "others", show=False,
                 tooltip="show or hide other coders' codings (hidden by default: blind coding)"),
         Binding("escape", "clear_filter", "show all", show=False,
@@ -592,12 +595,72 @@ class CodingScreen(Screen[None]):
         from .search import SearchScreen
 
         def done(found: SearchHits | None) -> None:
-            if found is not None:
+            if found is not None and found.code_all:
+                self._code_all_hits(found.query)
+            elif found is not None:
                 self.last_search = found
                 document_id, paragraph_id, _ = found.hits[found.chosen]
                 self._go_to_hit(found, document_id, paragraph_id)
 
         self._push(SearchScreen(self.session.store.path), done)
+
+    def _code_all_hits(self, query: str) -> None:
+        """Every hit of a search coded at once: pick the code, see the hits, confirm; the
+        codings are marked automatic and one undo takes them all back."""
+        from ...autocode import Rule, apply_hits, find_hits
+        from .autocode import AutocodePreview
+        from .picker import CodePicker
+
+        session = self.session
+        rule = Rule(search=query)
+
+        def picked(code_id: int | None) -> None:
+            if code_id is None:
+                return
+            code = session.all_codes[code_id]
+            try:
+                hits = find_hits(session.store, rule)
+            except SAVE_ERRORS as exc:
+                self._failed(exc)
+                return
+
+            def confirmed(yes: bool | None) -> None:
+                if not yes:
+                    self.say("nothing coded", ok=False)
+                    return
+                try:
+                    added, skipped = apply_hits(session.store, code.key, session.coder, hits,
+                                                rule)
+                except SAVE_ERRORS as exc:
+                    self._failed(exc)
+                    return
+                session.reload_document()
+                self.view.invalidate(set(range(len(session.paragraphs))))
+                self.codebook.update_counts()
+                self._refresh_filter_count()
+                self._refresh_current_document_row()
+                self._refresh_top()
+                self.say(f"coded {len(added)} with {session.code_name(code_id)} (automatic"
+                         + (f"; {skipped} already coded" if skipped else "")
+                         + "; u undoes them all, ctrl+y confirms one paragraph's)")
+
+            self._push(AutocodePreview(hits, session.code_name(code_id), rule.describe()),
+                       confirmed)
+
+        self._push(CodePicker(session, f"Code every hit of \u201c{ellipsize(clean(query), 24)}"
+                              "\u201d with"), picked)
+
+    def action_confirm_automatic(self) -> None:
+        index = self.view.current_index
+        if index is None:
+            return
+        try:
+            outcome = self.session.confirm_automatic(index)
+        except SAVE_ERRORS as exc:
+            self._failed(exc)
+            return
+        self.view.invalidate(outcome.changed)
+        self._report(outcome)
 
     def action_next_hit(self) -> None:
         """The first hit after the cursor in reading order, wrapping round to the first.

@@ -27,7 +27,7 @@ KEY_NAMES = {
     "right": "\u2192", "escape": "Esc", "enter": "Enter", "shift+left": "Shift+\u2190",
     "shift+right": "Shift+\u2192", "shift+up": "Shift+\u2191", "shift+down": "Shift+\u2193",
     "ctrl+r": "Ctrl+R", "ctrl+s": "Ctrl+S", "ctrl+g": "Ctrl+G", "tab": "Tab", "space": "Space",
-    "plus": "+", "equals_sign": "=", "f3": "F3",
+    "plus": "+", "equals_sign": "=", "f3": "F3", "ctrl+y": "Ctrl+Y", "ctrl+o": "Ctrl+O",
 }
 
 EXTRA = [

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -25,7 +27,8 @@ from ..display import find_folded
 from .list_dialog import ListDialog
 
 LIMIT = 200
-HELP = "type to search \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 esc cancel"
+HELP = ("type to search \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 ctrl+o code all hits"
+        " \u00b7 esc cancel")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class SearchHits:
     hits: list[tuple[int, int, int]]
     truncated: bool
     chosen: int
+    code_all: bool = False  # the researcher asked to code every hit (ctrl+o)
 
 
 def hit_prompt(document: Document, paragraph: Paragraph, query: str, width: int = 90) -> Text:
@@ -62,6 +66,10 @@ def hit_prompt(document: Document, paragraph: Paragraph, query: str, width: int 
 
 class SearchScreen(ListDialog[SearchHits | None]):
     """Returns the hits with the one chosen, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "code_all", "code all hits", tooltip="code every hit with one code"),
+    ]
 
     def __init__(self, db_path: Path) -> None:
         super().__init__()
@@ -118,10 +126,17 @@ class SearchScreen(ListDialog[SearchHits | None]):
             count = "1 paragraph"
         else:
             count = f"{len(self.hits)} paragraphs"
-        self._count(f"{count} \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 esc cancel")
+        self._count(f"{count} \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 ctrl+o code all"
+                    " \u00b7 esc cancel")
 
     def _count(self, line: str) -> None:
         self.query_one("#search-count", Label).update(Text(line))
 
     def choose(self, option_id: str) -> None:
         self.dismiss(SearchHits(self.searched, self.hits, self.truncated, int(option_id)))
+
+    def action_code_all(self) -> None:
+        if not self.hits:
+            self._count("nothing found yet to code \u00b7 type at least two characters")
+            return
+        self.dismiss(SearchHits(self.searched, self.hits, self.truncated, 0, code_all=True))

@@ -477,6 +477,9 @@ class ParagraphView(Widget, can_focus=True):
                     piece.append(" \u201c\u2026\u201d", style=Style(italic=True))
             if seg.memo:
                 piece.append(" \u270e")
+            if seg.automatic:
+                piece.stylize(Style(dim=True))
+                piece.append(" auto", style=Style(dim=True, italic=True))
             chips.append(piece)
         if session.show_others:
             other_style = self._styles().other
