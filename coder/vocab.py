@@ -36,6 +36,7 @@ class UndoKind(StrEnum):
     SEGMENT_MEMO = "segment memo"
     PARAGRAPH_MEMO = "paragraph memo"
     STATUS = "status"
+    CODEBOOK_EDIT = "codebook edit"
 
 
 class UndoState(StrEnum):
@@ -57,6 +58,7 @@ class EventKind(StrEnum):
     CODEBOOK = "codebook"
     CODE_ADDED = "code added"
     CODES_ADDED = "codes added"
+    CODEBOOK_EDIT = "codebook edit"
     CODINGS_IMPORT = "codings import"
     REFI_IMPORT = "refi import"
     MERGE = "merge"

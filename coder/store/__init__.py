@@ -16,6 +16,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     documents.py   documents, paragraphs, corrected versions, search
     coders.py      coders
     codes.py       codes, and loading a codebook (planned in coder/codebook_plan.py)
+    code_edits.py  codebook edits made in the app, each an undoable step
     segments.py    codings, one at a time and in bulk (imports, merges)
     undo.py        each coder's undo and redo history
     memos.py       paragraph memos
@@ -37,6 +38,7 @@ from pathlib import Path
 from ..codebook_plan import CodePlan as _CodePlan
 from ..codebook_plan import describe_change as _describe_change
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
+from .code_edits import CodeEditsMixin
 from .coders import CodersMixin
 from .codes import CodesMixin
 from .connection import (
@@ -114,6 +116,7 @@ __all__ = [
 class Store(
     DocumentsMixin,
     CodersMixin,
+    CodeEditsMixin,
     CodesMixin,
     SegmentsMixin,
     UndoMixin,

@@ -36,6 +36,9 @@ class UndoMixin(Connection):
                     (now(), now(), payload["segment"]),
                 )
             return
+        if kind == UndoKind.CODEBOOK_EDIT:
+            self._apply_code_edit(payload, reverse=reverse)
+            return
         value = payload["before"] if reverse else payload["after"]
         if kind == UndoKind.SEGMENT_MEMO:
             self.conn.execute(

@@ -709,7 +709,8 @@ class CodingScreen(Screen[None]):
         self._push(AddCodeScreen(self.session, where, path), done)
 
     def _add_code(self, request: AddCodeRequest, selection: tuple[int, int] | None) -> None:
-        from ...codebook import CodeDef, append_code
+        from ...codebook import CodeDef
+        from ...codebook_edit import append_to_file
 
         session = self.session
         try:
@@ -721,7 +722,7 @@ class CodingScreen(Screen[None]):
         if request.append_to:
             parent = session.all_codes.get(code.parent_id) if code.parent_id else None
             try:
-                append_code(request.append_to, CodeDef(
+                append_to_file(session.store, request.append_to, CodeDef(
                     key=code.key, name=code.name, parent_key=parent.key if parent else None,
                     shortcut=code.shortcut))
             except (CoderError, OSError) as exc:
