@@ -73,7 +73,11 @@ def project_codebook(store: Store) -> Codebook:
         for c in codes))
 
 
-def edit_code(store: Store, coder_id: int, key: str, change: CodeChange) -> EditOutcome:
+def edit_code(store: Store, coder_id: int, key: str, change: CodeChange, *,
+              cosmetic: bool = False) -> EditOutcome:
+    """Change a code's fields. A new definition, "use when" or "not when" makes a new
+    revision of the code (codings made before it are then up for rechecking), unless the
+    researcher marks the change `cosmetic` (a typo fixed, the meaning kept)."""
     book = project_codebook(store)
     old = _code(book, key)
     new = _changed(old, change)
@@ -88,8 +92,10 @@ def edit_code(store: Store, coder_id: int, key: str, change: CodeChange) -> Edit
         where = book.by_key(new.parent_key).name if new.parent_key else "the top level"
         parts.append(f"moved to {where}")
     summary = f"{old.name}: " + "; ".join(p for p in parts if p)
+    if cosmetic:
+        summary += " (cosmetic)"
     codes = [new if c.key == key else c for c in book.codes]
-    return _commit(store, coder_id, codes, summary, key)
+    return _commit(store, coder_id, codes, summary, key, cosmetic={key} if cosmetic else set())
 
 
 def add_code(store: Store, coder_id: int, name: str, *, parent_key: str | None = None,
@@ -202,10 +208,14 @@ def _write(store: Store, path: Path | None) -> str:
 
 
 def _commit(store: Store, coder_id: int, codes: list[CodeDef], summary: str, key: str | None,
-            *, moves: dict[str, str] | None = None, write: bool = True) -> EditOutcome:
+            *, moves: dict[str, str] | None = None, write: bool = True,
+            cosmetic: set[str] | None = None) -> EditOutcome:
     path = _file_to_write(store) if write else None
-    store.edit_codebook(coder_id, codebook_rows(Codebook("", "", tuple(codes))),
-                        summary=summary, moves=moves)
+    report = store.edit_codebook(
+        coder_id, codebook_rows(Codebook("", "", tuple(codes))), summary=summary, moves=moves,
+        cosmetic=cosmetic or set(), author=store.coder_names().get(coder_id))
+    if report.get("revised"):
+        summary += " \u2014 new revision: " + ", ".join(report["revised"])
     note = _write(store, path)
     return EditOutcome(f"saved: {summary}{note}", key, ok="NOT written" not in note)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,16 +147,20 @@ def codebook_rows(book: codebook_mod.Codebook) -> list[dict]:
 
 
 def use_codebook(
-    store: Store, path: Path, *, moves: dict[str, str] | None = None
+    store: Store, path: Path, *, moves: dict[str, str] | None = None,
+    cosmetic: Collection[str] = (), author: str | None = None,
 ) -> dict[str, list[str]]:
     """Load a codebook; `moves` (old key -> target key) says where the segments of codes it
-    no longer has should go."""
+    no longer has should go. A code whose meaning the codebook changed gets a new revision
+    by `author`, except the keys in `cosmetic` (wording tidied, meaning kept)."""
     if Path(path).suffix.lower() == ".csv":
         book = codebook_from_csv(Path(path), store.codes(include_retired=True))
-        return store.sync_codes(codebook_rows(book), moves=moves)
+        return store.sync_codes(codebook_rows(book), moves=moves, cosmetic=cosmetic,
+                                author=author)
     digest = file_digest(path) if Path(path).is_file() else None
     book = codebook_mod.load_codebook(path)
-    report = store.sync_codes(codebook_rows(book), moves=moves)
+    report = store.sync_codes(codebook_rows(book), moves=moves, cosmetic=cosmetic,
+                              author=author)
     store.set_setting(CODEBOOK_PATH, str(Path(path).resolve()))
     if digest is not None:
         store.set_setting(CODEBOOK_HASH, digest)

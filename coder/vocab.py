@@ -37,6 +37,9 @@ class UndoKind(StrEnum):
     PARAGRAPH_MEMO = "paragraph memo"
     STATUS = "status"
     CODEBOOK_EDIT = "codebook edit"
+    RECHECK = "recheck"
+    CONFIRM = "confirm"
+    AUTOCODE = "autocode"
 
 
 class UndoState(StrEnum):
@@ -64,3 +67,7 @@ class EventKind(StrEnum):
     MERGE = "merge"
     REVIEW_DECISION = "review decision"
     REVIEW_AGREED = "review agreed"
+    CODE_REVISED = "code revised"
+    RECHECK = "recheck"
+    CONFIRM = "confirm"
+    AUTOCODE = "autocode"

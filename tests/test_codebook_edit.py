@@ -153,7 +153,8 @@ def test_merge_moves_codings_and_undo_brings_them_back(project) -> None:
     store.toggle_segment(alice, paragraphs[1].id, labels)
     store.toggle_segment(alice, paragraphs[1].id, stigma)
     outcome = merge_codes(store, alice, "labels", "stigma")
-    assert outcome.message == "saved: merged Labels into Stigma (2 codings); written to book.yaml"
+    assert outcome.message == ("saved: merged Labels into Stigma (2 codings) \u2014 new revision: "
+                               "stigma r2; written to book.yaml")
     assert store.segment_counts_by_code() == {stigma: 2}
     assert "labels" not in load_codebook(book)
     store.undo(alice)
@@ -209,6 +210,27 @@ def test_edits_can_stay_in_the_project(project) -> None:
     store, book, alice = project
     store.set_setting(WRITE_BACK, KEEP_IN_PROJECT)
     outcome = edit_code(store, alice, "stigma", CodeChange(definition="Sharper"))
-    assert outcome.message == "saved: Stigma: definition changed"
+    assert outcome.message == "saved: Stigma: definition changed \u2014 new revision: stigma r2"
     assert store.code("stigma").definition == "Sharper"
     assert book.read_text(encoding="utf-8") == BOOK
+
+
+def test_a_new_meaning_is_a_revision_undo_takes_it_back_and_a_typo_fix_is_none(project) -> None:
+    store, book, alice = project
+    stigma = store.code("stigma").id
+    edit_code(store, alice, "stigma", CodeChange(definition="Treated differently for being in care"))
+    revisions = store.code_revisions(stigma)
+    assert [(r.n, r.definition, r.author) for r in revisions][-1] == (
+        2, "Treated differently for being in care", "alice")
+    store.undo(alice)
+    assert [r.n for r in store.code_revisions(stigma)] == [1]
+    store.redo(alice)
+    assert store.current_revision(stigma).definition == "Treated differently for being in care"
+    outcome = edit_code(store, alice, "stigma", CodeChange(
+        definition="Treated differently for being in care."), cosmetic=True)
+    assert outcome.message.startswith("saved: Stigma: definition changed (cosmetic)")
+    assert "new revision" not in outcome.message
+    assert len(store.code_revisions(stigma)) == 2
+    assert store.current_revision(stigma).definition == "Treated differently for being in care."
+    edit_code(store, alice, "stigma", CodeChange(name="Shame"))
+    assert len(store.code_revisions(stigma)) == 2

@@ -17,6 +17,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     coders.py      coders
     codes.py       codes, and loading a codebook (planned in coder/codebook_plan.py)
     code_edits.py  codebook edits made in the app, each an undoable step
+    code_revisions.py  each code's meanings over time, rechecking, autocoding
     segments.py    codings, one at a time and in bulk (imports, merges)
     undo.py        each coder's undo and redo history
     memos.py       paragraph memos
@@ -40,6 +41,7 @@ from ..codebook_plan import describe_change as _describe_change
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .code_edits import CodeEditsMixin
 from .coders import CodersMixin
+from .code_revisions import MEANING_FIELDS, CodeRevision, CodeRevisionsMixin, RecheckRow
 from .codes import CodesMixin
 from .connection import (
     _FILE_TROUBLE,
@@ -69,7 +71,7 @@ from .queries import (
     QueriesMixin,
     SegmentRow,
 )
-from .schema import _V1, _V2, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
+from .schema import _V1, _V2, _V3_REVISIONS, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
 from .segments import SegmentsMixin, ToggleResult, _segment
 from .stamps import GUID_NAMESPACE, now, stable_guid, text_hash
 from .statuses import STATUSES, StatusesMixin
@@ -80,6 +82,7 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "DEFAULT_DB",
     "GUID_NAMESPACE",
+    "MEANING_FIELDS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STATUSES",
@@ -90,6 +93,9 @@ __all__ = [
     "_SEGMENT_ROW_SELECT",
     "_V1",
     "_V2",
+    "_V3_REVISIONS",
+    "CodeRevision",
+    "RecheckRow",
     "DocumentSummary",
     "DocumentVersion",
     "SegmentRow",
@@ -118,6 +124,7 @@ class Store(
     CodersMixin,
     CodeEditsMixin,
     CodesMixin,
+    CodeRevisionsMixin,
     SegmentsMixin,
     UndoMixin,
     MemosMixin,

@@ -10,7 +10,7 @@ deleting anything: undoing a new code retires it.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from ..vocab import EventKind, UndoKind
@@ -28,18 +28,27 @@ _State = dict[str, dict[str, Any]]
 class CodeEditsMixin(CodesMixin):
     def edit_codebook(
         self, coder_id: int, codes: Sequence[dict[str, Any]], *, summary: str,
-        moves: dict[str, str] | None = None,
+        moves: dict[str, str] | None = None, cosmetic: Collection[str] = (),
+        author: str | None = None,
     ) -> dict[str, list[str]]:
-        """Make the project's codes match `codes` (as `sync_codes` does) in one transaction,
-        recorded as one undoable step of `coder_id` described by `summary`."""
+        """Make the project's codes match `codes` (as `sync_codes` does, new revisions for
+        changed meanings included) in one transaction, recorded as one undoable step of
+        `coder_id` described by `summary`."""
         with self.transaction():
             plan = self._plan_codes(codes, moves or {})
             merged = [r["id"] for r in self.conn.execute("SELECT id, key FROM codes")
                       if r["key"] in plan.merges]
             before = self._edit_state(merged)
+            last = self.conn.execute("SELECT coalesce(max(id), 0) FROM code_revisions").fetchone()[0]
             self._apply_code_plan(codes, plan)
+            revised = self._revise_codes(codes, plan, set(cosmetic), author)
+            if revised:
+                plan.report["revised"] = revised
             after = self._edit_state(merged)
-            payload = {"summary": summary, **_difference(before, after, now())}
+            revisions = [r[0] for r in self.conn.execute(
+                "SELECT id FROM code_revisions WHERE id > ? ORDER BY id", (last,))]
+            payload = {"summary": summary, "author": author, "revisions": revisions,
+                       **_difference(before, after, now())}
             self._record(coder_id, UndoKind.CODEBOOK_EDIT, payload)
             detail: dict[str, Any] = {k: v for k, v in plan.report.items() if v}
             self.log_event(EventKind.CODEBOOK_EDIT, {"summary": summary, **detail})
@@ -85,8 +94,22 @@ class CodeEditsMixin(CodesMixin):
             columns = ", ".join(f"{c} = ?" for c in values)
             conn.execute(f"UPDATE segments SET {columns}, updated_at = ? WHERE id = ?",
                          (*values.values(), stamp, int(segment_id)))
+        self._revise_after_step(payload, reverse=reverse)
         self.log_event(EventKind.CODEBOOK_EDIT, {
             "summary": payload["summary"], "undone" if reverse else "redone": True})
+
+    def _revise_after_step(self, payload: dict[str, Any], *, reverse: bool) -> None:
+        """Undo takes back the revisions the edit made while no coding was made under them;
+        otherwise (and on redo) the wording now in force is kept as a revision of its own, so
+        every coding still names the meaning it was made under."""
+        touched = {int(i) for i in payload["codes"]}
+        if reverse:
+            for revision_id in reversed(payload.get("revisions", [])):
+                self.retract_revision(revision_id)
+        for code_id in sorted(touched):
+            self.record_revision(code_id, author=payload.get("author"),
+                                 note="undo of a codebook edit" if reverse
+                                 else "redo of a codebook edit")
 
 
 def _difference(before: dict[str, _State], after: dict[str, _State], stamp: str

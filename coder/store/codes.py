@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from ..codebook_plan import CodePlan, plan_codes
@@ -99,7 +99,8 @@ class CodesMixin(Connection):
             seen.add(code_id)
 
     def sync_codes(
-        self, codes: Sequence[dict[str, Any]], *, moves: dict[str, str] | None = None
+        self, codes: Sequence[dict[str, Any]], *, moves: dict[str, str] | None = None,
+        cosmetic: Collection[str] = (), author: str | None = None,
     ) -> dict[str, list[str]]:
         """Make the project's codes match a codebook, keyed by stable key.
 
@@ -111,12 +112,19 @@ class CodesMixin(Connection):
         are retired, never deleted; one that live segments still use is refused before
         anything is written. Anything beyond adding codes is preceded by an automatic backup
         and recorded in the events log.
+
+        A code whose meaning (definition, use when, not when) changed, or that took in a
+        merged code, gets a new revision by `author`; the keys in `cosmetic` had their
+        wording tidied only, which amends their current revision instead.
         """
         plan = self._plan_codes(codes, moves or {})
         backup = self.auto_backup("before-codebook-change") if plan.changes_existing() else None
         with self.transaction():
             plan = self._plan_codes(codes, moves or {})  # again, under the write lock
             self._apply_code_plan(codes, plan)
+            revised = self._revise_codes(codes, plan, set(cosmetic), author)
+            if revised:
+                plan.report["revised"] = revised
             if any(plan.report.values()):
                 detail: dict[str, Any] = {k: v for k, v in plan.report.items() if v}
                 if detail.get("changed"):
@@ -196,6 +204,28 @@ class CodesMixin(Connection):
             conn.execute(
                 "UPDATE codes SET retired_at = ?, shortcut = NULL WHERE id = ?", (stamp, r["id"])
             )
+
+    def _revise_codes(
+        self, codes: Sequence[dict[str, Any]], plan: CodePlan, cosmetic: set[str],
+        author: str | None,
+    ) -> list[str]:
+        """New revisions for the codes a codebook changed the meaning of, as `key rN`."""
+        merged_into: dict[str, list[str]] = {}
+        for old, target in plan.merges.items():
+            merged_into.setdefault(target, []).append(old)
+        ids = {r["key"]: r["id"] for r in self.conn.execute("SELECT id, key FROM codes")}
+        revised = []
+        for c in codes:
+            olds = merged_into.get(c["key"], [])
+            tidied = c["key"] in cosmetic
+            note = "codebook: " + (f"{', '.join(olds)} merged into it" if olds
+                                   else "wording tidied (cosmetic)" if tidied
+                                   else "meaning changed")
+            rev = self.record_revision(ids[c["key"]], author=author, note=note,
+                                       cosmetic=tidied, force=bool(olds))
+            if rev is not None:
+                revised.append(f"{c['key']} r{rev.n}")
+        return revised
 
     def _merge_code(self, from_id: int, to_id: int, stamp: str) -> None:
         """Move every live segment of one code to another and retire the first.

@@ -90,6 +90,21 @@ class Connection:
             end: int | None,
         ) -> sqlite3.Row | None: ...
         def _revive_segment(self, segment_id: int, stamp: str) -> bool: ...  # segments
+        def _check_span(  # segments
+            self, paragraph_id: int, start: int | None, end: int | None) -> None: ...
+        def _insert_segment(  # segments
+            self, paragraph_id: int, code_id: int, coder_id: int, start: int | None,
+            end: int | None, memo: str | None = None, *, guid: str | None = None,
+            created_at: str | None = None, updated_at: str | None = None,
+        ) -> int: ...
+        def coder_names(self) -> dict[int, str]: ...  # coders
+        def _apply_segment_change(  # code_revisions
+            self, kind: str, payload: dict[str, Any], *, reverse: bool) -> None: ...
+        def retract_revision(self, revision_id: int) -> bool: ...  # code_revisions
+        def record_revision(  # code_revisions
+            self, code_id: int, *, author: str | None, note: str = "", cosmetic: bool = False,
+            force: bool = False,
+        ) -> Any: ...
         def _record(self, coder_id: int, kind: str, payload: dict[str, Any]) -> None: ...  # undo
         def _write_paragraph_memo(  # memos
             self, coder_id: int, paragraph_id: int, memo: str | None) -> None: ...

@@ -170,7 +170,48 @@ ORDER BY d.name, p.n, cr.name, c.position;
 """
 
 
-MIGRATIONS: list[str] = [_V1, _V2]
+# Version 3: a code's meaning has revisions, and every coding remembers the one it was made
+# under (`revision_id`), so codings made before a definition was sharpened can be rechecked.
+# Existing codes get their first revision from today's fields and existing codings point at
+# it. Triggers give a new code its first revision and a new coding its code's current one,
+# whichever path inserts it (coding, imports, merges). Codings made by a rule (autocoding)
+# carry that rule (`auto_rule`) until their coder confirms them one by one (`confirmed_at`).
+_V3_REVISIONS = """
+CREATE TABLE code_revisions (
+    id INTEGER PRIMARY KEY,
+    code_id INTEGER NOT NULL REFERENCES codes(id),
+    n INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    author TEXT,
+    definition TEXT NOT NULL DEFAULT '',
+    when_to_use TEXT NOT NULL DEFAULT '',
+    when_not_to_use TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    UNIQUE (code_id, n)
+);
+INSERT INTO code_revisions (code_id, n, at, definition, when_to_use, when_not_to_use, note)
+SELECT id, 1, created_at, definition, when_to_use, when_not_to_use, 'as the project had it'
+FROM codes;
+ALTER TABLE segments ADD COLUMN revision_id INTEGER REFERENCES code_revisions(id);
+ALTER TABLE segments ADD COLUMN auto_rule TEXT;
+ALTER TABLE segments ADD COLUMN confirmed_at TEXT;
+UPDATE segments SET revision_id = (
+    SELECT r.id FROM code_revisions r WHERE r.code_id = segments.code_id AND r.n = 1);
+CREATE INDEX segments_by_revision ON segments (code_id, revision_id);
+CREATE TRIGGER codes_first_revision AFTER INSERT ON codes
+BEGIN
+    INSERT INTO code_revisions (code_id, n, at, definition, when_to_use, when_not_to_use, note)
+    VALUES (NEW.id, 1, NEW.created_at, NEW.definition, NEW.when_to_use, NEW.when_not_to_use,
+            'created'); END;
+CREATE TRIGGER segments_current_revision AFTER INSERT ON segments WHEN NEW.revision_id IS NULL
+BEGIN
+    UPDATE segments SET revision_id = (
+        SELECT max(r.id) FROM code_revisions r WHERE r.code_id = NEW.code_id)
+    WHERE id = NEW.id; END;
+"""
+
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3_REVISIONS]
 
 
 SCHEMA_VERSION = len(MIGRATIONS)

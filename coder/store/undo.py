@@ -39,6 +39,9 @@ class UndoMixin(Connection):
         if kind == UndoKind.CODEBOOK_EDIT:
             self._apply_code_edit(payload, reverse=reverse)
             return
+        if kind in (UndoKind.RECHECK, UndoKind.CONFIRM, UndoKind.AUTOCODE):
+            self._apply_segment_change(kind, payload, reverse=reverse)
+            return
         value = payload["before"] if reverse else payload["after"]
         if kind == UndoKind.SEGMENT_MEMO:
             self.conn.execute(
