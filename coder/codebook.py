@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
 import os
 import re
 import shutil
 import tempfile
+import textwrap
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -36,6 +38,8 @@ from coder.errors import CoderError
 MAX_FILE_BYTES = 1_000_000
 MAX_NESTING = 40
 MAX_KEY_LENGTH = 64
+# Where a reworded `>` (folded) text is wrapped when the app writes it back.
+FOLD_WIDTH = 88
 
 # What each key the app binds does, for the message that refuses it as a shortcut.
 _RESERVED_FOR: dict[str, str] = {
@@ -1230,7 +1234,12 @@ def _in_style_of(old: Any, value: str) -> Any:
     if isinstance(old, (SingleQuotedScalarString, DoubleQuotedScalarString)):
         return type(old)(text)
     if isinstance(old, (FoldedScalarString, LiteralScalarString)) and "\n" not in text:
-        return FoldedScalarString(text)
+        folded = FoldedScalarString(text)
+        lines = textwrap.wrap(text, FOLD_WIDTH, break_long_words=False, break_on_hyphens=False)
+        if " ".join(lines) == text:
+            ends = itertools.accumulate(len(line) + 1 for line in lines[:-1])
+            folded.fold_pos = [end - 1 for end in ends]  # type: ignore[attr-defined]
+        return folded
     return _scalar(value)
 
 

@@ -95,8 +95,9 @@ class CodingSession:
         assert outcome.key is not None
         return self.store.code(outcome.key)
 
-    def edit_code(self, key: str, change: CodeChange) -> EditOutcome:
-        return self._edited(codebook_edit.edit_code(self.store, self.coder_id, key, change))
+    def edit_code(self, key: str, change: CodeChange, *, cosmetic: bool = False) -> EditOutcome:
+        return self._edited(codebook_edit.edit_code(self.store, self.coder_id, key, change,
+                                                    cosmetic=cosmetic))
 
     def add_child(self, parent_key: str, name: str, definition: str = "") -> EditOutcome:
         return self._edited(codebook_edit.add_code(
