@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
 import os
 import re
 import shutil
 import tempfile
+import textwrap
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -36,6 +38,8 @@ from coder.errors import CoderError
 MAX_FILE_BYTES = 1_000_000
 MAX_NESTING = 40
 MAX_KEY_LENGTH = 64
+# Where a reworded `>` (folded) text is wrapped when the app writes it back.
+FOLD_WIDTH = 88
 
 # What each key the app binds does, for the message that refuses it as a shortcut.
 _RESERVED_FOR: dict[str, str] = {
@@ -765,12 +769,9 @@ def append_code(path: Path, code: CodeDef) -> None:
     """
     path = Path(path)
     where = str(path)
-    codebook = load_codebook(path)
-    raw = path.read_bytes()
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig")
+    codebook, text, bom = _for_writing(path)
     problems = [
-        Problem(where, 0, 0, f"cannot add code {code.name!r}: {m}") for m in _fit_problems(codebook, code)
+        Problem(where, 0, 0, f"cannot add code {code.name!r}: {m}") for m in fit_problems(codebook, code)
     ]
     if problems:
         raise CodebookError(problems)
@@ -793,13 +794,28 @@ def append_code(path: Path, code: CodeDef) -> None:
         raise CodebookError(problems)
 
 
-def _fit_problems(codebook: Codebook, code: CodeDef) -> list[str]:
+def _for_writing(path: Path) -> tuple[Codebook, str, bool]:
+    """The valid codebook in the file, its text, and whether it starts with a BOM to keep."""
+    codebook = load_codebook(path)
+    raw = path.read_bytes()
+    return codebook, raw.decode("utf-8-sig"), raw.startswith(b"\xef\xbb\xbf")
+
+
+def fit_problems(codebook: Codebook, code: CodeDef, *, editing: bool = False) -> list[str]:
+    """Why `code` cannot join `codebook` (or, `editing`, replace the code with its key there),
+    by the rules a codebook file is checked with; an empty list when it fits."""
     found: list[str] = []
     if code.parent_key is not None and code.parent_key not in codebook:
         found.append(f"there is no code with key {code.parent_key!r} to put it under")
+    elif editing and code.parent_key is not None and (
+            code.parent_key == code.key or code.key in _ancestors(codebook, code.parent_key)):
+        found.append("a code cannot go under itself or one of its own sub-codes")
     problem = _key_problem(code.key)
     if problem:
         found.append(problem)
+    elif editing:
+        if code.key not in codebook:
+            found.append(f"there is no code with key {code.key!r}")
     elif code.key in codebook:
         found.append(f"key {code.key!r} is already used by {codebook.by_key(code.key).name!r}")
     elif (renamed := codebook.current_key(code.key)) is not None:
@@ -808,17 +824,17 @@ def _fit_problems(codebook: Codebook, code: CodeDef) -> list[str]:
     if not name:
         found.append("its name is empty")
     elif "/" in name or "\n" in name:
-        found.append("a name must be one line without '/'")
+        found.append("a name must be one line without '/', which separates levels in code paths")
     elif any(
         " ".join(s.name.casefold().split()) == " ".join(name.casefold().split())
-        for s in codebook.children(code.parent_key)
+        for s in codebook.children(code.parent_key) if s.key != code.key
     ):
         found.append(f"a code with the same parent is already named {name!r}")
     if code.shortcut is not None:
         problem = _shortcut_problem(code.shortcut)
         if problem:
             found.append(problem)
-        elif (other := codebook.by_shortcut(code.shortcut)) is not None:
+        elif (other := codebook.by_shortcut(code.shortcut)) is not None and other.key != code.key:
             found.append(f"shortcut {code.shortcut!r} is already used by {other.name!r}")
     if code.color is not None and normalise_color(code.color) is None:
         found.append(_color_problem(code.color))
@@ -826,9 +842,19 @@ def _fit_problems(codebook: Codebook, code: CodeDef) -> list[str]:
         problem = _key_problem(old)
         if problem:
             found.append(problem.replace("key", "old key", 1))
-        elif old == code.key or codebook.current_key(old):
+        elif old == code.key or (codebook.current_key(old) not in (None, code.key) if editing
+                                  else codebook.current_key(old)):
             found.append(f"old key {old!r} is already a key or an old key in the codebook")
     return found
+
+
+def _ancestors(codebook: Codebook, key: str) -> set[str]:
+    seen: set[str] = set()
+    current: str | None = key
+    while current is not None and current in codebook and current not in seen:
+        seen.add(current)
+        current = codebook.by_key(current).parent_key
+    return seen
 
 
 def _clean(text: str) -> str:
@@ -852,13 +878,19 @@ def _as_written(code: CodeDef) -> CodeDef:
     )
 
 
-def _adds_exactly(new_text: str, where: str, before: Codebook, expected: CodeDef) -> bool:
-    """True when `new_text` holds every old code unchanged plus `expected` where it belongs."""
+def _same_header(new_text: str, where: str, before: Codebook) -> Codebook | None:
+    """The codebook `new_text` reads as, if it does and keeps `before`'s name and description."""
     try:
         after = parse_codebook(new_text, where)
     except CodebookError:
-        return False
-    if (after.name, after.description) != (before.name, before.description):
+        return None
+    return after if (after.name, after.description) == (before.name, before.description) else None
+
+
+def _adds_exactly(new_text: str, where: str, before: Codebook, expected: CodeDef) -> bool:
+    """True when `new_text` holds every old code unchanged plus `expected` where it belongs."""
+    after = _same_header(new_text, where, before)
+    if after is None:
         return False
     if expected.key not in after or len(after) != len(before) + 1:
         return False
@@ -867,16 +899,20 @@ def _adds_exactly(new_text: str, where: str, before: Codebook, expected: CodeDef
     return all(replace(after.by_key(c.key), line=0) == replace(c, line=0) for c in before)
 
 
-def _code_mapping(code: CodeDef) -> Any:
-    from ruamel.yaml.comments import CommentedMap
+def _scalar(value: str) -> Any:
+    """A value written so that it reads back as this very text: plain, quoted or a `|` block."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-    def scalar(value: str) -> Any:
-        value = _clean(value)
-        if "\n" in value:
-            return LiteralScalarString(value)
-        return value if _reads_back_plain(value) else DoubleQuotedScalarString(value)
+    value = _clean(value)
+    if "\n" in value:
+        return LiteralScalarString(value)
+    return value if _reads_back_plain(value) else DoubleQuotedScalarString(value)
 
+
+def _code_mapping(code: CodeDef) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    scalar = _scalar
     mapping = CommentedMap()
     mapping["key"] = scalar(code.key)
     mapping["name"] = scalar(code.name)
@@ -1077,3 +1113,153 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+# ── rewriting ────────────────────────────────────────────────────────────────
+
+_EDITED_TEXT = ("name", "definition", "when_to_use", "when_not_to_use", "example")
+
+
+def rewrite_codes(path: Path, codes: list[CodeDef], retired: set[str]) -> None:
+    """Make the codebook file's codes read as `codes` (by key: fields, parent, new codes added
+    under their parent) and drop the `retired` keys, keeping comments, order and quoting.
+
+    Codes of the file that are in neither are left as they are. The result is read back and
+    compared before it replaces the file (atomically); a file it cannot rewrite faithfully is
+    left untouched and CoderError says so.
+    """
+    path = Path(path)
+    where = str(path)
+    before, text, bom = _for_writing(path)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    new_text = _rewritten(text, codes, retired)
+    if newline != "\n":
+        new_text = new_text.replace("\r\n", "\n").replace("\n", newline)
+    if not _reads_as(new_text, where, before, codes, retired):
+        raise CoderError("could not write the codebook change without changing other codes; "
+                         "the file was left as it was", path=where)
+    data = new_text.encode("utf-8")
+    _write_atomically(path, b"\xef\xbb\xbf" + data if bom else data)
+
+
+def _rewritten(text: str, codes: list[CodeDef], retired: set[str]) -> str:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    offset, gap = _layout(_compose(text))
+    emitter = _ruamel(offset + gap, offset)
+    data = emitter.load(text)
+    found: dict[str, tuple[Any, Any, str | None]] = {}
+
+    def index(seq: Any, parent: str | None) -> None:
+        for item in seq if isinstance(seq, list) else ():
+            if isinstance(item, CommentedMap) and "key" in item:
+                key = str(item["key"]).strip()
+                found[key] = (item, seq, parent)
+                index(item.get("codes"), key)
+
+    index(data.get("codes"), None)
+
+    def children_of(parent: str | None) -> Any:
+        owner = data if parent is None else found[parent][0]
+        if not isinstance(owner.get("codes"), list):
+            owner["codes"] = CommentedSeq()
+        return owner["codes"]
+
+    for code in codes:
+        if code.key not in found:
+            if code.parent_key is None or code.parent_key in found:
+                seq = children_of(code.parent_key)
+                seq.append(_code_mapping(code))
+                found[code.key] = (seq[-1], seq, code.parent_key)
+            continue
+        item, seq, parent = found[code.key]
+        _update_fields(item, code)
+        if parent != code.parent_key and (code.parent_key is None or code.parent_key in found):
+            _take_out(item, seq, found[parent][0] if parent in found else None)
+            target = children_of(code.parent_key)
+            target.append(item)
+            found[code.key] = (item, target, code.parent_key)
+    for key in retired:
+        if key in found:
+            item, seq, parent = found.pop(key)
+            _take_out(item, seq, found[parent][0] if parent in found else None)
+    return _dump(data, emitter)
+
+
+def _take_out(item: Any, seq: Any, owner: Any) -> None:
+    """Remove a code from its list, and the list from its parent code once it is empty."""
+    seq.remove(item)
+    if not seq and owner is not None and owner.get("codes") is seq:
+        del owner["codes"]
+
+
+def _update_fields(item: Any, code: CodeDef) -> None:
+    """Set the fields that differ, where the field order of a code puts them; drop emptied ones."""
+    wanted: dict[str, str | None] = {f: getattr(code, f) for f in _EDITED_TEXT}
+    wanted["color"] = code.color
+    wanted["shortcut"] = code.shortcut
+    for name, value in wanted.items():
+        have = item.get(name)
+        if name == "color":
+            same = (normalise_color(str(have)) if have is not None else None) == value
+        elif name == "shortcut":
+            same = (str(have).strip() or None if have is not None else None) == value
+        else:
+            same = _clean(str(have) if have is not None else "") == _clean(value or "")
+        if same:
+            continue
+        if not value or not str(value).strip():
+            if name in item:
+                del item[name]
+            continue
+        if name in item:
+            item[name] = _in_style_of(have, value)
+            continue
+        later = _CODE_FIELDS[_CODE_FIELDS.index(name) + 1:]
+        keys = list(item.keys())
+        at = next((i for i, k in enumerate(keys) if k in later), len(keys))
+        item.insert(at, name, _scalar(value))
+
+
+def _in_style_of(old: Any, value: str) -> Any:
+    """`value` quoted as the researcher quoted the value it replaces, where that reads back."""
+    from ruamel.yaml.scalarstring import (
+        DoubleQuotedScalarString,
+        FoldedScalarString,
+        LiteralScalarString,
+        SingleQuotedScalarString,
+    )
+
+    text = _clean(value)
+    if isinstance(old, (SingleQuotedScalarString, DoubleQuotedScalarString)):
+        return type(old)(text)
+    if isinstance(old, (FoldedScalarString, LiteralScalarString)) and "\n" not in text:
+        folded = FoldedScalarString(text)
+        lines = textwrap.wrap(text, FOLD_WIDTH, break_long_words=False, break_on_hyphens=False)
+        if " ".join(lines) == text:
+            ends = itertools.accumulate(len(line) + 1 for line in lines[:-1])
+            folded.fold_pos = [end - 1 for end in ends]  # type: ignore[attr-defined]
+        return folded
+    return _scalar(value)
+
+
+def _reads_as(new_text: str, where: str, before: Codebook, codes: list[CodeDef],
+              retired: set[str]) -> bool:
+    """True when `new_text` holds `codes` as wanted, no `retired` key, the rest unchanged."""
+    after = _same_header(new_text, where, before)
+    if after is None:
+        return False
+    compared = ("name", "parent_key", "definition", "when_to_use", "when_not_to_use", "example",
+                "color", "shortcut")
+    wanted = {c.key: c for c in codes}
+    for code in codes:
+        if code.key not in after:
+            return False
+        got = after.by_key(code.key)
+        want = _as_written(code)
+        if any(getattr(got, f) != getattr(want, f) for f in compared):
+            return False
+    if any(key in after for key in retired):
+        return False
+    return all(replace(after.by_key(c.key), line=0) == replace(c, line=0)
+               for c in before if c.key not in wanted and c.key not in retired and c.key in after)

@@ -23,6 +23,14 @@ from .store import Store, text_hash
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
 SAMPLE_CODEBOOK = REPO_ROOT / "codebooks" / "care-and-community.yaml"
+# The YAML codebook the project was loaded from, and its SHA-256 then (or after the app last
+# wrote it), so an edit never overwrites a file changed on disk since.
+CODEBOOK_PATH = "codebook_path"
+CODEBOOK_HASH = "codebook_hash"
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 @dataclass
@@ -149,10 +157,13 @@ def use_codebook(
         book = codebook_from_csv(Path(path), store.codes(include_retired=True))
         return store.sync_codes(codebook_rows(book), moves=moves, cosmetic=cosmetic,
                                 author=author)
+    digest = file_digest(path) if Path(path).is_file() else None
     book = codebook_mod.load_codebook(path)
     report = store.sync_codes(codebook_rows(book), moves=moves, cosmetic=cosmetic,
                               author=author)
-    store.set_setting("codebook_path", str(Path(path).resolve()))
+    store.set_setting(CODEBOOK_PATH, str(Path(path).resolve()))
+    if digest is not None:
+        store.set_setting(CODEBOOK_HASH, digest)
     store.set_setting(EXCLUSIVE_GROUPS, json.dumps([c.key for c in book.codes if c.exclusive]))
     return report
 
@@ -196,9 +207,11 @@ def demo_project(store: Store) -> list[ImportOutcome]:
         except OSError as exc:
             raise CoderError(f"cannot copy the sample codebook here: {exc.strerror}",
                              path=codebook) from None
+    digest = file_digest(codebook)
     book = codebook_mod.load_codebook(codebook)
     store.sync_codes(codebook_rows(book) + _codes_added_in_the_app(store, book))
-    store.set_setting("codebook_path", str(codebook.resolve()))
+    store.set_setting(CODEBOOK_PATH, str(codebook.resolve()))
+    store.set_setting(CODEBOOK_HASH, digest)
     store.set_setting(EXCLUSIVE_GROUPS, json.dumps([c.key for c in book.codes if c.exclusive]))
     return outcomes
 

@@ -14,7 +14,8 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .codebook import slugify
+from . import codebook_edit
+from .codebook_edit import CodeChange, EditOutcome
 from .codetree import CodeTree
 from .errors import CoderError
 from .exclusive import exclusive_groups, group_of
@@ -88,18 +89,43 @@ class CodingSession:
 
     def add_code(self, name: str, parent_key: str | None = None,
                  shortcut: str | None = None, definition: str = "") -> Code:
+        """A new code, one undoable step; written back to the codebook file only when asked
+        (the add-code dialog's checkbox), so this leaves the file alone."""
         name = name.strip()
         if not name:
             raise CoderError("a code needs a name")
-        taken = {c.key for c in self.all_codes.values()}
-        base = slugify(name) or "code"
-        key, n = base, 2
-        while key in taken:
-            key, n = f"{base}-{n}", n + 1
-        code = self.store.add_code(key, name, parent_key=parent_key or None,
-                                   shortcut=shortcut or None, definition=definition)
+        outcome = codebook_edit.add_code(self.store, self.coder_id, name, parent_key=parent_key,
+                                         shortcut=shortcut, definition=definition,
+                                         write=False)
         self.reload_codes()
-        return code
+        assert outcome.key is not None
+        return self.store.code(outcome.key)
+
+    def edit_code(self, key: str, change: CodeChange, *, cosmetic: bool = False) -> EditOutcome:
+        return self._edited(codebook_edit.edit_code(self.store, self.coder_id, key, change,
+                                                    cosmetic=cosmetic))
+
+    def add_child(self, parent_key: str, name: str, definition: str = "") -> EditOutcome:
+        return self._edited(codebook_edit.add_code(
+            self.store, self.coder_id, name, parent_key=parent_key, definition=definition))
+
+    def merge_codes(self, key: str, into: str) -> EditOutcome:
+        return self._edited(codebook_edit.merge_codes(self.store, self.coder_id, key, into))
+
+    def retire_code(self, key: str) -> EditOutcome:
+        return self._edited(codebook_edit.retire_code(self.store, self.coder_id, key))
+
+    def reload_codebook(self) -> str:
+        report = codebook_edit.reload_codebook(self.store)
+        self.reload_codes()
+        changes = ", ".join(f"{len(v)} {k}" for k, v in report.items() if v and k != "changed")
+        return f"codebook reloaded from the file: {changes or 'no changes'}"
+
+    def _edited(self, outcome: EditOutcome) -> EditOutcome:
+        self.reload_codes()
+        if self.document is not None:
+            self.open(self.document.id)
+        return outcome
 
     # -- another program changed the project ---------------------------------------------
 
@@ -378,6 +404,13 @@ class CodingSession:
         if done is None:
             return Outcome(f"nothing to {'undo' if undo else 'redo'}", ok=False)
         kind = done["kind"]
+        if kind == UndoKind.CODEBOOK_EDIT:
+            self.reload_codes()
+            if self.document is not None:
+                self.open(self.document.id)
+            note = codebook_edit.write_back(self.store)
+            return Outcome(f"{verb}: {done['summary']}{note}", ok="NOT written" not in note,
+                           codes_changed=True, changed=set(range(len(self.paragraphs))))
         if kind == "status":
             document_id = done["document"]
             doc = self.store.document(document_id)

@@ -72,3 +72,19 @@ def use(file: Path, moves: tuple[str, ...], cosmetic: tuple[str, ...], author: s
             echo(f"  {kind}: {item}")
     for item in report.get("changed", []):
         echo(f"  updated: {item}")
+
+
+@codebook.command("write-back")
+@click.argument("state", type=click.Choice(["on", "off"]), required=False)
+@db_option
+def write_back(state: str | None, db: Path) -> None:
+    """Whether codebook edits made in the app are written to the YAML file (on, the default)
+    or kept in the project only (off; `coder codebook export` writes them out)."""
+    from ..codebook_edit import KEEP_IN_PROJECT, WRITE_BACK, WRITE_TO_FILE, writes_to
+
+    with open_project(db) as store:
+        if state is not None:
+            store.set_setting(WRITE_BACK, WRITE_TO_FILE if state == "on" else KEEP_IN_PROJECT)
+        path = writes_to(store)
+    echo(f"codebook edits are written to {path}" if path
+               else "codebook edits are kept in the project")

@@ -16,6 +16,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     documents.py   documents, paragraphs, corrected versions, search
     coders.py      coders
     codes.py       codes, and loading a codebook (planned in coder/codebook_plan.py)
+    code_edits.py  codebook edits made in the app, each an undoable step
     code_revisions.py  each code's meanings over time, rechecking, autocoding
     segments.py    codings, one at a time and in bulk (imports, merges)
     undo.py        each coder's undo and redo history
@@ -41,6 +42,7 @@ from ..codebook_plan import CodePlan as _CodePlan
 from ..codebook_plan import describe_change as _describe_change
 from .attributes import AttributesMixin
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
+from .code_edits import CodeEditsMixin
 from .coders import CodersMixin
 from .code_revisions import MEANING_FIELDS, CodeRevision, CodeRevisionsMixin, RecheckRow
 from .codes import CodesMixin
@@ -126,6 +128,7 @@ __all__ = [
 class Store(
     DocumentsMixin,
     CodersMixin,
+    CodeEditsMixin,
     CodesMixin,
     CodeRevisionsMixin,
     SegmentsMixin,

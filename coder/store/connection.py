@@ -147,6 +147,8 @@ class Connection:
         def coder_id(self, name: str, *, create: bool = True) -> int: ...  # coders
         def _surviving_code_id(self, code_id: int) -> int: ...  # codes
         def unretire_codes_in_use(self, reason: str) -> list[str]: ...  # codes
+        def _apply_code_edit(  # code_edits
+            self, payload: dict[str, Any], *, reverse: bool) -> None: ...
         def _live_segment(  # segments
             self, paragraph_id: int, code_id: int, coder_id: int, start: int | None,
             end: int | None,
@@ -162,6 +164,7 @@ class Connection:
         def coder_names(self) -> dict[int, str]: ...  # coders
         def _apply_segment_change(  # code_revisions
             self, kind: str, payload: dict[str, Any], *, reverse: bool) -> None: ...
+        def retract_revision(self, revision_id: int) -> bool: ...  # code_revisions
         def record_revision(  # code_revisions
             self, code_id: int, *, author: str | None, note: str = "", cosmetic: bool = False,
             force: bool = False,

@@ -44,6 +44,9 @@ class UndoMixin(Connection):
                     (now(), now(), payload["segment"]),
                 )
             return
+        if kind == UndoKind.CODEBOOK_EDIT:
+            self._apply_code_edit(payload, reverse=reverse)
+            return
         if kind in (UndoKind.RECHECK, UndoKind.CONFIRM, UndoKind.AUTOCODE):
             self._apply_segment_change(kind, payload, reverse=reverse)
             return

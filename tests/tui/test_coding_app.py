@@ -331,7 +331,7 @@ async def test_add_code_on_the_fly_and_to_the_codebook_file(project: Path, tmp_p
         await goto(pilot, 4)
         await pilot.press("a", *"Rent", "tab")
         await pilot.press("enter", *"leav", "enter")
-        await pilot.press("tab", "t", "tab", "tab", "space", "ctrl+s")
+        await pilot.press("tab", "tab", "t", "tab", "tab", "space", "ctrl+s")
         assert status(app) == "saved: new code Rent on ¶4; added to book.yaml"
         with Store(project) as store:
             code = store.code("rent")
@@ -360,7 +360,7 @@ async def test_a_failed_write_back_to_the_codebook_file_is_reported(
     app = CoderApp(project, coder="alice")
     async with app.run_test(size=SIZE) as pilot:
         await goto(pilot, 4)
-        await pilot.press("a", *"Rent", "tab", "tab", "tab", "tab", "space", "ctrl+s")
+        await pilot.press("a", *"Rent", "tab", "tab", "tab", "tab", "tab", "space", "ctrl+s")
         await pilot.pause()
         message = status(app)
         assert message.startswith("saved: new code Rent on ¶4; NOT added to the codebook file")

@@ -65,7 +65,7 @@ async def test_adding_a_code_in_the_demo_writes_the_copy_not_the_bundled_codeboo
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
         assert "coder-demo.yaml" in str(app.screen.query_one("#add-append").render())
-        await pilot.press(*"Rent", "tab", "tab", "tab", "tab", "space", "ctrl+s")
+        await pilot.press(*"Rent", "tab", "tab", "tab", "tab", "tab", "space", "ctrl+s")
         await pilot.pause()
         assert status(app).endswith("; added to coder-demo.yaml")
     assert load_codebook(copy).by_key("rent").name == "Rent"

@@ -148,7 +148,7 @@ async def test_a_name_may_repeat_under_another_parent_and_is_told_apart(project:
         await goto(pilot, 4)
         # "Stigma" already exists at the top level; under Leaving care it is a new code
         await pilot.press("a", *"Stigma", "tab", "enter", *"leav", "enter")
-        await pilot.press("tab", "x", "ctrl+s")
+        await pilot.press("tab", "tab", "x", "ctrl+s")
         assert "'x' is one of the app's own keys; free:" in str(
             app.screen.query_one("#add-error").render())
         await pilot.press("backspace", "b", "ctrl+s")

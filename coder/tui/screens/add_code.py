@@ -29,6 +29,7 @@ class AddCodeRequest:
     shortcut: str | None
     apply: bool
     append_to: Path | None
+    definition: str = ""
 
 
 def free_keys(taken: Iterable[str]) -> str:
@@ -56,9 +57,10 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "add", "add")]
 
     def __init__(self, session: CodingSession, where: str | None,
-                 codebook_path: str | None) -> None:
+                 codebook_path: str | None, *, parent_key: str | None = None) -> None:
         super().__init__()
         self.session = session
+        self.parent_key = parent_key
         self.where = where
         self.codebook_path = Path(codebook_path) if codebook_path else None
 
@@ -69,7 +71,10 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
             yield Select(
                 [(Text(clean(c.path)), c.key) for c in self.session.codes],
                 prompt="(top level: no parent)", id="add-parent", allow_blank=True,
+                value=self.parent_key or Select.NULL,
             )
+            yield Input(placeholder="definition (optional): what the code means",
+                        id="add-definition")
             yield Input(placeholder="shortcut key (optional: one letter or digit)",
                         max_length=1, id="add-shortcut")
             # Checkboxes without their 3-row border, so that the dialog (help line included)
@@ -123,6 +128,7 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
             shortcut=shortcut or None,
             apply=apply,
             append_to=self.codebook_path if append else None,
+            definition=self.query_one("#add-definition", Input).value.strip(),
         ))
 
     def action_add(self) -> None:

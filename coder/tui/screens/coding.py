@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from time import monotonic
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -20,7 +21,9 @@ from textual.screen import Screen
 from textual.widgets import Tree
 
 from ...codebook import RESERVED_KEYS
+from ...codebook_edit import EditOutcome
 from ...errors import CoderError, ProjectChanged
+from ...models import Code
 from ...session import SAVE_ERRORS, CodingSession, Outcome
 from ...text import clean, ellipsize
 from ..widgets.bars import StatusLine, TopBar
@@ -33,6 +36,7 @@ from ..widgets.paragraph_view import ParagraphView
 if TYPE_CHECKING:
     from ..app import CoderApp
     from .add_code import AddCodeRequest
+    from .code_editor import CodeEditorScreen
     from .search import SearchHits
 
 POSITION_SAVE_SECONDS = 3.0
@@ -82,6 +86,13 @@ class CodingScreen(Screen[None]):
         Binding("ctrl+y", "confirm_automatic", "confirm auto", show=False,
                 tooltip="confirm the automatic codings of this paragraph (then agreement "
                 "counts them)"),
+        Binding("e", "edit_code", "edit code", show=False,
+                tooltip="edit the highlighted code: name, definition, use when, not when, "
+                        "example, colour, shortcut, parent (ctrl+n there adds a child)"),
+        Binding("ctrl+x", "merge_code", "merge code", show=False,
+                tooltip="merge the highlighted code into another: its codings move there"),
+        Binding("ctrl+d", "retire_code", "retire code", show=False,
+                tooltip="retire the highlighted code (only one no coding uses)"),
         Binding("o", "toggle_others", "others", show=False,
                 tooltip="show or hide other coders' codings (hidden by default: blind coding)"),
         Binding("escape", "clear_filter", "show all", show=False,
@@ -775,7 +786,7 @@ class CodingScreen(Screen[None]):
         self.view.load(list(range(len(self.session.paragraphs))), current)
         self._refresh_top()
 
-    def action_add_code(self) -> None:
+    def action_add_code(self, parent_key: str | None = None) -> None:
         from .add_code import AddCodeScreen
 
         index = self.view.current_index
@@ -792,14 +803,16 @@ class CodingScreen(Screen[None]):
                 return
             self._add_code(request, selection)
 
-        self._push(AddCodeScreen(self.session, where, path), done)
+        self._push(AddCodeScreen(self.session, where, path, parent_key=parent_key), done)
 
     def _add_code(self, request: AddCodeRequest, selection: tuple[int, int] | None) -> None:
-        from ...codebook import CodeDef, append_code
+        from ...codebook import CodeDef
+        from ...codebook_edit import append_to_file
 
         session = self.session
         try:
-            code = session.add_code(request.name, request.parent_key, request.shortcut)
+            code = session.add_code(request.name, request.parent_key, request.shortcut,
+                                    request.definition)
         except SAVE_ERRORS as exc:
             self._failed(exc)
             return
@@ -807,9 +820,9 @@ class CodingScreen(Screen[None]):
         if request.append_to:
             parent = session.all_codes.get(code.parent_id) if code.parent_id else None
             try:
-                append_code(request.append_to, CodeDef(
+                append_to_file(session.store, request.append_to, CodeDef(
                     key=code.key, name=code.name, parent_key=parent.key if parent else None,
-                    shortcut=code.shortcut))
+                    shortcut=code.shortcut, definition=code.definition))
             except (CoderError, OSError) as exc:
                 problem = str(exc)
         self.codebook.rebuild()
@@ -833,6 +846,108 @@ class CodingScreen(Screen[None]):
         elif request.append_to:
             message += f"; added to {request.append_to.name}"
         self.say(message, error=failed)
+
+    # -- actions: the codebook ---------------------------------------------------------
+
+    def _highlighted_code(self) -> Code | None:
+        node = self.codebook.cursor_node
+        code = self.session.all_codes.get(node.data) if node and node.data is not None else None
+        if code is None:
+            self.say("no code highlighted: move to one in the codebook (tab) first", ok=False)
+        return code
+
+    def _codebook_edited(self, outcome: EditOutcome) -> None:
+        self.codebook.rebuild()
+        self.bind_code_keys()
+        key = outcome.key
+        code = next((c for c in self.session.codes if c.key == key), None) if key else None
+        if code is not None:
+            self.codebook.show_code(code.id)
+            self.query_one(CodeDetail).show(None)
+            self.query_one(CodeDetail).show(code)
+        self.view.invalidate(None)
+        self._refresh_filter_count()
+        self._refresh_top()
+        self.say(outcome.message, ok=outcome.ok, error=not outcome.ok)
+
+    def _edit(self, edit: Callable[[], EditOutcome],
+              editor: CodeEditorScreen | None = None) -> bool:
+        """Run one codebook edit; a refusal is shown in the editor when it is open (so the
+        typing is kept), a codebook file changed on disk offers to reload it."""
+        from ...codebook_edit import CodebookFileChanged
+        from .code_editor import ReloadScreen
+
+        try:
+            outcome = edit()
+        except CodebookFileChanged as exc:
+            if editor is not None:
+                editor.dismiss(None)
+            why = str(exc)
+
+            def reload(yes: bool | None) -> None:
+                if not yes:
+                    self.say(f"nothing changed: {why}", ok=False)
+                    return
+                try:
+                    message = self.session.reload_codebook()
+                except SAVE_ERRORS as error:
+                    self._failed(error)
+                    return
+                self._codebook_edited(EditOutcome(message))
+
+            self._push(ReloadScreen(why), reload)
+            return False
+        except SAVE_ERRORS as exc:
+            if editor is not None:
+                editor.show_error(str(exc))
+            else:
+                self._failed(exc)
+            return False
+        if editor is not None:
+            editor.dismiss(None)
+        self._codebook_edited(outcome)
+        return True
+
+    def action_edit_code(self) -> None:
+        from .code_editor import CodeEditorScreen, EditRequest
+
+        code = self._highlighted_code()
+        if code is None:
+            return
+        editor = CodeEditorScreen(self.session, code)
+
+        def saved(request: EditRequest) -> None:
+            if request.add_child:
+                editor.dismiss(None)
+                self.action_add_code(parent_key=code.key)
+                return
+            change = request.change
+            assert change is not None
+            self._edit(lambda: self.session.edit_code(code.key, change,
+                                                      cosmetic=request.cosmetic), editor)
+
+        editor.on_request = saved
+        self._push(editor)
+
+    def action_merge_code(self) -> None:
+        from .picker import CodePicker
+
+        code = self._highlighted_code()
+        if code is None:
+            return
+
+        def done(into: int | None) -> None:
+            target = self.session.all_codes.get(into) if into is not None else None
+            if target is not None:
+                self._edit(lambda: self.session.merge_codes(code.key, target.key))
+
+        self._push(CodePicker(self.session, f"Merge {clean(code.path)} into (its codings move "
+                                            "there)", applied={code.id}), done)
+
+    def action_retire_code(self) -> None:
+        code = self._highlighted_code()
+        if code is not None:
+            self._edit(lambda: self.session.retire_code(code.key))
 
     def action_toggle_others(self) -> None:
         session = self.session
