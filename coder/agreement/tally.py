@@ -3,8 +3,8 @@
 Per code, presence/absence data of k coders reduce without loss to: over units every coder covered,
 how many units had the code from exactly j coders (j = 0..k) and how often each coder applied it;
 over units at least one coder covered (Gwet's missing-data rule, and Krippendorff's alpha on those
-two or more covered), how many units had m coders of whom j applied it. Units nobody applied the code to are counted in bulk,
-so the work follows the number of codings, not units × codes.
+two or more covered), how many units had m coders of whom j applied it. Units nobody applied the
+code to are counted in bulk, so the work follows the number of codings, not units × codes.
 
 For the set-valued alpha (MASI) and the bootstrap, units are grouped by "type": the sorted tuple of
 code-set bitmasks their covering coders gave. Units where nobody applied anything share one type.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ def backup(dest: Path | None, force: bool, db: Path) -> None:
             target = store.auto_backup("manual")
         else:
             if dest.is_dir():
-                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
                 dest = dest / f"{db.stem}-{stamp}.db"
             target = store.backup(dest, overwrite=force)
     size = target.stat().st_size

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import suppress
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import CoderError
@@ -83,7 +83,7 @@ class BackupsMixin(Connection):
         project in `<name>.backups/`, so a merge or bulk import can always be walked back."""
         folder = self.backup_dir
         folder.mkdir(exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         slug = "".join(ch if ch.isalnum() else "-" for ch in reason)
         return self.backup(folder / f"{self.path.stem}-{stamp}-{slug}.db")
 
