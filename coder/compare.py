@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 
 from .agreement import AgreementReport, character_agreement, paragraph_agreement
@@ -218,14 +218,14 @@ def _characters(units, coders, keys, coverage, rows, ci, n_boot, seed, missing) 
     The breaks between paragraphs and the text of headings left out are not text anyone could
     code, so counting them would add agreement on absence that no coder produced.
     """
-    lengths: dict[int, int] = defaultdict(int)
+    lengths: dict[Hashable, int] = defaultdict(int)  # document id → characters
     offsets: dict[int, int] = {}
     size: dict[int, int] = {}
     for doc, paragraph, _, _, length in units:
         offsets[paragraph] = lengths[doc]
         size[paragraph] = length
         lengths[doc] += length
-    intervals: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)
+    intervals: dict[tuple[str, str, Hashable], list[tuple[int, int]]] = defaultdict(list)
     for doc, paragraph, coder, code, start, end in rows:
         base = offsets[paragraph]
         span = (0, size[paragraph]) if start is None else (start, end)
