@@ -414,7 +414,7 @@ class _ProjectWriter:
         spans: dict[tuple[int, int], list[SegmentRow]] = defaultdict(list)
         for seg in segs:
             i = index[seg.paragraph_id]
-            if seg.start is not None:
+            if seg.start is not None and seg.end is not None:
                 spans[(starts[i] + seg.start, starts[i] + seg.end)].append(seg)
             elif texts[i]:
                 spans[(starts[i], starts[i] + len(texts[i]))].append(seg)

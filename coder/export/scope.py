@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from ..codetree import CodeTree
 from ..errors import CoderError
@@ -110,6 +110,15 @@ class Scope:
         return code.path if code else key
 
 
+class _SegmentQuery(TypedDict):
+    """The filters `Store.segment_rows` and `Store.segment_records` both take."""
+
+    coders: list[str] | None
+    code_keys: list[str] | None
+    document_ids: list[int] | None
+    speaker: str | None
+
+
 def select(
     store: Store,
     *,
@@ -149,7 +158,7 @@ def select(
     if speaker:
         speaker = find_speaker(store, documents, speaker)
         filters["speaker"] = speaker
-    query = {"coders": coder_names or None, "code_keys": code_keys,
+    query: _SegmentQuery = {"coders": coder_names or None, "code_keys": code_keys,
              "document_ids": document_ids, "speaker": speaker or None}
     records = store.segment_records(**query) if as_records else None
     rows = [] if as_records else store.segment_rows(**query)
