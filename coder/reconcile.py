@@ -255,7 +255,7 @@ def _union(code: str, marks: list[Mark]) -> list[Mark]:
     coded all of it, else the text either of them marked, overlapping spans joined."""
     if any(m.start is None for m in marks):
         return [Mark(code)]
-    spans = sorted((m.start, m.end) for m in marks)
+    spans = sorted((m.start, m.end) for m in marks if m.start is not None and m.end is not None)
     out: list[list[int]] = []
     for start, end in spans:
         if out and start <= out[-1][1]:
