@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-PARAGRAPH_KINDS = ("text", "heading", "table", "list", "quote")
-
-
 @dataclass(frozen=True)
 class ParagraphIn:
     """One paragraph as an importer found it, before it has a database identity."""
@@ -103,7 +100,3 @@ class Segment:
     memo: str | None
     created_at: str
     updated_at: str
-
-    @property
-    def is_span(self) -> bool:
-        return self.start is not None

@@ -27,10 +27,6 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def has_non_xml(text: str) -> bool:
-    return _NOT_XML.search(text) is not None
-
-
 def subtree_keys(tree: CodeTree[Code]) -> dict[str, list[str]]:
     """Each code's key with the keys below it: what a parent's count "with sub-codes" adds
     up, the same codes a `--code` filter takes along."""
