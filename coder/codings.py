@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .compare import exclusive_groups
+from .exclusive import exclusive_groups
+from .coverage import mark_documents
 from .errors import CoderError
 from .export.segments import COLUMNS as EXPORT_COLUMNS
 from .ingest.decoding import decode_text
 from .models import Code
 from .spans import OverlapCheck
 from .store import Store
-from .vocab import EventKind
+from .vocab import DocumentStatus, EventKind
 
 REQUIRED = ("document", "paragraph", "coder", "code")
 OPTIONAL = ("start", "end", "memo")
@@ -96,7 +99,27 @@ def _reader(text: str) -> csv.DictReader[str]:
         dialect: Any = csv.Sniffer().sniff(header, delimiters=_DELIMITERS)
     except csv.Error:
         dialect = csv.excel
-    return csv.DictReader(io.StringIO(text, newline=""), delimiter=dialect.delimiter)
+    # coder's own export holds whole paragraphs in a quote: far over csv's 131,072 default
+    csv.field_size_limit(sys.maxsize)
+    return csv.DictReader(io.StringIO(text, newline=""), delimiter=dialect.delimiter,
+                          strict=True)
+
+
+def _rows(reader: csv.DictReader[str], path: Path) -> Iterator[dict[str, Any]]:
+    """The rows, refusing a malformed file at the line where the bad record starts: an
+    unterminated quote would otherwise fold every following row into one memo."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            hint = (": a quote opened here is never closed"
+                    if "end of data" in str(exc) else "")
+            raise CoderError(f"malformed CSV ({exc}){hint}; nothing was imported", path=path,
+                             line=start) from None
+        yield row
 
 
 def _columns(reader: csv.DictReader[str], path: Path) -> tuple[list[str], str]:
@@ -156,7 +179,7 @@ def read_codings_csv(
     problems: list[tuple[int, str]] = []
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], tuple[int, dict[str, Any], list[str]]] = {}
-    for row in reader:
+    for row in _rows(reader, path):
         line = reader.line_num
         values = {k: (row.get(k) or "").strip() for k in (*REQUIRED, *OPTIONAL, code_column)}
 
@@ -320,10 +343,30 @@ def _note_memos_already_there(
 
 
 def import_codings_csv(
-    store: Store, path: Path, warnings: list[str] | None = None
+    store: Store, path: Path, warnings: list[str] | None = None, *, done: bool = False
 ) -> tuple[int, int]:
+    """Add the file's codings, after a backup, with any new coders in the same transaction, so a
+    killed or failed import leaves no coder without the codings that came with it. With `done`,
+    each document in the file is also marked done for each coder in it, in that transaction
+    (without it, an imported coding counts in agreement only up to the coder's last coded
+    paragraph in each document: see `coder.coverage`)."""
     rows = read_codings_csv(store, path, warnings)
-    coder_ids = {name: store.coder_id(name) for name in {r["coder"] for r in rows}}
-    for r in rows:
-        r["coder_id"] = coder_ids[r.pop("coder")]
-    return store.insert_segments(rows, event=EventKind.CODINGS_IMPORT, detail={"file": str(path)})
+    if not rows:
+        return 0, 0
+    finished: set[tuple[str, int]] = set()
+    if done:
+        doc_of = {pid: doc for doc, pid, _, _ in store.paragraph_index()}
+        finished = {(r["coder"], doc_of[r["paragraph_id"]]) for r in rows}
+    saved = store.auto_backup(f"before-{EventKind.CODINGS_IMPORT}")
+    detail: dict[str, object] = {"file": str(path), "backup": str(saved)}
+    if done:
+        detail["done"] = True
+    with store.transaction():
+        coder_ids = {name: store.coder_id(name) for name in {r["coder"] for r in rows}}
+        for r in rows:
+            r["coder_id"] = coder_ids[r.pop("coder")]
+        result = store.insert_segments(rows, event=EventKind.CODINGS_IMPORT, backup=False,
+                                       detail=detail)
+        if done:
+            mark_documents(store, finished, DocumentStatus.DONE)
+    return result

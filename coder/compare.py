@@ -7,17 +7,30 @@ why a figure rests on the units it does.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Hashable, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from .agreement import AgreementReport, character_agreement, paragraph_agreement
 from .agreement.groups import GroupAgreement, group_agreement
+from .coverage import RULE as COVERAGE_RULE
+from .coverage import WHOLE, Coverage, project_coverage, read_coverage
 from .errors import CoderError
+from .exclusive import exclusive_groups
 from .models import Code
 from .store import Store
-from .vocab import DocumentStatus, ParagraphKind
+from .vocab import ParagraphKind
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A document `coder` read only up to paragraph `read_to`: `units` lie beyond, missing."""
+
+    coder: str
+    document: str
+    read_to: int
+    units: int
 
 
 @dataclass(frozen=True)
@@ -32,25 +45,32 @@ class Comparison:
     document: str | None = None
     covered_by: tuple[str, ...] = ()
     groups: tuple[GroupAgreement, ...] = ()
+    unread: tuple[Unread, ...] = ()
+
+    def unread_json(self) -> dict[str, Any]:
+        """How many units each coder has not reached yet, for `--json` beside the report."""
+        by_coder: dict[str, int] = defaultdict(int)
+        for u in self.unread:
+            by_coder[u.coder] += u.units
+        return {"rule": COVERAGE_RULE, "units_beyond_reach": dict(by_coder),
+                "partly_read": [asdict(u) for u in self.unread]}
 
 
 def covered_documents(store: Store, coder: str) -> set[int]:
-    """A coder covers a document once they coded in it or marked it done."""
-    doc_of = {u[1]: u[0] for u in store.agreement_units()}
-    return _coverage(store, [coder], _located(store.agreement_codings([coder]), doc_of))[coder]
+    """A coder covers a document once they coded in it, read some of it, or marked it done."""
+    return project_coverage(store, [coder]).documents(coder)
 
 
-def _located(codings: list[tuple], doc_of: dict[int, int]) -> list[tuple]:
+def _located(codings: list[tuple], units: list[tuple]) -> list[tuple]:
     """(document_id, paragraph_id, coder, code, start, end), current documents only."""
+    doc_of = {u[1]: u[0] for u in units}
     return [(doc_of[r[0]], *r) for r in codings if r[0] in doc_of]
 
 
-def _coverage(store: Store, coders: Sequence[str], codings: list[tuple]) -> dict[str, set[int]]:
-    done = {(doc, name) for (doc, name), status in store.statuses().items() if status == DocumentStatus.DONE}
-    out: dict[str, set[int]] = {c: {doc for doc, name in done if name == c} for c in coders}
-    for doc, _, coder, *_ in codings:
-        out[coder].add(doc)
-    return out
+def _read(store: Store, coders: Sequence[str], codings: list[tuple], units: list[tuple]
+          ) -> Coverage:
+    n_of = {u[1]: u[2] for u in units}
+    return read_coverage(store, coders, ((r[0], n_of[r[1]], r[2]) for r in codings))
 
 
 def compare(
@@ -66,9 +86,13 @@ def compare(
     n_boot: int = 1000,
     seed: int = 0,
     missing: str = "gwet",
+    paragraph_ids: Collection[int] | None = None,
 ) -> list[Comparison]:
     """Reads the project in three narrow queries (codings, units, statuses), however many codes
-    and documents: the figures themselves take milliseconds, so the reads set the pace."""
+    and documents: the figures themselves take milliseconds, so the reads set the pace.
+
+    `paragraph_ids` keeps only those paragraphs as units (`--where`: see
+    `coder.attributes.Where.paragraph_ids`)."""
     if len(coders) < 2:
         raise CoderError("agreement needs at least two coders, e.g. --coders alice,bob")
     if len(set(coders)) != len(coders):
@@ -81,7 +105,10 @@ def compare(
     live = [c.key for c in store.codes()]
     keys = list(live)
     all_units = store.agreement_units(lengths=unit == "character")
-    codings = _located(store.agreement_codings(list(coders)), {u[1]: u[0] for u in all_units})
+    codings = _located(store.agreement_codings(list(coders)), all_units)
+    if paragraph_ids is not None:
+        all_units = [u for u in all_units if u[1] in paragraph_ids]
+        codings = [r for r in codings if r[1] in paragraph_ids]
     if codes:
         unknown = [k for k in codes if k not in {c.key for c in all_codes}]
         if unknown:
@@ -95,7 +122,8 @@ def compare(
     chosen = set(docs)
     if documents:
         chosen = {store.document(ref).id for ref in documents}
-    coverage = {c: cov & chosen for c, cov in _coverage(store, coders, codings).items()}
+    read = _read(store, coders, codings, all_units).only(chosen)
+    coverage = {c: read.documents(c) for c in coders}
     in_play = set().union(*coverage.values())
     if not in_play:
         raise CoderError(
@@ -113,20 +141,12 @@ def compare(
     groups = [[d] for d in sorted(in_play)] if by_document else [sorted(in_play)]
     out = []
     for group in groups:
-        report, found = _one(group, names, units_by_doc, list(coders), keys, coverage, rows, unit,
-                             include_headings, ci, n_boot, seed, missing, variables)
+        report, found, unread = _one(group, names, units_by_doc, list(coders), keys, read, rows,
+                                     unit, include_headings, ci, n_boot, seed, missing, variables)
         covered_by = tuple(c for c in coders if coverage[c] & set(group))
         out.append(Comparison(report, docs[group[0]].name if by_document else None, covered_by,
-                              found))
+                              found, unread))
     return out
-
-
-EXCLUSIVE_GROUPS = "exclusive_groups"
-
-
-def exclusive_groups(store: Store) -> list[str]:
-    """Keys of the parents the codebook last loaded marks `exclusive: true` (a project setting)."""
-    return list(json.loads(store.get_setting(EXCLUSIVE_GROUPS) or "[]"))
 
 
 def _variables(store: Store, all_codes: list[Code], live_keys: Sequence[str],
@@ -148,9 +168,10 @@ def _variables(store: Store, all_codes: list[Code], live_keys: Sequence[str],
 Unit = tuple  # document_id, paragraph_id, n, kind (, length in characters)
 
 
-def _one(doc_ids, names, units_by_doc, coders, keys, coverage, rows, unit, include_headings, ci,
+def _one(doc_ids, names, units_by_doc, coders, keys, read, rows, unit, include_headings, ci,
          n_boot, seed, missing, variables):
     wanted = set(doc_ids)
+    coverage = {c: read.documents(c) for c in coders}
     rows = [r for r in rows if r[0] in wanted] if len(wanted) < len(names) else rows
     excluded: list[tuple[str, int]] = []
     uncovered = [names[d] for d in doc_ids if sum(d in coverage[c] for c in coders) < 2]
@@ -171,14 +192,14 @@ def _one(doc_ids, names, units_by_doc, coders, keys, coverage, rows, unit, inclu
     found: tuple[GroupAgreement, ...] = ()
     if unit == "paragraph":
         applied = _applied(rows)
-        covered_units = {c: {u[1] for u in units if u[0] in coverage[c]} for c in coders}
+        covered_units = {c: _within(units, read.reach.get(c, {})) for c in coders}
         report = paragraph_agreement([u[1] for u in units], coders, keys, applied, covered_units,
                                      ci=ci, n_boot=n_boot, seed=seed, missing=missing)
         found = _groups(units, coders, applied, covered_units, missing, variables, names)
         heading_note = "heading paragraphs (not units of coding; --include-headings counts them)"
         n_skipped = len(skipped)
     else:
-        report = _characters(units, coders, keys, coverage, rows, ci, n_boot, seed, missing)
+        report = _characters(units, coders, keys, read, rows, ci, n_boot, seed, missing)
         heading_note = (
             f"characters of {len(skipped)} heading paragraph(s) (not units of coding;"
             " --include-headings counts them)"
@@ -188,7 +209,29 @@ def _one(doc_ids, names, units_by_doc, coders, keys, coverage, rows, unit, inclu
         if ignored:
             heading_note += f"; {ignored} coding(s) on headings ignored"
         excluded.append((heading_note, n_skipped))
-    return replace(report, excluded=excluded + list(report.excluded)), found
+    return (replace(report, excluded=excluded + list(report.excluded)), found,
+            _unread(units, coders, read, names, unit))
+
+
+def _within(units: list[Unit], reach: dict[int, int | None]) -> set[int]:
+    """The units a coder covers, by `Coverage.covers` inlined: this runs once per unit."""
+    return {u[1] for u in units if u[0] in reach
+            and ((upto := reach[u[0]]) is WHOLE or u[2] <= upto)}
+
+
+def _unread(units: list[Unit], coders: Sequence[str], read: Coverage, names: dict[int, str],
+            unit: str) -> tuple[Unread, ...]:
+    """Each coder's partly read documents here, with the units beyond their reach."""
+    out = []
+    for coder in coders:
+        partly = read.partly_read(coder)
+        beyond: dict[int, int] = defaultdict(int)
+        for u in units:
+            if u[0] in partly and u[2] > partly[u[0]]:
+                beyond[u[0]] += u[4] if unit == "character" else 1
+        out += [Unread(coder, names[d], partly[d], beyond[d])
+                for d in sorted(beyond, key=lambda d: names[d])]
+    return tuple(out)
 
 
 def _applied(rows) -> dict[tuple[str, str], set[int]]:
@@ -212,24 +255,47 @@ def _groups(units, coders, applied, covered_units, missing, variables, names
     return tuple(out)
 
 
-def _characters(units, coders, keys, coverage, rows, ci, n_boot, seed, missing) -> AgreementReport:
+def _characters(units, coders, keys, read, rows, ci, n_boot, seed, missing) -> AgreementReport:
     """Each document's unit paragraphs end to end: only their characters are units.
 
     The breaks between paragraphs and the text of headings left out are not text anyone could
-    code, so counting them would add agreement on absence that no coder produced.
+    code, so counting them would add agreement on absence that no coder produced. A document
+    some coder read only in part is cut where their reading stops, so that each piece is either
+    covered or missing for each coder, as the agreement functions expect of a document.
     """
-    lengths: dict[Hashable, int] = defaultdict(int)  # document id → characters
+    lengths: dict[int, int] = defaultdict(int)
     offsets: dict[int, int] = {}
     size: dict[int, int] = {}
-    for doc, paragraph, _, _, length in units:
+    read_to: dict[tuple[str, int], int] = defaultdict(int)
+    for doc, paragraph, n, _, length in units:
         offsets[paragraph] = lengths[doc]
         size[paragraph] = length
         lengths[doc] += length
+        for c in coders:
+            if read.covers(c, doc, n):
+                read_to[(c, doc)] = lengths[doc]
+    pieces: dict[Hashable, int] = {}
+    starts: dict[int, list[int]] = {}
+    for doc, total in lengths.items():
+        cuts = sorted({0, total} | {read_to[(c, doc)] for c in coders
+                                    if doc in read.partly_read(c)})
+        starts[doc] = cuts[:-1]
+        for i, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False)):
+            pieces[(doc, i)] = b - a
     intervals: dict[tuple[str, str, Hashable], list[tuple[int, int]]] = defaultdict(list)
     for doc, paragraph, coder, code, start, end in rows:
         base = offsets[paragraph]
         span = (0, size[paragraph]) if start is None else (start, end)
-        intervals[(coder, code, doc)].append((base + span[0], base + span[1]))
-    covered = {c: {d for d in lengths if d in coverage[c]} for c in coders}
-    return character_agreement(dict(lengths), coders, keys, intervals, covered,
+        a, b = base + span[0], base + span[1]
+        cuts = starts[doc]
+        for i, first in enumerate(cuts):
+            last = cuts[i + 1] if i + 1 < len(cuts) else lengths[doc]
+            if a < last and b > first:
+                intervals[(coder, code, (doc, i))].append((max(a, first) - first,
+                                                          min(b, last) - first))
+    covered = {c: {(doc, i) for doc, cuts in starts.items() for i, first in enumerate(cuts)
+                   if doc in read.documents(c)
+                   and read_to[(c, doc)] >= first + pieces[(doc, i)]}
+               for c in coders}
+    return character_agreement(pieces, coders, keys, intervals, covered,
                                ci=ci, n_boot=n_boot, seed=seed, missing=missing)

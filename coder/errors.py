@@ -39,3 +39,9 @@ class CoderError(Exception):
     def __str__(self) -> str:
         where = self.location()
         return f"{where}: {self.message}" if where else self.message
+
+
+class ProjectChanged(CoderError):
+    """Another program changed what the ids an open session holds mean (a restore, a codebook
+    change, a merge, a re-import): the session's write was refused before it landed, and the
+    session must reload before coding again."""

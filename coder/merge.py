@@ -22,6 +22,10 @@ who merges, codes on and merges again expects the second merge to show their cor
 - A coding removed here and still live there stays removed, unless the coder brought it back
   there (undo, redo) after it was removed here: the later decision wins.
 - A memo the coder changed later (on a coding, or a paragraph memo) replaces the older one.
+- Reading marks (how far a coder read each document, which agreement counts by): the further
+  of the two, as a mark only grows.
+- Exclusive groups (`exclusive: true` parents): those of both copies; codings that break the
+  one-sub-code rule are kept and named in the report.
 - A code retired here that incoming codings use is un-retired (nothing brought in is hidden).
   Codebook changes themselves are not merged: a code merged into another (`codebook use
   --move`) only in the other copy stays separate here, and the summary says so.
@@ -33,6 +37,7 @@ left alone, so no coder's data ever changes another coder's codings.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,10 +45,11 @@ from typing import Any
 
 from .codetree import CodeTree
 from .errors import CoderError
+from .exclusive import breaches, exclusive_groups, set_exclusive_groups
 from .models import Code, Document, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
 from .spans import sort_out
-from .store import STATUSES, SegmentRow, Store, text_hash
+from .store import SCHEMA_VERSION, STATUSES, SegmentRow, Store, text_hash
 from .vocab import DocumentStatus, EventKind
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}
@@ -73,11 +79,24 @@ class MergeReport:
     overlapping: list[str] = field(default_factory=list)
     """Incoming spans not brought in because they overlap a span of the same code by the same
     coder here (see `coder.spans`), each named; the other copy keeps them."""
+    reading_marks_raised: int = 0
+    """Reading marks (how far a coder read a document) the other copy had further along."""
+    exclusive_groups_added: list[str] = field(default_factory=list)
+    """Parents the other copy marks `exclusive: true` that this project did not."""
+    exclusive_breaches: list[str] = field(default_factory=list)
+    """Places where a merged coder now has two sub-codes of one exclusive group on a paragraph
+    (kept: `coder agree` gives that coder no value for the group there)."""
     backup: str | None = None
     dry_run: bool = False
     """Worked out on a copy of the project: nothing here was changed."""
     unrelated: bool = False
     """The other copy shares no document with this project (which has some)."""
+    attributes_added: list[str] = field(default_factory=list)
+    cases_added: list[str] = field(default_factory=list)
+    attribute_values_added: int = 0
+    case_links_added: int = 0
+    attribute_conflicts: list[str] = field(default_factory=list)
+    """Values, types and case links the two copies disagree on: this project's are kept."""
 
     @property
     def segments_removed(self) -> int:
@@ -96,12 +115,13 @@ class _Incoming:
     states: list[dict[str, Any]]
     statuses: dict[tuple[int, str], str]
     memos: dict[tuple[int, str], dict[int, tuple[str, str]]]
+    marks: dict[tuple[int, str], int] = field(default_factory=dict)
 
     @property
     def contributors(self) -> set[str]:
-        """Coders with something to bring in: codings, a status or a paragraph memo."""
+        """Coders with something to bring in: codings, a status, a reading mark or a memo."""
         return ({r.coder for r in self.rows} | {c for _, c in self.statuses}
-                | {c for _, c in self.memos})
+                | {c for _, c in self.memos} | {c for _, c in self.marks})
 
     @property
     def coders(self) -> list[str]:
@@ -111,7 +131,7 @@ class _Incoming:
     @property
     def documents(self) -> set[int]:
         return ({r.document_id for r in self.rows} | {d for d, _ in self.statuses}
-                | {d for d, _ in self.memos})
+                | {d for d, _ in self.memos} | {d for d, _ in self.marks})
 
 
 def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = None,
@@ -127,22 +147,58 @@ def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = 
     other_path = Path(other_path)
     if not other_path.exists():
         raise CoderError("no such project file", path=other_path)
+    if not other_path.is_file():
+        raise CoderError("is not a file (a folder or a device); give the other coder's "
+                         "project file", path=other_path)
     if other_path.resolve() == store.path.resolve():
         raise CoderError("cannot merge a project into itself", path=other_path)
-    other = Store(other_path, create=False)
+    with tempfile.TemporaryDirectory(prefix="coder-merge-other-") as folder:
+        other = _open_other(other_path, Path(folder))
+        try:
+            return _merge_from(store, other, coders, dry_run, allow_new)
+        finally:
+            other.close()
+
+
+def _open_other(path: Path, folder: Path) -> Store:
+    """The other copy, only ever read: opened read-only (no switch to WAL, no migration);
+    one from an older coder is migrated in a scratch copy in `folder` instead."""
     try:
-        if not dry_run:
-            return _merge(store, other, coders, allow_new)
-        with tempfile.TemporaryDirectory(prefix="coder-merge-") as scratch:
-            trial = Store(store.backup(Path(scratch) / store.path.name))
+        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = source.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 or version >= SCHEMA_VERSION:
+                source.close()
+                return Store(path, create=False, read_only=True, allow_triggers=True)
+            copy = folder / path.name
+            dest = sqlite3.connect(copy)
             try:
-                report = _merge(trial, other, coders, allow_new=True)
+                source.backup(dest)
             finally:
-                trial.close()
-        report.backup, report.dry_run = None, True
-        return report
-    finally:
-        other.close()
+                dest.close()
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise CoderError("not a coder project (not an SQLite file)", path=path) from None
+        raise CoderError(f"cannot read the other project ({exc})", path=path) from None
+    migrated = Store(copy, create=False, backup_before_migration=False, allow_triggers=True)
+    migrated.path = path  # what messages name; the copy is only read, and deleted after
+    return migrated
+
+
+def _merge_from(store: Store, other: Store, coders: list[str] | None, dry_run: bool,
+                allow_new: bool) -> MergeReport:
+    if not dry_run:
+        return _merge(store, other, coders, allow_new)
+    with tempfile.TemporaryDirectory(prefix="coder-merge-") as scratch:
+        trial = Store(store.backup(Path(scratch) / store.path.name))
+        try:
+            report = _merge(trial, other, coders, allow_new=True)
+        finally:
+            trial.close()
+    report.backup, report.dry_run = None, True
+    return report
 
 
 def _merge(store: Store, other: Store, coders: list[str] | None,
@@ -193,7 +249,10 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
         report.codes_unretired = store.unretire_codes_in_use(
             f"the merge of {other.path} brought codings on it")
         _merge_statuses(store, incoming, doc_map, coder_ids, report)
+        _merge_reading_marks(store, incoming, doc_map, coder_ids, report)
+        _merge_exclusive_groups(store, other, report)
         _merge_paragraph_memos(store, other, incoming, doc_map, coder_ids, paragraph_ids, report)
+        _merge_attributes(store, other, doc_map, report)
         for my_doc in set(doc_map.values()):
             current = store.current_version(my_doc)
             if current.id != my_doc:
@@ -207,8 +266,84 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
             "codes unretired": report.codes_unretired,
             "code merges not carried": report.merges_not_carried,
             "overlapping, not brought in": report.overlapping, "backup": report.backup,
+            "attributes added": report.attributes_added, "cases added": report.cases_added,
+            "attribute values added": report.attribute_values_added,
+            "case links added": report.case_links_added,
+            "attribute conflicts, kept here": report.attribute_conflicts,
+            "reading marks": report.reading_marks_raised,
+            "exclusive groups added": report.exclusive_groups_added,
         })
+    report.exclusive_breaches = breaches(
+        store, sorted(coder_ids), sorted({store.current_version(d).id for d in doc_map.values()}))
     return report
+
+
+def _merge_attributes(store: Store, other: Store, doc_map: dict[int, int],
+                      report: MergeReport) -> None:
+    """Bring in the other copy's attributes, cases, values and case links that this project
+    lacks. Where both have one and they differ, this project's stays and the report names it:
+    a merge never overwrites what a researcher set here."""
+    theirs = other.attributes()
+    if not theirs and not other.cases():
+        return
+    attr_ids: dict[str, int] = {}
+    for attr in theirs:
+        mine = store.attribute(attr.name)
+        if mine is None:
+            mine = store.declare_attribute(attr.name, attr.type, guid=attr.guid)
+            report.attributes_added.append(attr.name)
+        elif mine.type != attr.type:
+            report.attribute_conflicts.append(
+                f"attribute {attr.name}: {mine.type} here, {attr.type} there (values not merged)")
+            continue
+        attr_ids[attr.name] = mine.id
+    case_ids: dict[int, int] = {}
+    for case in other.cases():
+        mine_case = store.case(case.name)
+        if mine_case is None:
+            mine_case = store.add_case(case.name, case.description, guid=case.guid)
+            report.cases_added.append(case.name)
+        case_ids[case.id] = mine_case.id
+    docs = dict(doc_map)
+    for doc in other.documents():
+        if doc.id not in docs:
+            found = _here(store, other, doc.id)
+            if found is not None:
+                docs[doc.id] = store.current_version(found.id).id
+    names = {d.id: d.name for d in store.documents()}
+    here_docs = {(d, a): v for d, a, v in store.document_attribute_values()}
+    here_cases = {(c, a): v for c, a, v in store.case_attribute_values()}
+    new_doc_values: list[tuple[int, int, str]] = []
+    new_case_values: list[tuple[int, int, str]] = []
+    for owners, values, here, out, label in (
+        (docs, other.document_attribute_values(), here_docs, new_doc_values, "document"),
+        (case_ids, other.case_attribute_values(), here_cases, new_case_values, "case"),
+    ):
+        for owner, name, value in values:
+            if owner not in owners or name not in attr_ids:
+                continue
+            mine_value = here.get((owners[owner], name))
+            if mine_value is None:
+                out.append((owners[owner], attr_ids[name], value))
+            elif mine_value != value:
+                who = names.get(owners[owner], owners[owner]) if label == "document" else next(
+                    (c.name for c in other.cases() if c.id == owner), owner)
+                report.attribute_conflicts.append(
+                    f"{label} {who}: {name} is {mine_value!r} here, {value!r} there")
+    if new_doc_values or new_case_values:
+        report.attribute_values_added = store.set_attribute_values(
+            new_doc_values, new_case_values, detail={"merge": str(other.path)})
+    links = {(d, (sp or "").casefold()): c for c, d, sp in store.case_links()}
+    for case_id, doc_id, speaker in other.case_links():
+        if doc_id not in docs or case_id not in case_ids:
+            continue
+        here_case = links.get((docs[doc_id], (speaker or "").casefold()))
+        if here_case is None:
+            store.link_case(case_ids[case_id], docs[doc_id], speaker)
+            report.case_links_added += 1
+        elif here_case != case_ids[case_id]:
+            report.attribute_conflicts.append(
+                f"{speaker or 'all'} in {names.get(docs[doc_id])}: linked to another case here")
 
 
 def _without_overlaps(store: Store, rows: list[dict[str, Any]], coders: list[str],
@@ -244,8 +379,10 @@ def _incoming(other: Store, names: list[str]) -> _Incoming:
             found = other.paragraph_memo_states(coder_id, doc)
             if found:
                 memos[(doc, name)] = found
+    marks = {(doc, name): n for (doc, name), n in other.reading_marks().items()
+             if name in chosen and doc in current}
     return _Incoming(other.segment_rows(coders=names), other.segment_states(names), statuses,
-                     memos)
+                     memos, marks)
 
 
 def _unrelated(store: Store, other: Store, incoming: _Incoming) -> bool:
@@ -387,6 +524,32 @@ def _merge_statuses(store: Store, incoming: _Incoming, doc_map: dict[int, int],
         if _RANK[status] > _RANK[store.status(coder_ids[name], current)]:
             store.put_status(coder_ids[name], current, status)
             report.statuses_set += 1
+
+
+def _merge_reading_marks(store: Store, incoming: _Incoming, doc_map: dict[int, int],
+                         coder_ids: dict[str, int], report: MergeReport) -> None:
+    """The further of the two copies' marks: a mark only grows, so the larger is never stale."""
+    for (other_doc, name), n in incoming.marks.items():
+        current = store.current_version(doc_map[other_doc]).id
+        if n > store.reading_mark(coder_ids[name], current):
+            store.raise_reading_mark(coder_ids[name], current, n)
+            report.reading_marks_raised += 1
+
+
+def _merge_exclusive_groups(store: Store, other: Store, report: MergeReport) -> None:
+    """Both copies' exclusive groups, as codes here (by GUID, then key): a group is a property
+    of the codebook both coders work from, and agreement on it needs it marked here."""
+    theirs = exclusive_groups(other)
+    if not theirs:
+        return
+    here = _CodesHere(store)
+    by_key = {c.key: c for c in other.codes(include_retired=True)}
+    mine = exclusive_groups(store)
+    found = [here(by_key[k]) for k in theirs if k in by_key]
+    added = [here.key_of[i] for i in found if i is not None and here.key_of[i] not in mine]
+    if added:
+        set_exclusive_groups(store, [*mine, *added])
+        report.exclusive_groups_added = added
 
 
 def _merge_paragraph_memos(store: Store, other: Store, incoming: _Incoming,

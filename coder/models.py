@@ -100,3 +100,24 @@ class Segment:
     memo: str | None
     created_at: str
     updated_at: str
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A property declared once with its type (`region`: text), with values on documents
+    and cases."""
+
+    id: int
+    name: str
+    type: str
+    guid: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """A participant, site or organisation that speaks in one or more documents."""
+
+    id: int
+    name: str
+    description: str
+    guid: str

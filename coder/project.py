@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import codebook as codebook_mod
 from .codebook_csv import codebook_from_csv
-from .compare import EXCLUSIVE_GROUPS
+from .exclusive import EXCLUSIVE_GROUPS
 from .errors import CoderError
 from .ingest import read_document
 from .models import Document, ParsedDocument

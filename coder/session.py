@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from .codebook import slugify
 from .codetree import CodeTree
 from .errors import CoderError
+from .exclusive import exclusive_groups, group_of
 from .models import Code, Document, Paragraph, Segment
 from .spans import first_overlap
 from .store import Store
 from .text import ellipsize
+from .vocab import UndoKind
 
 POSITION_SETTING = "position:{coder}:{document}"
 LAST_DOCUMENT_SETTING = "last_document:{coder}"
@@ -58,6 +60,9 @@ class CodingSession:
         self.show_others = False
         self.status = "not started"
         self.pending: dict[str, str] = {}
+        store.pin_generation()
+        self.reached: dict[int, int] = {}
+        self.pending_reach: dict[int, int] = {}
         self.reload_codes()
 
     # -- codebook ------------------------------------------------------------------------
@@ -67,6 +72,8 @@ class CodingSession:
         self.tree: CodeTree[Code] = CodeTree(self.codes)
         self.all_codes: dict[int, Code] = {c.id: c for c in self.store.codes(include_retired=True)}
         self.code_by_shortcut: dict[str, Code] = {c.shortcut: c for c in self.codes if c.shortcut}
+        self.group_of: dict[int, str] = group_of(list(self.all_codes.values()),
+                                                 exclusive_groups(self.store))
         self.counts: dict[int, int] = self.store.segment_counts_by_code(self.coder_id)
         names = Counter(c.name.casefold() for c in self.all_codes.values())
         self.clashing: set[str] = {name for name, n in names.items() if n > 1}
@@ -94,6 +101,29 @@ class CodingSession:
         self.reload_codes()
         return code
 
+    # -- another program changed the project ---------------------------------------------
+
+    def reload(self) -> int | None:
+        """Start again from the file after another program moved what ids mean (a restore,
+        a codebook change, a merge, a re-import; the store refused the write with
+        `ProjectChanged`): pin the new state, re-read the codebook, and find the open
+        document again by name, since its id may now belong to another document. The id to
+        reopen, or None when the document is gone; nothing is opened yet."""
+        name = self.document.name if self.document else None
+        self.store.pin_generation()
+        self.pending.clear()  # reading places named by the old ids
+        self.document, self.paragraphs, self.index_of = None, [], {}
+        self.own, self.memos, self.others = {}, {}, {}
+        self.coder_id = self.store.coder_id(self.coder)
+        self.reload_codes()
+        if name is None:
+            return None
+        try:
+            found = self.store.document(name)
+        except CoderError:
+            return None
+        return self.store.current_version(found.id).id
+
     # -- documents -----------------------------------------------------------------------
 
     def open(self, document_id: int) -> None:
@@ -106,6 +136,8 @@ class CodingSession:
             self.own.setdefault(seg.paragraph_id, []).append(seg)
         self.memos = store.paragraph_memos(self.coder_id, document_id)
         self.status = store.status(self.coder_id, document_id)
+        self.reached[document_id] = max(self.reached.get(document_id, 0),
+                                        store.reading_mark(self.coder_id, document_id))
         self.others = {}
         if self.show_others:
             self._load_others()
@@ -135,8 +167,19 @@ class CodingSession:
         if self.document is None or not self.paragraphs:
             return
         n = self.paragraphs[min(index, len(self.paragraphs) - 1)].n
+        self.reach(n)
         self.note(POSITION_SETTING.format(coder=self.coder, document=self.document.id), str(n))
         self.note(LAST_DOCUMENT_SETTING.format(coder=self.coder), str(self.document.id))
+
+    def reach(self, n: int) -> None:
+        """The coder's cursor got to paragraph `n`: raise the reading mark agreement counts by
+        (`coder.coverage`), queued with the reading place and written only when it grows."""
+        if self.document is None:
+            return
+        doc = self.document.id
+        if n > self.reached.get(doc, 0):
+            self.reached[doc] = n
+            self.pending_reach[doc] = n
 
     def note(self, key: str, value: str) -> bool:
         """Keep a setting, now if the file is free, else at the next `flush_notes`."""
@@ -145,15 +188,18 @@ class CodingSession:
 
     def flush_notes(self) -> bool:
         """Write the settings still waiting; False while the file stays busy (or unwritable)."""
-        if not self.pending:
+        if not self.pending and not self.pending_reach:
             return True
         try:
             with self.store.impatient(IMPATIENT_MS), self.store.transaction():
                 for key, value in self.pending.items():
                     self.store.set_setting(key, value)
+                for doc, n in self.pending_reach.items():
+                    self.store.raise_reading_mark(self.coder_id, doc, n)
         except SAVE_ERRORS:
             return False
         self.pending.clear()
+        self.pending_reach.clear()
         return True
 
     def remembered_position(self, document_id: int) -> int:
@@ -226,15 +272,28 @@ class CodingSession:
         name = self.code_name(code_id)
         if start is not None and end is not None:
             self._refuse_overlap(p, segs, code_id, start, end)
-        result = self.store.toggle_segment(self.coder_id, p.id, code_id, start, end)
+        replaced = self._siblings(segs, code_id, start, end)
+        if replaced:
+            result = self.store.replace_segments(self.coder_id, p.id, code_id, start, end,
+                                                 [s.id for s in replaced])
+        else:
+            result = self.store.toggle_segment(self.coder_id, p.id, code_id, start, end)
         where = f"\u00b6{p.n}"
         if start is not None and end is not None:
             where += f" \u201c{ellipsize(p.text[start:end], 40)}\u201d"
         if result.added:
+            segs[:] = [s for s in segs if s not in replaced]
+            for s in replaced:
+                self.counts[s.code_id] = max(0, self.counts.get(s.code_id, 0) - 1)
             segs.append(Segment(result.segment_id, p.id, code_id, self.coder_id, start, end,
                                 None, "", ""))
             self.counts[code_id] = self.counts.get(code_id, 0) + 1
             message = f"saved: {name} on {where}"
+            if replaced:
+                gone = ", ".join(dict.fromkeys(self.code_name(s.code_id) for s in replaced))
+                group = self.code_name(self.store.code(self.group_of[code_id]).id)
+                message += (f", replacing {gone} ({group} is exclusive: one sub-code per"
+                            " paragraph; u undoes both)")
         else:
             segs[:] = [s for s in segs if s.id != result.segment_id]
             self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)
@@ -242,6 +301,16 @@ class CodingSession:
         if self.status == "not started":
             self.status = "in progress"
         return Outcome(message, self.document.id if self.document else None, p.id, {index})
+
+    def _siblings(self, segs: list[Segment], code_id: int, start: int | None,
+                  end: int | None) -> list[Segment]:
+        """This coder's codings on the paragraph that applying `code_id` replaces: the other
+        sub-codes of its exclusive group (none when it is being taken off, or in no group)."""
+        group = self.group_of.get(code_id)
+        if group is None or any(s.code_id == code_id and (s.start, s.end) == (start, end)
+                                for s in segs):
+            return []
+        return [s for s in segs if s.code_id != code_id and self.group_of.get(s.code_id) == group]
 
     def _refuse_overlap(self, p: Paragraph, segs: list[Segment], code_id: int, start: int,
                         end: int) -> None:
@@ -346,7 +415,12 @@ class CodingSession:
         self._refresh_paragraph(paragraph)
         self.counts = self.store.segment_counts_by_code(self.coder_id)
         name = self.code_name(segment.code_id)
-        if kind == "segment memo":
+        if kind == UndoKind.REPLACE:
+            others = ", ".join(dict.fromkeys(
+                self.code_name(self.store.segment(i).code_id) for i in done["replaced"]))
+            what = (f"{others} back in place of {name} on \u00b6{paragraph.n}" if undo else
+                    f"{name} on \u00b6{paragraph.n}, replacing {others}")
+        elif kind == "segment memo":
             what = f"memo on {name} at \u00b6{paragraph.n}"
         elif (kind == "add") == undo:
             what = f"removed {name} from \u00b6{paragraph.n}"

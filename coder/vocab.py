@@ -36,6 +36,8 @@ class UndoKind(StrEnum):
     SEGMENT_MEMO = "segment memo"
     PARAGRAPH_MEMO = "paragraph memo"
     STATUS = "status"
+    REPLACE = "replace"
+    """A sub-code of an exclusive group put in the place of its siblings on one paragraph."""
 
 
 class UndoState(StrEnum):
@@ -62,3 +64,17 @@ class EventKind(StrEnum):
     MERGE = "merge"
     REVIEW_DECISION = "review decision"
     REVIEW_AGREED = "review agreed"
+    ATTRIBUTE_DECLARED = "attribute declared"
+    ATTRIBUTE_SET = "attribute set"
+    ATTRIBUTES_IMPORT = "attributes import"
+    CASE_ADDED = "case added"
+    CASE_LINKED = "case linked"
+
+
+class AttributeType(StrEnum):
+    """What values an attribute takes (`attributes.type`), declared once per attribute."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    YES_NO = "yes/no"

@@ -136,7 +136,7 @@ def test_cli_reports_groups_with_confusion_matrix_and_violations(tmp_path: Path)
         "doc,3,alice,neg\ndoc,1,bob,pos\ndoc,2,bob,pos\ndoc,4,bob,neg\n")
     run = CliRunner(env={"COLUMNS": "250"})
     for args in (["import", str(tmp_path / "doc.txt")], ["codebook", "use",
-                 str(tmp_path / "book.yaml")], ["codings", "import", str(tmp_path / "c.csv")]):
+                 str(tmp_path / "book.yaml")], ["codings", "import", "--done", str(tmp_path / "c.csv")]):
         result = run.invoke(main, [*args, "--db", db])
         assert result.exit_code == 0, result.output
     assert ("lines 4, 5: alice applies pos, neg to doc ¶3, but 'tone' is exclusive"

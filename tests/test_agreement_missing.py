@@ -19,6 +19,7 @@ from factories import SMALL_CODES
 from irrCAC import datasets
 from irrCAC.raw import CAC
 
+from coder.compare import compare
 from coder.agreement import (
     brennan_prediger,
     cohen_kappa,
@@ -130,7 +131,9 @@ def test_complete_units_rule_uses_only_units_every_coder_covered():
     assert complete["fleiss_kappa"].n_units == int(full.sum())
 
 
-# Three coders, three documents: carol read only 'one', bob did not read 'three'.
+# Three coders, three documents: carol read 'one' and the first paragraph of 'two' (her reading
+# mark), bob did not read 'three' and read 'two' only as far as his last coding (paragraph 2),
+# alice marked 'two' done (its third paragraph counts for her though she left it uncoded).
 DOCS = {
     "one": ["A first.", "A second.", "A third.", "A fourth."],
     "two": ["B first.", "B second.", "B third."],
@@ -143,6 +146,10 @@ CODINGS = {
             "two": {0: ["stigma"], 1: ["stigma"]}},
     "carol": {"one": {0: ["stigma"], 1: ["stigma"], 3: ["labels"]}},
 }
+
+
+DONE = {("alice", "two")}
+MARKS = {("carol", "two"): 1}
 
 
 @pytest.fixture
@@ -159,17 +166,29 @@ def project(tmp_path: Path) -> Store:
             for n, codes in paras.items():
                 for code in codes:
                     store.add_segment(cid, ids[n], store.code(code).id)
+    for coder, doc in DONE:
+        store.put_status(store.coder_id(coder), store.document(doc).id, "done")
+    for (coder, doc), n in MARKS.items():
+        store.raise_reading_mark(store.coder_id(coder), store.document(doc).id, n)
     return store
 
 
+def _read(coder: str, doc: str) -> int:
+    """How many paragraphs of `doc` count for `coder`: all when done, else up to the further of
+    the reading mark and the last coded paragraph (the rule in `coder.coverage`)."""
+    if (coder, doc) in DONE:
+        return len(DOCS[doc])
+    return max([MARKS.get((coder, doc), 0), *[n + 1 for n in CODINGS[coder].get(doc, {})]])
+
+
 def _dense(code: str) -> list[list[float | None]]:
-    """Coders x units from CODINGS: None where the coder has no coding in that document."""
+    """Coders x units from CODINGS: None where the coder has not read the paragraph."""
     out = []
     for coder in ("alice", "bob", "carol"):
         row: list[float | None] = []
         for doc, texts in DOCS.items():
-            paras = CODINGS[coder].get(doc)
-            row += [None if paras is None else float(code in paras.get(n, []))
+            paras = CODINGS[coder].get(doc, {})
+            row += [None if n >= _read(coder, doc) else float(code in paras.get(n, []))
                     for n in range(len(texts))]
         out.append(row)
     return out
@@ -183,6 +202,10 @@ def test_library_and_cli_give_identical_figures(project: Store, coders: str):
     data = json.loads(result.stdout)
     assert data["missing_data"]["rule"] == "gwet"
     names = coders.split(",")
+    [library] = compare(project, names)
+    assert library.report.to_json()["codes"] == data["codes"]
+    beyond = {"bob": 1, "carol": 2}
+    assert data["coverage"]["units_beyond_reach"] == {c: n for c, n in beyond.items() if c in names}
     keep = [i for i, c in enumerate(("alice", "bob", "carol")) if c in names]
     for entry in data["codes"]:
         ratings = [_dense(entry["code"])[i] for i in keep]

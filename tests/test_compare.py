@@ -28,6 +28,8 @@ def coded(tmp_path: Path) -> Store:
     store.add_segment(a, p[2].id, stigma)
     store.add_segment(b, p[3].id, leaving, 0, 5)
     store.add_segment(a, store.paragraphs(2)[0].id, leaving)
+    store.raise_reading_mark(a, 1, len(p))
+    store.raise_reading_mark(b, 1, len(p))
     return store
 
 
@@ -192,15 +194,18 @@ def test_bootstrap_interval_of_a_code_ignores_the_other_codes(coded: Store) -> N
 
 @pytest.fixture
 def three(coded: Store) -> Store:
-    """carol codes 'notes' only; 'third' is coded by alice and bob, not carol."""
+    """carol reads and codes 'notes' only; 'third' is coded by alice (marked done) and bob, not
+    carol."""
     carol = coded.coder_id("carol")
     p = coded.paragraphs(1)
     coded.add_segment(carol, p[1].id, coded.code("stigma").id)
+    coded.raise_reading_mark(carol, 1, len(p))
     coded.add_document("third", ParsedDocument("text", [ParagraphIn("One."), ParagraphIn("Two.")]),
                        source_path=None, content_hash="h3")
     t = coded.paragraphs(3)
     coded.add_segment(coded.coder_id("alice"), t[0].id, coded.code("stigma").id)
     coded.add_segment(coded.coder_id("bob"), t[1].id, coded.code("leaving-care").id)
+    coded.put_status(coded.coder_id("alice"), 3, "done")
     return coded
 
 
@@ -319,3 +324,91 @@ def test_a_narrow_terminal_gets_a_compact_table_and_a_pipe_gets_every_column(
     piped_stigma = _row(piped, "Stigma")
     assert stigma.split()[1:5] == [piped_stigma[1], piped_stigma[2], piped_stigma[3],
                                    piped_stigma[4]]
+
+
+@pytest.fixture
+def partly(tmp_path: Path) -> Store:
+    """'notes': alice read to ¶3 (her mark) and coded ¶2; bob coded ¶2 and ¶4 and marked it
+    done. ¶4 is missing for alice, not absent."""
+    store = make_project(tmp_path / "p.db")
+    a, b = store.coder_id("alice"), store.coder_id("bob")
+    p = store.paragraphs(1)
+    stigma, leaving = store.code("stigma").id, store.code("leaving-care").id
+    store.add_segment(a, p[1].id, stigma)
+    store.add_segment(b, p[1].id, stigma)
+    store.add_segment(b, p[3].id, leaving, 0, 5)
+    store.raise_reading_mark(a, 1, 3)
+    store.put_status(b, 1, "done")
+    return store
+
+
+def test_units_beyond_a_coders_reach_are_missing_not_absent(partly: Store) -> None:
+    [result] = compare(partly, ["alice", "bob"], codes=["stigma", "leaving-care"])
+    leaving = result.report.code("leaving-care")
+    assert leaving.counts == {"both": 0, "only_a": 0, "only_b": 0, "neither": 2}
+    assert result.report.n_units == 2
+    assert [(u.coder, u.document, u.read_to, u.units) for u in result.unread] == [
+        ("alice", "notes", 3, 1)]
+    partly.raise_reading_mark(partly.coder_id("alice"), 1, 2)  # a lower mark changes nothing
+    [again] = compare(partly, ["alice", "bob"], codes=["leaving-care"])
+    assert again.report.n_units == 2
+    partly.raise_reading_mark(partly.coder_id("alice"), 1, 4)
+    [read] = compare(partly, ["alice", "bob"], codes=["leaving-care"])
+    assert read.report.code("leaving-care").counts["only_b"] == 1 and not read.unread
+
+
+def test_character_units_stop_where_a_coder_stopped_reading(partly: Store) -> None:
+    [result] = compare(partly, ["alice", "bob"], unit="character", codes=["leaving-care"])
+    p = partly.paragraphs(1)
+    assert result.report.n_units == len(p[1].text) + len(p[2].text)
+    assert result.report.code("leaving-care").counts["only_b"] == 0
+    assert [(u.coder, u.units) for u in result.unread] == [("alice", len(p[3].text))]
+    partly.raise_reading_mark(partly.coder_id("alice"), 1, 4)
+    [read] = compare(partly, ["alice", "bob"], unit="character", codes=["leaving-care"])
+    assert read.report.code("leaving-care").counts["only_b"] == 5
+
+
+def test_cli_says_how_many_units_are_missing(partly: Store) -> None:
+    out = _agree(partly, "--coders", "alice,bob").stdout
+    assert "not read yet: 1 paragraph(s) by alice, missing (not absent) — notes read to ¶3, 1 beyond" \
+        in " ".join(out.split())
+    data = json.loads(_agree(partly, "--coders", "alice,bob", "--json").stdout)
+    assert data["coverage"]["units_beyond_reach"] == {"alice": 1}
+    assert data["coverage"]["partly_read"] == [
+        {"coder": "alice", "document": "notes", "read_to": 3, "units": 1}]
+
+
+def test_status_command_states_coverage(partly: Store) -> None:
+    db = str(partly.path)
+    run = CliRunner()
+    shown = run.invoke(main, ["status", "notes", "--coder", "alice", "--db", db])
+    assert shown.exit_code == 0 and shown.output == "notes: in progress, read to ¶3 of 4\n"
+    done = run.invoke(main, ["status", "notes", "--coder", "alice", "--done", "--db", db])
+    assert done.output == "alice: 1 document(s) done (1 changed)\n"
+    assert run.invoke(main, ["status", "--all", "--coder", "alice", "--db", db]).output == (
+        "notes: done, every paragraph counts\n")
+    [result] = compare(partly, ["alice", "bob"], codes=["leaving-care"])
+    assert result.report.code("leaving-care").counts["only_b"] == 1 and not result.unread
+    both = run.invoke(main, ["status", "notes", "--all", "--coder", "alice", "--db", db])
+    assert both.exit_code != 0 and "not both" in both.output
+    nobody = run.invoke(main, ["status", "notes", "--coder", "zed", "--db", db])
+    assert nobody.exit_code != 0 and "zed" in nobody.output
+    back = run.invoke(main, ["status", "notes", "--coder", "alice", "--in-progress", "--db", db])
+    assert back.exit_code == 0
+    assert compare(partly, ["alice", "bob"])[0].unread
+
+
+def test_codings_import_done_marks_the_files_documents(tmp_path: Path) -> None:
+    store = make_project(tmp_path / "p.db")
+    csv_file = tmp_path / "c.csv"
+    csv_file.write_text("document,paragraph,coder,code\nnotes,2,carol,stigma\n")
+    run = CliRunner()
+    plain = run.invoke(main, ["codings", "import", str(csv_file), "--db", str(store.path)])
+    assert plain.exit_code == 0
+    carol = store.coder_id("carol")
+    assert store.status(carol, 1) == "in progress"
+    done = run.invoke(main, ["codings", "import", "--done", str(csv_file), "--db", str(store.path)])
+    assert done.output.endswith("0 segment(s) added, 1 already there; its documents marked done"
+                                " for its coders\n")
+    assert store.status(carol, 1) == "done"
+    assert store.status(store.coder_id("alice"), 1) == "not started"

@@ -36,8 +36,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     runner = CliRunner()
     for args in (["import", *map(str, DOCS.values())],
                  ["codebook", "use", str(REPO / "codebooks" / "care-and-community.yaml")],
-                 ["codings", "import", str(EXAMPLE / "alice.csv")],
-                 ["codings", "import", str(EXAMPLE / "bob.csv")]):
+                 ["codings", "import", "--done", str(EXAMPLE / "alice.csv")],
+                 ["codings", "import", "--done", str(EXAMPLE / "bob.csv")]):
         result = runner.invoke(main, [*args, "--db", str(db)])
         assert result.exit_code == 0, result.output
     return db

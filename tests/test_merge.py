@@ -483,3 +483,36 @@ def test_a_dry_run_says_what_would_happen_and_changes_no_byte(tmp_path: Path, ot
     assert not (tmp_path / "alice.db.backups").exists()
     store = Store(project)
     assert {r.coder for r in store.segment_rows()} == {"alice"}
+
+
+def test_merge_carries_reading_marks_the_further_wins(tmp_path: Path) -> None:
+    alice = coded_copy(tmp_path, "alice", "alice", 2, "stigma")
+    alice.raise_reading_mark(alice.coder_id("alice"), 1, 3)
+    bob = coded_copy(tmp_path, "bob", "bob", 2, "stigma")
+    bob.raise_reading_mark(bob.coder_id("bob"), 1, 4)
+    bob.raise_reading_mark(bob.coder_id("alice"), 1, 2)  # alice's older copy: behind
+    bob.close()
+    report = merge_project(alice, tmp_path / "bob.db")
+    assert report.reading_marks_raised == 1
+    assert alice.reading_mark(alice.coder_id("bob"), 1) == 4
+    assert alice.reading_mark(alice.coder_id("alice"), 1) == 3
+    assert merge_project(alice, tmp_path / "bob.db").reading_marks_raised == 0
+
+
+def test_merge_carries_exclusive_groups_and_names_breaches(tmp_path: Path) -> None:
+    from coder.exclusive import exclusive_groups, set_exclusive_groups
+
+    alice = coded_copy(tmp_path, "alice", "alice", 2, "stigma")
+    alice.add_code("slurs", "Slurs", parent_key="stigma")
+    bob = coded_copy(tmp_path, "bob", "bob", 3, "labels")
+    bob.add_code("slurs", "Slurs", parent_key="stigma")
+    bob.add_segment(bob.coder_id("bob"), bob.paragraphs(1)[2].id, bob.code("slurs").id)
+    set_exclusive_groups(bob, ["stigma"])
+    bob.close()
+    result = CliRunner().invoke(main, ["merge", str(tmp_path / "bob.db"),
+                                       "--db", str(alice.path)])
+    assert result.exit_code == 0, result.output
+    assert "exclusive groups: stigma" in result.stdout
+    assert ("warning: two sub-codes of one exclusive group, kept (coder agree reports it): bob on"
+            " notes ¶3: labels, slurs ('stigma' is exclusive)") in result.stderr
+    assert exclusive_groups(alice) == ["stigma"]

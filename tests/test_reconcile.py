@@ -43,6 +43,8 @@ def coded(tmp_path: Path) -> Store:
     store.add_segment(b, extra[0].id, leaving, 0, 7)
     store.set_status(a, 2, "done")
     store.add_segment(a, store.paragraphs(3)[0].id, stigma)
+    store.raise_reading_mark(a, 1, len(notes))
+    store.raise_reading_mark(b, 2, len(extra))
     return store
 
 

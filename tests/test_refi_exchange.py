@@ -139,3 +139,26 @@ def test_coder_to_coder_round_trip_is_lossless(two_coders: Path, tmp_path: Path)
         assert after[key] == before[key], key
     agree = ["agree", "--coders", "alice,bob", "--json"]
     assert run(*agree, "--db", str(copy)) == run(*agree, "--db", str(db))
+
+
+def test_refi_import_names_codings_that_break_an_exclusive_group(tmp_path: Path) -> None:
+    from factories import make_project
+
+    from coder.exclusive import set_exclusive_groups
+
+    def grouped(name: str) -> Store:
+        store = make_project(tmp_path / name)
+        store.add_code("slurs", "Slurs", parent_key="stigma")
+        set_exclusive_groups(store, ["stigma"])
+        return store
+
+    source = grouped("source.db")
+    bob, p = source.coder_id("bob"), source.paragraphs(1)[2]
+    source.add_segment(bob, p.id, source.code("labels").id)
+    source.add_segment(bob, p.id, source.code("slurs").id)
+    project_qdpx(source, tmp_path / "s.qdpx")
+    target = grouped("target.db")
+    target.close()
+    out = run("refi", "import", str(tmp_path / "s.qdpx"), "--db", str(tmp_path / "target.db"))
+    assert ("warning: two sub-codes of one exclusive group, kept (coder agree reports it): bob on"
+            " notes ¶3: labels, slurs ('stigma' is exclusive)") in " ".join(out.split())

@@ -202,3 +202,84 @@ def test_the_reading_place_is_remembered_per_document(store: Store) -> None:
     assert again.remembered_document() == doc.id
     again.open(doc.id)
     assert again.remembered_position(doc.id) == 2
+
+
+def test_the_reading_mark_only_grows_and_waits_with_the_reading_place(store: Store) -> None:
+    session = session_on(store)
+    doc = session.document
+    assert doc is not None
+    session.remember_position(CARE)
+    assert store.reading_mark(session.coder_id, doc.id) == session.paragraphs[CARE].n
+    session.remember_position(0)
+    assert session.pending_reach == {}
+    assert store.reading_mark(session.coder_id, doc.id) == session.paragraphs[CARE].n
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        session.remember_position(3)
+        assert session.pending_reach == {doc.id: session.paragraphs[3].n}
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert session.flush_notes() is True
+    assert store.reading_mark(session.coder_id, doc.id) == session.paragraphs[3].n
+    again = session_on(store)
+    again.remember_position(CARE)
+    assert again.pending_reach == {}
+
+
+@pytest.fixture
+def grouped(store: Store) -> Store:
+    """'stigma' made exclusive, with a second sub-code beside 'labels'."""
+    from coder.exclusive import set_exclusive_groups
+
+    store.add_code("slurs", "Slurs", parent_key="stigma")
+    set_exclusive_groups(store, ["stigma"])
+    return store
+
+
+def test_an_exclusive_groups_second_sub_code_replaces_the_first_in_one_undo(grouped: Store
+                                                                             ) -> None:
+    store = grouped
+    session = session_on(store)
+    labels, slurs = code_id(store, "labels"), code_id(store, "slurs")
+    pid, n = session.paragraphs[CARE].id, session.paragraphs[CARE].n
+    text = session.paragraphs[CARE].text
+    session.toggle(CARE, labels, 0, 6)
+    session.toggle(CARE, labels, 7, 11)
+
+    outcome = session.toggle(CARE, slurs)
+    assert outcome.message == (f"saved: Slurs on \u00b6{n}, replacing Labels (Stigma is exclusive:"
+                               " one sub-code per paragraph; u undoes both)")
+    assert live(store) == [(pid, slurs, None, None)]
+    assert [s.code_id for s in session.own[pid]] == [slurs]
+    assert session.counts[labels] == 0 and session.counts[slurs] == 1
+
+    undone = session.undo()
+    assert undone.message == f"undone: Labels back in place of Slurs on \u00b6{n}"
+    assert sorted(live(store)) == [(pid, labels, 0, 6), (pid, labels, 7, 11)]
+    assert {s.code_id for s in session.own[pid]} == {labels}
+    redone = session.redo()
+    assert redone.message == f"redone: Slurs on \u00b6{n}, replacing Labels"
+    assert live(store) == [(pid, slurs, None, None)]
+    assert text  # the paragraph itself is untouched
+
+    assert session.toggle(CARE, slurs).message.startswith("saved: removed Slurs")
+    assert live(store) == []
+    stigma = code_id(store, "stigma")
+    session.toggle(CARE, labels)
+    session.toggle(CARE, stigma)  # the parent is no sub-code: nothing replaced
+    assert sorted(c for _, c, _, _ in live(store)) == sorted([labels, stigma])
+
+
+def test_other_coders_and_other_groups_are_never_replaced(grouped: Store) -> None:
+    store = grouped
+    bob = session_on(store, "bob")
+    labels, slurs = code_id(store, "labels"), code_id(store, "slurs")
+    bob.toggle(CARE, labels)
+    alice = session_on(store)
+    alice.toggle(CARE, code_id(store, "leaving-care"))
+    outcome = alice.toggle(CARE, slurs)
+    assert "replacing" not in outcome.message
+    assert live(store, "bob") == [(bob.paragraphs[CARE].id, labels, None, None)]
+    assert len(live(store)) == 2

@@ -28,7 +28,7 @@ from ..agreement import (
 from ..agreement.explain import explain_group
 from ..compare import Comparison, compare
 from ..errors import CoderError
-from .options import console, db_option, open_project
+from .options import console, db_option, echo, open_project, where_option
 
 TWO_CODERS = (
     ("percent_agreement", "% agr"),
@@ -313,7 +313,8 @@ def _print_table(result: Comparison, names: dict[str, str], show_unpooled: bool)
         console.width = needed
     try:
         console.print(table)
-        for line in [*_footer(rep, notes), *([narrow] if narrow else [])]:
+        for line in [*_footer(rep, notes), *_unread_lines(result),
+                     *([narrow] if narrow else [])]:
             console.print(Text(line, style="dim"))
     finally:
         console.width = before
@@ -325,7 +326,26 @@ def _by_document(result: Comparison, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_groups(result: Comparison) -> dict[str, Any]:
-    return {**result.report.to_json(), "groups": [g.to_json() for g in result.groups]}
+    return {**result.report.to_json(), "groups": [g.to_json() for g in result.groups],
+            "coverage": result.unread_json()}
+
+
+def _unread_lines(result: Comparison) -> list[str]:
+    """Units beyond where a coder has read: missing for that coder, never agreement on absence."""
+    unit = result.report.unit
+    lines = []
+    for coder in result.report.coders:
+        mine = [u for u in result.unread if u.coder == coder]
+        if not mine:
+            continue
+        where = "; ".join(f"{u.document} read to ¶{u.read_to}, {u.units} beyond" for u in mine)
+        lines.append(
+            f"not read yet: {sum(u.units for u in mine)} {unit}(s) by {coder}, missing (not"
+            f" absent) — {where}")
+    if lines:
+        lines.append("coverage: a document marked done counts whole; otherwise up to the furthest"
+                     " paragraph the coder reached in the app or coded (`coder status` marks done)")
+    return lines
 
 
 def _print_groups(result: Comparison, names: dict[str, str]) -> None:
@@ -389,13 +409,14 @@ def _print_groups(result: Comparison, names: dict[str, str]) -> None:
               help="Bootstrap resamples for --ci (the Monte Carlo error shrinks as 1/√N).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Bootstrap seed.")
+@where_option
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the working for one code.")
 @click.option("--json", "as_json", is_flag=True,
               help="Machine-readable output (with --explain: the working as JSON).")
 @db_option
 def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tuple[str, ...],
           include_headings: bool, complete_units: bool, ci: float | None, resamples: int,
-          seed: int, explain_code: str | None,
+          seed: int, where: tuple[str, ...], explain_code: str | None,
           as_json: bool, db: Path) -> None:
     """Inter-coder agreement per code and overall.
 
@@ -409,10 +430,19 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
             raise CoderError(f"unknown code {explain_code!r}")
         if explain_code and codes and explain_code not in codes:
             codes = (*codes, explain_code)
+        paragraph_ids = None
+        only = ""
+        if where:
+            from ..attributes import parse_where
+
+            filters = parse_where(store, where)
+            paragraph_ids = filters.paragraph_ids(store)
+            only = f"only paragraphs where {filters.describe()}"
         results = compare(store, names_list, unit=unit, documents=documents or None,
                           codes=codes or None, by_document=by == "document",
                           include_headings=include_headings, ci=ci, n_boot=resamples, seed=seed,
-                          missing="complete" if complete_units else "gwet")
+                          missing="complete" if complete_units else "gwet",
+                          paragraph_ids=paragraph_ids)
     by_document = by == "document"
     if explain_code:
         _explain(results, explain_code, as_json, by_document)
@@ -428,6 +458,8 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
         _print_table(r, names, show_unpooled=bool(codes))
         _print_groups(r, names)
     kappa = "Cohen's κ" if len(names_list) == 2 else "Fleiss' κ"
+    if only:
+        console.print(Text(only))
     console.print(Text(LEGEND.format(kappa=kappa), style="dim"))
 
 
@@ -447,10 +479,10 @@ def _explain(results: list[Comparison], code: str, as_json: bool, by_document: b
         return
     for r in results:
         if r.document:
-            click.echo(f"== {r.document}")
+            echo(f"== {r.document}")
         note = _nothing_to_compare(r) if r.document else None
-        click.echo(note if note else explain(r.report, code))
+        echo(note if note else explain(r.report, code))
         group = next((g for g in r.groups if g.group == code), None)
         if group is not None and not note:
-            click.echo("")
-            click.echo(explain_group(group, r.report.coders))
+            echo("")
+            echo(explain_group(group, r.report.coders))

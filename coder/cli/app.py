@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CoderError
-from .options import db_option, open_project
+from .options import db_option, echo, open_project
 
 DEMO_DB = "coder-demo.db"
 
@@ -36,10 +36,10 @@ def demo(coder: str | None, db: Path, no_app: bool) -> None:
         outcomes = demo_project(store)
         n_codes = len(store.codes())
     for o in outcomes:
-        click.echo(f"{o.name}: {o.status}, {o.document.n_paragraphs} paragraphs ({o.document.format})")
-    click.echo(f"{n_codes} codes from the sample codebook ({demo_codebook_path(db)}); "
+        echo(f"{o.name}: {o.status}, {o.document.n_paragraphs} paragraphs ({o.document.format})")
+    echo(f"{n_codes} codes from the sample codebook ({demo_codebook_path(db)}); "
                f"project file {db}")
-    click.echo(f"open it again with: coder code --db {db}")
+    echo(f"open it again with: coder code --db {db}")
     if not no_app:
         if coder is not None:
             with open_project(db) as store:

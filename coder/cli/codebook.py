@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .lazy import Lazy, LazyGroup
-from .options import db_option, open_project
+from .options import db_option, echo, open_project
 
 
 @click.group("codebook", cls=LazyGroup, lazy={
@@ -27,11 +27,11 @@ def check(file: Path) -> None:
 
     problems = check_codebook(file)
     for p in problems:
-        click.echo(str(p), err=True)
+        echo(str(p), err=True)
     if problems:
-        click.echo(f"{len(problems)} problem(s) in {file}", err=True)
+        echo(f"{len(problems)} problem(s) in {file}", err=True)
         sys.exit(1)
-    click.echo(f"{file}: ok")
+    echo(f"{file}: ok")
 
 
 @codebook.command("use")
@@ -55,9 +55,9 @@ def use(file: Path, moves: tuple[str, ...], db: Path) -> None:
         total = len(store.codes())
     changes = ", ".join(f"{len(v)} {k}" for k, v in report.items()
                         if v and k != "changed") or "no changes"
-    click.echo(f"{file}: {total} codes in the project ({changes})")
+    echo(f"{file}: {total} codes in the project ({changes})")
     for kind in ("renamed", "reparented", "merged", "retired"):
         for item in report.get(kind, []):
-            click.echo(f"  {kind}: {item}")
+            echo(f"  {kind}: {item}")
     for item in report.get("changed", []):
-        click.echo(f"  updated: {item}")
+        echo(f"  updated: {item}")

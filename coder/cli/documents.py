@@ -12,7 +12,7 @@ from rich.text import Text
 from ..errors import CoderError
 from ..text import visible_text
 from ..vocab import DocumentStatus, ParagraphKind
-from .options import console, db_option, open_project
+from .options import console, db_option, echo, open_project
 
 
 @click.command("import")
@@ -68,20 +68,20 @@ def import_(
                     (p.n, p.kind, p.speaker, p.text) for p in paragraphs)
     for o in outcomes:
         if o.status == "unchanged":
-            click.echo(f"{o.path}: unchanged, already imported as {o.name!r}")
+            echo(f"{o.path}: unchanged, already imported as {o.name!r}")
             continue
-        click.echo(f"{o.path}: imported as {o.name!r} ({o.document.format}, "
+        echo(f"{o.path}: imported as {o.name!r} ({o.document.format}, "
                  f"{o.document.n_paragraphs} paragraphs)")
         if turns[o.document.id]:
-            click.echo("  speakers: " + ", ".join(f"{s} ({n})" for s, n in turns[o.document.id]))
+            echo("  speakers: " + ", ".join(f"{s} ({n})" for s, n in turns[o.document.id]))
         if unconfirmed[o.document.id]:
             labels = unconfirmed[o.document.id]
-            click.echo("  not taken as speakers (heard once): "
+            echo("  not taken as speakers (heard once): "
                        + ", ".join(f"{label} (¶{n})" for label, n in labels)
                        + "; to take them, import again with --replace "
                        + f"{o.name} --speakers '{','.join(label for label, _ in labels)}'")
         for w in o.warnings:
-            click.echo(f"  warning: {w}")
+            echo(f"  warning: {w}")
     if failures:
         _refuse(failures, len(paths))
 
@@ -91,7 +91,7 @@ def _refuse(failures: list[CoderError], n_files: int) -> None:
     if n_files == 1:
         raise failures[0]
     for exc in failures:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
     imported = n_files - len(failures)
     raise CoderError(f"{len(failures)} of {n_files} file(s) not imported"
                      + (f"; the other {imported} were" if imported else ""))
@@ -113,15 +113,15 @@ def _replace(
         r = reimport_document(store, document, paths[0], format=format_, dry_run=dry_run,
                               speakers=speakers)
     for w in r.warnings:
-        click.echo(f"  warning: {w}")
+        echo(f"  warning: {w}")
     if r.status == "unchanged":
         unused = (f" (--speakers {','.join(speakers)} starts no paragraph that is not already "
                   "a speaker's)") if speakers else ""
-        click.echo(f"{paths[0]}: same text and speakers as {r.document!r}; nothing to do{unused}")
+        echo(f"{paths[0]}: same text and speakers as {r.document!r}; nothing to do{unused}")
         return
     c = r.carry
     verb = "would carry" if dry_run else "carried"
-    click.echo(
+    echo(
         f"{paths[0]}: {'would replace' if dry_run else 'replaced'} the text of {r.document!r} "
         f"({r.paragraphs_before} -> {r.paragraphs_after} paragraphs); {verb} {c.carried} "
         f"coding(s): {c.exact} to identical paragraphs, {c.close} to edited ones, "
@@ -129,21 +129,21 @@ def _replace(
         + (f"; {c.memos} memo(s)" if c.memos else "")
     )
     if c.split:
-        click.echo(f"{c.split} coding(s) of a paragraph now split in two or more went to each "
+        echo(f"{c.split} coding(s) of a paragraph now split in two or more went to each "
                    "of its parts")
     if r.old_version:
-        click.echo(f"the old version is kept as {r.old_version!r} with all its codings")
+        echo(f"the old version is kept as {r.old_version!r} with all its codings")
     if c.unplaced:
-        click.echo(
+        echo(
             f"{len(c.unplaced)} coding(s) could not be placed"
             + ("" if dry_run else f" and stay only on {r.old_version!r}") + ":"
         )
         for u in c.unplaced:
             quote = u.quote if len(u.quote) <= 70 else u.quote[:67] + "..."
-            click.echo(f"  paragraph {u.paragraph}, {u.coder}, {u.code}: "
+            echo(f"  paragraph {u.paragraph}, {u.coder}, {u.code}: "
                                f"\"{quote}\" ({u.reason})")
     if r.backup:
-        click.echo(f"backup of the project before the re-import: {r.backup}")
+        echo(f"backup of the project before the re-import: {r.backup}")
 
 
 @click.command("documents")
@@ -184,11 +184,11 @@ def title_(document: str, title: str | None, db: Path) -> None:
     with open_project(db) as store:
         doc = store.document(document)
         if title is None:
-            click.echo(doc.title)
+            echo(doc.title)
             return
         before = doc.title
         doc = store.set_document_title(doc.id, title)
-    click.echo(f"{doc.name}: title {before!r} -> {doc.title!r}")
+    echo(f"{doc.name}: title {before!r} -> {doc.title!r}")
 
 
 @click.command("show")
@@ -201,7 +201,7 @@ def show(document: str, as_json: bool, db: Path) -> None:
         doc = store.document(document)
         paragraphs = store.paragraphs(doc.id)
     if as_json:
-        click.echo(
+        click.echo(  # data for scripts, kept exact; JSON escapes the C0 controls itself
             json.dumps(
                 [{"n": p.n, "kind": p.kind, "speaker": p.speaker, "text": p.text}
                  for p in paragraphs],
@@ -216,7 +216,7 @@ def show(document: str, as_json: bool, db: Path) -> None:
         marker = "# " if p.kind == ParagraphKind.HEADING else ""
         # Control characters would restyle the terminal (and click drops them in a pipe);
         # they show as stand-ins here, as in the app, while --json keeps the text exact.
-        click.echo(f"{p.n:>{width}}  {marker}{visible_text(label)}{visible_text(p.text)}")
+        echo(f"{p.n:>{width}}  {marker}{visible_text(label)}{visible_text(p.text)}")
 
 
 
@@ -227,8 +227,12 @@ def codings() -> None:
 
 @codings.command("import")
 @click.argument("csv_file", type=click.Path(path_type=Path))
+@click.option("--done", is_flag=True,
+              help="Mark each document in the file done for each coder in it: they read it all"
+                   " (without it, agreement counts each coder's reading only up to their last"
+                   " coded paragraph).")
 @db_option
-def codings_import(csv_file: Path, db: Path) -> None:
+def codings_import(csv_file: Path, done: bool, db: Path) -> None:
     """Import codings from CSV: document,paragraph,coder,code[,start,end,memo].
 
     A CSV written by `coder export segments --format csv` imports as it is (its code_key
@@ -238,7 +242,41 @@ def codings_import(csv_file: Path, db: Path) -> None:
 
     warnings: list[str] = []
     with open_project(db) as store:
-        added, skipped = import_codings_csv(store, csv_file, warnings)
+        added, skipped = import_codings_csv(store, csv_file, warnings, done=done)
     for w in warnings:
-        click.echo(f"warning: {w}")
-    click.echo(f"{csv_file}: {added} segment(s) added, {skipped} already there")
+        echo(f"warning: {w}")
+    echo(f"{csv_file}: {added} segment(s) added, {skipped} already there"
+               + ("; its documents marked done for its coders" if done else ""))
+
+
+@click.command("status")
+@click.argument("documents", nargs=-1)
+@click.option("--coder", required=True, help="Whose progress.")
+@click.option("--all", "all_documents", is_flag=True, help="Every document in the project.")
+@click.option("--done", "status", flag_value=DocumentStatus.DONE.value,
+              help="The coder read the whole document: every paragraph counts in agreement.")
+@click.option("--in-progress", "status", flag_value=DocumentStatus.IN_PROGRESS.value,
+              help="Part read: paragraphs count up to the furthest reached in the app or coded.")
+@click.option("--not-started", "status", flag_value=DocumentStatus.NOT_STARTED.value,
+              help="Not started (paragraphs the coder reached or coded still count).")
+@db_option
+def status(documents: tuple[str, ...], coder: str, all_documents: bool, status: str | None,
+           db: Path) -> None:
+    """Show or set a coder's progress in DOCUMENTS (or --all): what agreement counts as read."""
+    from ..coverage import WHOLE, mark_documents, project_coverage
+
+    if bool(documents) == all_documents:
+        raise CoderError("name the document(s), or give --all (not both)")
+    with open_project(db) as store:
+        docs = store.documents() if all_documents else [store.document(d) for d in documents]
+        if status is None:
+            coder_id = store.coder_id(coder, create=False)
+            read = project_coverage(store, [coder]).reach[coder]
+            for d in docs:
+                upto = read.get(d.id, 0)
+                counted = ("every paragraph counts" if upto is WHOLE else
+                           f"read to \u00b6{upto} of {d.n_paragraphs}")
+                echo(f"{d.name}: {store.status(coder_id, d.id)}, {counted}")
+            return
+        changed = mark_documents(store, [(coder, d.id) for d in docs], status)
+    echo(f"{coder}: {len(docs)} document(s) {status} ({changed} changed)")

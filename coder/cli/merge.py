@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..merge import MergeReport, merge_project
-from .options import db_option, open_project
+from .options import db_option, echo, open_project
 
 
 def summary(r: MergeReport, other: Path) -> str:
@@ -24,6 +24,10 @@ def summary(r: MergeReport, other: Path) -> str:
                     if r.documents_added else ""))
     if r.statuses_set:
         parts.append(f"{r.statuses_set} document status(es) brought in")
+    if r.reading_marks_raised:
+        parts.append(f"{r.reading_marks_raised} reading mark(s) further along")
+    if r.exclusive_groups_added:
+        parts.append(f"exclusive groups: {', '.join(r.exclusive_groups_added)}")
     if r.codes_added:
         parts.append(f"codes added: {', '.join(r.codes_added)}")
     if r.codes_renamed:
@@ -35,6 +39,13 @@ def summary(r: MergeReport, other: Path) -> str:
         parts.append(f"{r.memos_added} memo(s)")
     if r.memos_updated:
         parts.append(f"{r.memos_updated} memo(s) updated")
+    if r.attributes_added or r.cases_added or r.attribute_values_added or r.case_links_added:
+        parts.append(f"attributes: {len(r.attributes_added)} declared, "
+                     f"{r.attribute_values_added} value(s) set, {len(r.cases_added)} case(s) and "
+                     f"{r.case_links_added} case link(s) added")
+    if r.attribute_conflicts:
+        parts.append(f"{len(r.attribute_conflicts)} attribute value(s) or link(s) differ; "
+                     "this project's kept (listed below)")
     if r.overlapping:
         parts.append(f"{len(r.overlapping)} span(s) not brought in, as they overlap a span "
                      "of the same code by the same coder here (listed below)")
@@ -86,18 +97,23 @@ def merge(other: Path, coders: tuple[str, ...], dry_run: bool, allow_new: bool,
     with open_project(db) as store:
         r = merge_project(store, other, coders=list(coders) or None, dry_run=dry_run,
                           allow_new=allow_new)
-    click.echo(summary(r, other))
+    echo(summary(r, other))
     for line in what_is_new(r):
-        click.echo(line)
+        echo(line)
     warning = merges_warning(r, other)
     if warning:
-        click.echo(warning, err=True)
+        echo(warning, err=True)
     for line in r.overlapping:
-        click.echo(f"not brought in: {line}", err=True)
+        echo(f"not brought in: {line}", err=True)
+    for line in r.attribute_conflicts:
+        echo(f"kept this project's: {line}", err=True)
+    for line in r.exclusive_breaches:
+        echo(f"warning: two sub-codes of one exclusive group, kept (coder agree reports "
+                   f"it): {line}", err=True)
     if r.dry_run:
         if r.unrelated and not allow_new:
-            click.echo(f"{other} shares no document with this project: without --allow-new "
+            echo(f"{other} shares no document with this project: without --allow-new "
                        "the merge is refused")
-        click.echo("dry run: nothing was changed")
+        echo("dry run: nothing was changed")
     else:
-        click.echo(f"backup of the project before the merge: {r.backup}")
+        echo(f"backup of the project before the merge: {r.backup}")

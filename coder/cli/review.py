@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..reconcile import DEFAULT_CONSENSUS, Disagreement, Mark, Review, decision_label
-from .options import db_option, open_project
+from .options import db_option, echo, open_project
 
 
 def _side(marks: tuple[Mark, ...], text: str) -> str:
@@ -50,22 +50,22 @@ def review(coder_a: str, coder_b: str, consensus: str, document: str | None, as_
         a, b = rv.coders
         queue = rv.queue
         if not queue.documents:
-            click.echo(f"{a} and {b} have no document in common yet (each must have coded in it "
+            echo(f"{a} and {b} have no document in common yet (each must have coded in it "
                        f"or marked it done): nothing to reconcile")
             return
         n_docs = len(queue.documents)
         if not rv.total:
-            click.echo(f"{a} and {b} agree on every one of the {queue.n_units} paragraphs of "
+            echo(f"{a} and {b} agree on every one of the {queue.n_units} paragraphs of "
                        f"the {n_docs} document(s) they both coded: nothing to reconcile")
             return
         if as_list:
-            click.echo(f"{rv.total} disagreement(s) between {a} and {b} in {queue.n_units} "
+            echo(f"{rv.total} disagreement(s) between {a} and {b} in {queue.n_units} "
                        f"paragraphs of {n_docs} document(s); {rv.decided_count} decided by "
                        f"{rv.consensus}")
             for item in rv.items:
-                click.echo(_line(rv, item))
+                echo(_line(rv, item))
             for note in queue.left_out:
-                click.echo(f"left out: {note}")
+                echo(f"left out: {note}")
             return
     from ..tui.app import CoderApp
 

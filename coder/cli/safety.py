@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import CoderError
-from .options import console, db_option, open_project
+from ..text import clean
+from .options import console, db_option, echo, open_project
 
 
 @click.command("backup")
@@ -34,7 +35,7 @@ def backup(dest: Path | None, force: bool, db: Path) -> None:
                 dest = dest / f"{db.stem}-{stamp}.db"
             target = store.backup(dest, overwrite=force)
     size = target.stat().st_size
-    click.echo(f"backed up {db} to {target} ({_size(size)})")
+    echo(f"backed up {db} to {target} ({_size(size)})")
 
 
 @click.command("backups")
@@ -48,16 +49,24 @@ def backups(keep: int | None, yes: bool, db: Path) -> None:
         found = store.backups()
         folder = store.backup_dir
     if not found:
-        click.echo(f"no backups in {folder} yet")
+        echo(f"no backups in {folder} yet")
         return
     if keep is not None:
-        _prune(found, keep, yes)
+        automatic = [p for p in found if store.backup_taken(p) is not None]
+        by_hand = [p for p in found if store.backup_taken(p) is None]
+        if by_hand:
+            echo(f"kept, named by hand (never deleted by --keep): "
+                       f"{', '.join(clean(p.name) for p in by_hand)}")
+        _prune(automatic, keep, yes)
         return
     table = Table(title=f"{len(found)} backup(s) in {folder}")
     table.add_column("file")
     table.add_column("size", justify="right")
+    table.add_column("taken")
     for path in found:
-        table.add_row(Text(path.name), _size(path.stat().st_size))
+        taken = store.backup_taken(path)
+        when = taken.strftime("%Y-%m-%d %H:%M:%S UTC") if taken else "named by hand"
+        table.add_row(Text(clean(path.name)), _size(path.stat().st_size), when)
     console.print(table)
 
 
@@ -76,26 +85,26 @@ def restore(backup_file: Path, yes: bool, db: Path) -> None:
         raise CoderError("nothing restored")
     with open_project(db) as store:
         saved = store.restore(backup_file)
-    click.echo(f"restored {db} from {backup_file}")
-    click.echo(f"the state before the restore is saved in {saved}")
+    echo(f"restored {db} from {backup_file}")
+    echo(f"the state before the restore is saved in {saved}")
 
 
 @click.command("check")
 @db_option
 def check(db: Path) -> None:
     """Check the project file for damage (SQLite's integrity and foreign-key checks)."""
-    with open_project(db) as store:
+    with open_project(db, allow_triggers=True) as store:
         problems = store.integrity_problems()
     if problems:
         for p in problems[:50]:
-            click.echo(f"{db}: {p}", err=True)
-        click.echo(
+            echo(f"{db}: {p}", err=True)
+        echo(
             f"{len(problems)} problem(s); restore the latest backup (`coder backups`, "
             "`coder restore FILE`)",
             err=True,
         )
         sys.exit(1)
-    click.echo(f"{db}: ok")
+    echo(f"{db}: ok")
 
 
 @click.command("history")
@@ -112,12 +121,12 @@ def history(kind: str | None, limit: int | None, as_json: bool, db: Path) -> Non
             click.echo(json.dumps(e, ensure_ascii=False))
         return
     if not events:
-        click.echo("no events recorded" + (f" of kind {kind!r}" if kind else ""))
+        echo("no events recorded" + (f" of kind {kind!r}" if kind else ""))
         return
     for e in events:
         at = e.pop("at").replace("T", " ")[:19]
         what = e.pop("kind")
-        click.echo(f"{at}  {what}: {_describe(e)}")
+        echo(f"{at}  {what}: {_describe(e)}")
 
 
 def _describe(detail: dict[str, Any]) -> str:
@@ -137,20 +146,20 @@ def _describe(detail: dict[str, Any]) -> str:
 
 
 def _prune(found: list[Path], keep: int, yes: bool) -> None:
-    """Backups are named by time, so the oldest sort first; only files in the backups folder
-    are ever deleted, and only after the user has seen the list."""
+    """`found` are coder's own backups, oldest first by the time taken; only those are ever
+    deleted, and only after the user has seen the list."""
     doomed = found[:-keep]
     if not doomed:
-        click.echo(f"{len(found)} backup(s); nothing to delete when keeping {keep}")
+        echo(f"{len(found)} automatic backup(s); nothing to delete when keeping {keep}")
         return
     total = sum(p.stat().st_size for p in doomed)
-    click.echo(f"would delete {len(doomed)} backup(s) ({_size(total)}), oldest "
+    echo(f"would delete {len(doomed)} backup(s) ({_size(total)}), oldest "
                f"{doomed[0].name}, newest {doomed[-1].name}; keeping the newest {keep}")
     if not yes and not click.confirm("Delete them?", default=False):
         raise CoderError("nothing deleted")
     for p in doomed:
         p.unlink()
-    click.echo(f"deleted {len(doomed)} backup(s)")
+    echo(f"deleted {len(doomed)} backup(s)")
 
 
 def _size(n: float) -> str:

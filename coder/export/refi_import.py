@@ -36,6 +36,7 @@ import yaml
 
 from ..codebook import normalise_color, parse_codebook, slugify
 from ..errors import CoderError
+from ..exclusive import breaches
 from ..ingest import speakers as speaker_labels
 from ..models import Code, ParagraphIn, ParsedDocument
 from ..spans import sort_out
@@ -661,6 +662,8 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
         report.backup = str(store.auto_backup("before-refi-import"))
     with store.transaction():
         _write(store, path, project, planned, users, docs, report)
+    report.warnings += [f"two sub-codes of one exclusive group, kept (coder agree reports it): "
+                        f"{line}" for line in breaches(store, report.coders)]
     return report
 
 

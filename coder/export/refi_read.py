@@ -23,6 +23,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from ..errors import CoderError
+from ..ingest.archive import MAX_ENTRY_BYTES, read_entry, too_big
 from ..store import stable_guid
 from .refi import norm_guid
 from .refi_extra import EXTRA_ENTRY, parse_extra
@@ -254,12 +255,9 @@ class Archive:
     def read(self, info: zipfile.ZipInfo) -> bytes:
         if info.flag_bits & 0x1:
             raise CoderError(f"entry {info.filename} is encrypted", path=self.path)
-        with self.zip.open(info) as fh:
-            data = fh.read(self.budget + 1)
-        if len(data) > self.budget:
-            raise CoderError(
-                f"the archive unpacks to more than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MB; "
-                "refusing it (a damaged file or a zip bomb)", path=self.path)
+        if info.file_size > self.budget:
+            raise too_big("the archive", MAX_ARCHIVE_BYTES, self.path)
+        data = read_entry(self.zip, info, min(MAX_ENTRY_BYTES, self.budget), self.path)
         self.budget -= len(data)
         return data
 
@@ -304,7 +302,12 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16 text (the standard asks for UTF-8)"
+        try:
+            return data.decode("utf-16"), "UTF-16 text (the standard asks for UTF-8)"
+        except UnicodeDecodeError as exc:
+            return data.decode("utf-16", errors="replace"), (
+                f"UTF-16 text cut short or damaged (byte {exc.start}); the undecodable end is "
+                "shown as U+FFFD")
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:

@@ -77,6 +77,15 @@ def _read_document(path: Path, format: str | None) -> ParsedDocument:
         raise CoderError("This is a directory; give the path of a transcript file.", path=path)
     suffix = path.suffix.casefold()
     try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CoderError(f"Cannot read the file: {exc.strerror or exc}.", path=path) from None
+    if size > MAX_SOURCE_BYTES:
+        raise CoderError(
+            f"The file is {size / MB:.0f} MB; coder imports files up to "
+            f"{MAX_SOURCE_BYTES // MB} MB (a whole year of transcripts is far less): split it "
+            "into documents.", path=path)
+    try:
         data = path.read_bytes()
     except OSError as exc:
         raise CoderError(f"Cannot read the file: {exc.strerror or exc}.", path=path) from None
@@ -132,6 +141,9 @@ def sniff_container(data: bytes) -> str | None:
 
 
 TITLE_MAX_CHARS = 120
+MB = 1024 * 1024
+# Checked before reading: parsing holds about ten times a text's size in memory at its peak.
+MAX_SOURCE_BYTES = 128 * MB
 
 
 def _find_title(parsed: ParsedDocument) -> ParsedDocument:

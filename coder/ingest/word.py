@@ -23,6 +23,7 @@ from coder.errors import CoderError
 from coder.models import ParsedDocument
 
 from . import speakers
+from .archive import check_entries
 from .units import Unit, finish
 
 _P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT = (
@@ -299,6 +300,7 @@ def _unread_parts(document: Any) -> list[str]:
 
 
 def read_docx(path: Path) -> ParsedDocument:
+    check_entries(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):

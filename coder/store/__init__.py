@@ -20,6 +20,8 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     undo.py        each coder's undo and redo history
     memos.py       paragraph memos
     statuses.py    each coder's progress per document
+    attributes.py  attributes, cases, their values, and speakers linked to cases
+    coverage.py    how far each coder has read in each document (reading marks)
     queries.py     read-only rows for reports, exports and agreement
     stamps.py      timestamps, GUIDs, text hashes
 
@@ -36,9 +38,11 @@ from pathlib import Path
 
 from ..codebook_plan import CodePlan as _CodePlan
 from ..codebook_plan import describe_change as _describe_change
+from .attributes import AttributesMixin
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .coders import CodersMixin
 from .codes import CodesMixin
+from .coverage import CoverageMixin
 from .connection import (
     _FILE_TROUBLE,
     _OUR_TABLES,
@@ -48,6 +52,7 @@ from .connection import (
     Connection,
     _check_is_project,
     _is_busy,
+    file_problem,
     is_file_problem,
 )
 from .documents import (
@@ -103,6 +108,7 @@ __all__ = [
     "_like_prefix",
     "_paragraph",
     "_segment",
+    "file_problem",
     "is_file_problem",
     "now",
     "open_store",
@@ -119,6 +125,8 @@ class Store(
     UndoMixin,
     MemosMixin,
     StatusesMixin,
+    AttributesMixin,
+    CoverageMixin,
     QueriesMixin,
     EventsMixin,
     BackupsMixin,

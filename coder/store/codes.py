@@ -113,7 +113,8 @@ class CodesMixin(Connection):
         and recorded in the events log.
         """
         plan = self._plan_codes(codes, moves or {})
-        backup = self.auto_backup("before-codebook-change") if plan.changes_existing() else None
+        backup = self.auto_backup("before-codebook-change") if plan.changes_existing() or (
+            plan.report.get("added") and self._has_codes()) else None
         with self.transaction():
             plan = self._plan_codes(codes, moves or {})  # again, under the write lock
             self._apply_code_plan(codes, plan)
@@ -125,6 +126,10 @@ class CodesMixin(Connection):
                     detail["backup"] = str(backup)
                 self.log_event(EventKind.CODEBOOK, detail)
         return plan.report
+
+    def _has_codes(self) -> bool:
+        """A first codebook loaded into a project without codes has nothing to walk back."""
+        return self.conn.execute("SELECT 1 FROM codes LIMIT 1").fetchone() is not None
 
     def _plan_codes(self, codes: Sequence[dict[str, Any]], moves: dict[str, str]) -> CodePlan:
         """The project's codes, aliases and segment counts, handed to the planner."""
@@ -289,11 +294,14 @@ class CodesMixin(Connection):
         added: list[str] = []
         stamp = now()
         with self.transaction() as conn:
+            # positions counted here, not by max() per code: a .qdpx may bring 100,000 codes
+            position = conn.execute(
+                "SELECT coalesce(max(position), -1) FROM codes").fetchone()[0]
             for code in codes:
                 if code.key in have or (code.guid or stable_guid("code", code.key)) in guids:
                     continue
-                position = conn.execute(
-                    "SELECT coalesce(max(position), -1) + 1 FROM codes").fetchone()[0]
+                position += 1
+                have.add(code.key)
                 conn.execute(
                     "INSERT INTO codes (key, name, position, color, shortcut, definition,"
                     " when_to_use, when_not_to_use, example, guid, created_at, updated_at)"

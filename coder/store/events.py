@@ -5,12 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..vocab import EventKind
 from .connection import Connection
 from .stamps import now
+
+# Changes after which an id a running session holds may mean something else (or nothing).
+ID_MOVING = frozenset({EventKind.RESTORE, EventKind.CODEBOOK, EventKind.REIMPORT,
+                       EventKind.MERGE, EventKind.REFI_IMPORT, EventKind.CODINGS_IMPORT})
 
 
 class EventsMixin(Connection):
     def log_event(self, kind: str, detail: dict[str, Any]) -> None:
+        """Record a change; one that moves what ids mean also bumps the generation, in the
+        same transaction, so sessions open elsewhere notice before their next write."""
+        if kind in ID_MOVING:
+            self.bump_generation()
         self.conn.execute(
             "INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)",
             (now(), kind, json.dumps(detail, ensure_ascii=False)),

@@ -6,6 +6,9 @@ applied one): opening an older project runs what it lacks, after an automatic ba
 
 from __future__ import annotations
 
+import functools
+import sqlite3
+
 from ..errors import CoderError
 from .connection import Connection
 
@@ -170,7 +173,63 @@ ORDER BY d.name, p.n, cr.name, c.position;
 """
 
 
-MIGRATIONS: list[str] = [_V1, _V2]
+# Attributes and cases: an attribute is declared once with its type; its values (stored in
+# canonical text: numbers as written by `coder.attributes`, dates ISO, yes/no as yes or no) sit
+# on documents and on cases. A case link ties a speaker label of one document to a case, or,
+# with no speaker, the whole document.
+_V3_ATTRIBUTES = """
+CREATE TABLE attributes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL CHECK (type IN ('text', 'number', 'date', 'yes/no')),
+    guid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    guid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE document_attributes (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    attribute_id INTEGER NOT NULL REFERENCES attributes(id),
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, attribute_id)
+);
+CREATE TABLE case_attributes (
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    attribute_id INTEGER NOT NULL REFERENCES attributes(id),
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, attribute_id)
+);
+CREATE TABLE case_links (
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    speaker TEXT,
+    linked_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX case_links_one ON case_links (document_id, coalesce(speaker, ''));
+"""
+
+
+# Version 4: how far each coder has read in each document (the furthest paragraph number the
+# cursor reached in the app), so agreement counts a paragraph beyond it as missing, not absent.
+_V4_COVERAGE = """
+CREATE TABLE reading_marks (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    reached INTEGER NOT NULL CHECK (reached >= 0),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, coder_id)
+);
+"""
+
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3_ATTRIBUTES, _V4_COVERAGE]
 
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -191,7 +250,11 @@ class SchemaMixin(Connection):
             )
         if current == SCHEMA_VERSION:
             return
-        if current > 0:
+        if getattr(self, "read_only", False):
+            raise CoderError(
+                f"is read-only and from an older coder (schema {current}); copy it somewhere "
+                "writable and open the copy to bring it up to date", path=self.path)
+        if current > 0 and self.backup_before_migration:
             self.auto_backup(f"before-migration-{current}")
         with self.transaction() as conn:
             # Another process may have migrated while this one waited for the lock.
@@ -201,3 +264,63 @@ class SchemaMixin(Connection):
                     if statement.strip():
                         conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _squash(sql: str | None) -> str:
+    return " ".join((sql or "").split())
+
+
+@functools.cache
+def expected_schema() -> dict[tuple[str, str], str]:
+    """Every schema object coder makes, `(type, name) -> SQL`, built by running the migrations
+    on an empty in-memory database: what a project file should hold, and nothing else."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for migration in MIGRATIONS:
+            for statement in migration.split(";\n"):
+                if statement.strip():
+                    conn.execute(statement)
+        return {(t, n): _squash(s) for t, n, s in conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+    finally:
+        conn.close()
+
+
+def foreign_objects(conn: sqlite3.Connection, *, triggers_only: bool = False
+                    ) -> list[tuple[str, str]]:
+    """Schema objects in a file that coder did not make, as `(type, name)`: a trigger would
+    act on coder's writes behind its back (one hard-deleting codings as they are saved), a
+    view or table of another program is not part of the project a restore brings back."""
+    expected = expected_schema()
+    rows = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                        " ORDER BY type, name").fetchall()
+    found = [(r[0], r[1]) for r in rows if (r[0], r[1]) not in expected]
+    return [f for f in found if f[0] == "trigger"] if triggers_only else found
+
+
+def schema_differences(conn: sqlite3.Connection) -> list[str]:
+    """How a project file's schema differs from the one its migrations make (for `coder
+    check`): objects missing, changed or not coder's own."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        return []  # an older file is migrated when opened; a newer one is refused then
+    expected = expected_schema()
+    have = {(t, n): _squash(s) for t, n, s in conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+    out = [f"{t} {n} is missing" for (t, n) in sorted(expected) if (t, n) not in have]
+    out += [f"{t} {n} differs from coder's own definition" for (t, n), sql in sorted(have.items())
+            if (t, n) in expected and expected[(t, n)] != sql]
+    out += [f"{t} {n} is not coder's own (another program added it)"
+            for t, n in foreign_objects(conn)]
+    return out
+
+
+def strip_foreign_objects(conn: sqlite3.Connection) -> list[str]:
+    """Drop what `foreign_objects` finds (on a scratch copy being restored), naming each."""
+    dropped = []
+    for kind, name in foreign_objects(conn):
+        if kind in ("trigger", "view", "table", "index"):
+            quoted = '"' + name.replace('"', '""') + '"'
+            conn.execute(f"DROP {kind.upper()} IF EXISTS {quoted}")
+            dropped.append(f"{kind} {name}")
+    return dropped

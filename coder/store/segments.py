@@ -174,6 +174,23 @@ class SegmentsMixin(Connection):
             self._record(coder_id, UndoKind.ADD, {"segment": seg_id})
             return ToggleResult(added=True, segment_id=seg_id)
 
+    def replace_segments(self, coder_id: int, paragraph_id: int, code_id: int,
+                         start: int | None, end: int | None, replaced: list[int]) -> ToggleResult:
+        """Apply a code and take this coder's `replaced` codings off, as one undoable step (an
+        exclusive group's second sub-code on a paragraph replaces the first)."""
+        with self.transaction() as conn:
+            self._check_span(paragraph_id, start, end)
+            stamp = now()
+            for segment_id in replaced:
+                conn.execute(
+                    "UPDATE segments SET deleted_at = ?, updated_at = ? WHERE id = ?"
+                    " AND coder_id = ? AND deleted_at IS NULL",
+                    (stamp, stamp, segment_id, coder_id),
+                )
+            seg_id = self._insert_segment(paragraph_id, code_id, coder_id, start, end)
+            self._record(coder_id, UndoKind.REPLACE, {"segment": seg_id, "replaced": replaced})
+            return ToggleResult(added=True, segment_id=seg_id)
+
     def set_segment_memo(self, coder_id: int, segment_id: int, memo: str | None) -> None:
         with self.transaction() as conn:
             before = conn.execute("SELECT memo FROM segments WHERE id = ?", (segment_id,)).fetchone()

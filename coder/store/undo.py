@@ -22,6 +22,14 @@ class UndoMixin(Connection):
         )
 
     def _apply(self, kind: str, payload: dict[str, Any], *, reverse: bool) -> None:
+        if kind == UndoKind.REPLACE:
+            steps = [(UndoKind.REMOVE, {"segment": old}) for old in payload["replaced"]]
+            steps.append((UndoKind.ADD, {"segment": payload["segment"]}))
+            for step_kind, step in reversed(steps) if reverse else steps:
+                self._apply(step_kind, step, reverse=reverse)
+                if step.get("unretired"):
+                    payload["unretired"] = [*payload.get("unretired", []), *step["unretired"]]
+            return
         if kind in (UndoKind.ADD, UndoKind.REMOVE):
             live = (kind == UndoKind.ADD) != reverse
             if live:

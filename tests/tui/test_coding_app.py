@@ -637,3 +637,27 @@ async def test_undo_onto_a_retired_code_brings_the_code_back_and_says_so(project
         assert any("Leaving care" in str(node.label)
                    for node in app.screen.query_one("#codebook").root.children)
     assert codings(project) == [("notes", 4, "leaving-care", None)]
+
+
+async def test_an_exclusive_group_takes_one_sub_code_at_a_time(project: Path) -> None:
+    from coder.exclusive import set_exclusive_groups
+
+    with Store(project) as store:
+        store.add_code("slurs", "Slurs", parent_key="stigma", shortcut="w")
+        set_exclusive_groups(store, ["stigma"])
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "h", "w")
+        assert codings(project) == [("notes", 3, "slurs", None)]
+        assert status(app) == ("saved: Slurs on ¶3, replacing Labels (Stigma is exclusive: one"
+                               " sub-code per paragraph; u undoes both)")
+        assert " Slurs " in view_text(app) and " Labels " not in view_text(app)
+        await pilot.press("u")
+        assert codings(project) == [("notes", 3, "labels", None)]
+        assert status(app) == "undone: Labels back in place of Slurs on ¶3"
+        await pilot.press("w", "h", "w", "l")  # a burst: the last sub-code stands
+        assert sorted(codings(project)) == [("notes", 3, "leaving-care", None),
+                                            ("notes", 3, "slurs", None)]
+        await pilot.press("j", "q")
+    with Store(project) as store:
+        assert store.reading_mark(store.coder_id("alice"), 1) == 4

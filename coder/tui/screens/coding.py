@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Tree
 
 from ...codebook import RESERVED_KEYS
-from ...errors import CoderError
+from ...errors import CoderError, ProjectChanged
 from ...session import SAVE_ERRORS, CodingSession, Outcome
 from ...text import clean, ellipsize
 from ..widgets.bars import StatusLine, TopBar
@@ -158,7 +158,7 @@ class CodingScreen(Screen[None]):
         self.open_document(target)
         if message:
             self.say(message, error=True)
-        if session.pending:
+        if session.pending or session.pending_reach:
             self._wait_for_file()
 
     def _wait_for_file(self) -> None:
@@ -180,10 +180,33 @@ class CodingScreen(Screen[None]):
 
     def _failed(self, exc: BaseException) -> None:
         """CoderError messages are already worded for the user; others get the prefix."""
-        if isinstance(exc, CoderError):
+        if isinstance(exc, ProjectChanged):
+            self._reload_project(exc)
+        elif isinstance(exc, CoderError):
             self.say(str(exc), error=True)
         else:
             self.say(f"not saved: {exc}", error=True)
+
+    def _reload_project(self, exc: ProjectChanged) -> None:
+        """Another program moved what ids mean: show the project as it is now (the same
+        document by name, the same paragraph number) and say that the key did nothing."""
+        session = self.session
+        index = self.view.current_index
+        number = session.paragraphs[index].n if index is not None and session.paragraphs else 1
+        self.filter_code = None
+        document_id = session.reload()
+        self.codebook.rebuild()
+        self.bind_code_keys()
+        self.codebook.update_counts()
+        if document_id is None:
+            self.view.load([])
+            self._refresh_documents()
+            self._refresh_top()
+        else:
+            self.open_document(document_id)
+            self.view.move_to(self.view.row_of(session.index_for_number(number)) or 0)
+        self.say(f"{exc.message}; reloaded it as it is now: check the paragraph and try again",
+                 error=True)
 
     def _report(self, outcome: Outcome) -> None:
         self.say(outcome.message, ok=outcome.ok)
