@@ -85,9 +85,9 @@ def optional_modules(corpus: Corpus) -> tuple[list[Row], list[str]]:
         if hasattr(module, "main"):
             out = io.StringIO()
 
-            def run(m=module, buffer=out) -> list[Row]:
+            def run(m=module, buffer=out, script=f"bench/{name}.py") -> list[Row]:
                 argv = sys.argv
-                sys.argv = [f"bench/{name}.py"]
+                sys.argv = [script]
                 try:
                     with contextlib.redirect_stdout(buffer):
                         m.main()

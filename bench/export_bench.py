@@ -28,7 +28,13 @@ from coder.export.scope import select
 from coder.models import ParagraphIn, ParsedDocument
 from coder.store import Store
 
-WORDS = ["care", "support", "home", "school", "placement", "worker", "social", "foster", "family", "leaving", "review", "money", "housing", "college", "friends", "trust", "moved", "stopped", "nobody", "told", "help", "listen", "changed", "felt", "young", "people", "system", "council", "manager", "meeting", "letter", "birthday", "phone", "week", "year", "always", "never", "really", "maybe", "because", "when", "then", "after", "before", "about", "think", "know", "said", "asked", "wanted", "[Spotlight]", "café", "naïve", "“quoted”"]
+WORDS = [
+    "care", "support", "home", "school", "placement", "worker", "social", "foster", "family", "leaving", "review",
+    "money", "housing", "college", "friends", "trust", "moved", "stopped", "nobody", "told", "help", "listen",
+    "changed", "felt", "young", "people", "system", "council", "manager", "meeting", "letter", "birthday", "phone",
+    "week", "year", "always", "never", "really", "maybe", "because", "when", "then", "after", "before", "about",
+    "think", "know", "said", "asked", "wanted", "[Spotlight]", "café", "naïve", "“quoted”",
+]
 
 
 def build(path: Path, segments_wanted: int, seed: int = 7) -> Store:

@@ -30,7 +30,11 @@ from coder.tui.app import CoderApp
 from coder.tui.screens.coding import CodingScreen
 from coder.tui.widgets.paragraph_view import ParagraphView
 
-WORDS = ["care", "community", "support", "leaving", "home", "school", "friends", "council", "worker", "foster", "placement", "felt", "never", "always", "young", "people", "housing", "money", "college", "trust", "believe", "moved", "[note]", "<v", "Sam>", "family", "belonging", "stigma", "label"]
+WORDS = [
+    "care", "community", "support", "leaving", "home", "school", "friends", "council", "worker", "foster",
+    "placement", "felt", "never", "always", "young", "people", "housing", "money", "college", "trust", "believe",
+    "moved", "[note]", "<v", "Sam>", "family", "belonging", "stigma", "label",
+]
 SHORTCUTS = "bhilptvwyz"
 
 

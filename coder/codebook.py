@@ -290,7 +290,7 @@ class _NodeLoader(yaml.SafeLoader):
         self.depth = 0
         self.odd_tags: list[Node] = []
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _Refused(
@@ -305,7 +305,7 @@ class _NodeLoader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
         finally:
             self.depth -= 1
-        if node.tag not in _PLAIN_TAGS:
+        if node is not None and node.tag not in _PLAIN_TAGS:
             self.odd_tags.append(node)
         return node
 
@@ -959,11 +959,15 @@ def _dump(data: Any, emitter: Any) -> str:
 
 
 def _compose(text: str) -> MappingNode:
+    """The node tree of a codebook already checked, whose top level is therefore a mapping."""
     loader = _NodeLoader(text)
     try:
-        return loader.get_single_node()
+        root = loader.get_single_node()
     finally:
         loader.dispose()
+    if not isinstance(root, MappingNode):
+        raise CoderError("the codebook's top level is not a mapping of fields")
+    return root
 
 
 def _find_code_node(seq: Node, key: str) -> MappingNode | None:
@@ -975,7 +979,7 @@ def _find_code_node(seq: Node, key: str) -> MappingNode | None:
         entries = {k.value: v for k, v in item.value if isinstance(k, ScalarNode)}
         if isinstance(entries.get("key"), ScalarNode) and entries["key"].value.strip() == key:
             return item
-        found = _find_code_node(entries.get("codes"), key) if "codes" in entries else None
+        found = _find_code_node(entries["codes"], key) if "codes" in entries else None
         if found is not None:
             return found
     return None
@@ -1033,11 +1037,12 @@ def _splice(text: str, code: CodeDef, newline: str) -> str | None:
     top = {k.value: (k, v) for k, v in root.value if isinstance(k, ScalarNode)}
     offset, gap = _layout(root)
     if code.parent_key is None:
-        owner: MappingNode | None = root
+        owner = root
     else:
-        owner = _find_code_node(top["codes"][1], code.parent_key)
-        if owner is None or owner.flow_style:
+        parent = _find_code_node(top["codes"][1], code.parent_key)
+        if parent is None or parent.flow_style:
             return None
+        owner = parent
     entries = {k.value: (k, v) for k, v in owner.value if isinstance(k, ScalarNode)}
     key_column = owner.start_mark.column
     header: list[str] = []
@@ -1238,7 +1243,7 @@ def _in_style_of(old: Any, value: str) -> Any:
         lines = textwrap.wrap(text, FOLD_WIDTH, break_long_words=False, break_on_hyphens=False)
         if " ".join(lines) == text:
             ends = itertools.accumulate(len(line) + 1 for line in lines[:-1])
-            folded.fold_pos = [end - 1 for end in ends]  # type: ignore[attr-defined]
+            folded.fold_pos = [end - 1 for end in ends]
         return folded
     return _scalar(value)
 

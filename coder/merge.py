@@ -458,6 +458,13 @@ class _CodesHere:
     def __call__(self, code: Code) -> int | None:
         return (code.guid and self.by_guid.get(code.guid)) or self.by_key.get(code.key)
 
+    def existing(self, code: Code) -> int:
+        """The code here for one the merge has made sure exists here."""
+        found = self(code)
+        if found is None:
+            raise CoderError(f"code {code.key!r} is still missing after the merge added it")
+        return found
+
 
 def _map_codes(store: Store, other: Store, rows: list[SegmentRow],
                report: MergeReport) -> dict[str, int]:
@@ -475,7 +482,7 @@ def _map_codes(store: Store, other: Store, rows: list[SegmentRow],
         parents[c.key] = here.key_of[found] if found else parent.key if parent else None
     report.codes_added = store.ensure_codes([c for c in wanted if here(c) is None], parents)
     here = _CodesHere(store)
-    code_ids = {c.key: here(c) for c in theirs if c.key in used}
+    code_ids = {c.key: here.existing(c) for c in theirs if c.key in used}
     report.codes_renamed = [f"{key} (here {here.key_of[code_id]})"
                             for key, code_id in sorted(code_ids.items())
                             if here.key_of[code_id] != key]

@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-PARAGRAPH_KINDS = ("text", "heading", "table", "list", "quote")
-
-
 @dataclass(frozen=True)
 class ParagraphIn:
     """One paragraph as an importer found it, before it has a database identity."""
@@ -104,10 +101,6 @@ class Segment:
     created_at: str
     updated_at: str
     automatic: bool = False  # made by a rule (autocoding) and not yet confirmed by its coder
-
-    @property
-    def is_span(self) -> bool:
-        return self.start is not None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .exclusive import EXCLUSIVE_GROUPS
 from .errors import CoderError
 from .ingest import read_document
 from .models import Document, ParsedDocument
-from .store import Store, text_hash
+from .store import Store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
@@ -179,10 +179,6 @@ def coder_name_clash(name: str, known: list[str]) -> str | None:
         return None
     folded = " ".join(name.split()).casefold()
     return next((k for k in known if " ".join(k.split()).casefold() == folded), None)
-
-
-def documents_text_hash(paragraph_texts: list[str]) -> str:
-    return text_hash(paragraph_texts)
 
 
 def demo_project(store: Store) -> list[ImportOutcome]:

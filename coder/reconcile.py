@@ -40,10 +40,6 @@ class Mark(NamedTuple):
     start: int | None = None
     end: int | None = None
 
-    @property
-    def is_span(self) -> bool:
-        return self.start is not None
-
     def quote(self, text: str) -> str | None:
         return text[self.start:self.end] if self.start is not None else None
 
@@ -255,7 +251,7 @@ def _union(code: str, marks: list[Mark]) -> list[Mark]:
     coded all of it, else the text either of them marked, overlapping spans joined."""
     if any(m.start is None for m in marks):
         return [Mark(code)]
-    spans = sorted((m.start, m.end) for m in marks)
+    spans = sorted((m.start, m.end) for m in marks if m.start is not None and m.end is not None)
     out: list[list[int]] = []
     for start, end in spans:
         if out and start <= out[-1][1]:
@@ -281,7 +277,6 @@ class Review:
         self.index_of = {item.paragraph_id: i for i, item in enumerate(queue.items)}
         self._stack: list[Decision] = []
         self._consensus_id: int | None = None
-        self.copied_before = 0
         self._copied: set[tuple[int, str]] = set()
         self._logged = False
         self._replay()
@@ -311,9 +306,7 @@ class Review:
         for event in self.store.events(AGREED_EVENT):
             if self._ours(event):
                 self._logged = True
-                pairs = {(int(p), k) for p, k in event.get("copied") or ()}
-                self.copied_before += len(pairs - self._copied)
-                self._copied |= pairs
+                self._copied |= {(int(p), k) for p, k in event.get("copied") or ()}
 
     def _log(self, paragraph_id: int, decision: str, **detail: Any) -> None:
         self.store.log_event(DECISION_EVENT, {
@@ -347,10 +340,6 @@ class Review:
     @property
     def decided_count(self) -> int:
         return len(self.decisions)
-
-    @property
-    def history(self) -> tuple[Decision, ...]:
-        return tuple(self._stack)
 
     def decision(self, paragraph_id: int) -> Decision | None:
         return self.decisions.get(paragraph_id)

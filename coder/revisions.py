@@ -210,7 +210,7 @@ def _add_split_pieces(old: Sequence[str], new: Sequence[str], out: dict[int, Mat
             out[i] = Match(m.new_index, "close", tuple(sorted(also)))
 
 
-def _expected_positions(opcodes: list[tuple[str, int, int, int, int]],
+def _expected_positions(opcodes: Sequence[tuple[str, int, int, int, int]],
                         n_new: int) -> dict[int, tuple[int, int]]:
     """For each old paragraph, the range of new positions it should fall in."""
     expected: dict[int, tuple[int, int]] = {}

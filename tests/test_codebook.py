@@ -254,7 +254,8 @@ CASES = {
         (
             5,
             12,
-            "'grean' is not a colour: use #RRGGBB, #RGB or a colour name such as red or steelblue; did you mean 'green'?",
+            "'grean' is not a colour: use #RRGGBB, #RGB or a colour name such as red or steelblue;"
+            " did you mean 'green'?",
         ),
     ),
     "bad hex colour": (

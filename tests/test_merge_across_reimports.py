@@ -13,7 +13,8 @@ def project_and_bobs_copy(tmp_path: Path) -> tuple[Store, Store]:
     v1 = tmp_path / "i.txt"
     v1.write_text("P1: First turn about leaving care.\n\nP2: Second turn about school.\n", encoding="utf-8")
     mine = Store(tmp_path / "mine.db")
-    import_files(mine, [v1]); mine.sync_codes(SMALL_CODES)
+    import_files(mine, [v1])
+    mine.sync_codes(SMALL_CODES)
     mine.backup(tmp_path / "bob.db")
     return mine, Store(tmp_path / "bob.db")
 
@@ -24,7 +25,9 @@ def test_merge_from_a_copy_made_before_a_reimport_and_rename(tmp_path: Path) -> 
     bob.set_status(bob.coder_id("bob"), 1, "done")
     bob.close()
     v2 = tmp_path / "i2.txt"
-    v2.write_text("P1: First turn about leaving care.\n\nP0: Inserted.\n\nP2: Second turn about school!\n", encoding="utf-8")
+    v2.write_text(
+        "P1: First turn about leaving care.\n\nP0: Inserted.\n\nP2: Second turn about school!\n", encoding="utf-8"
+    )
     reimport_document(mine, "i", v2)
     mine.sync_codes([dict(SMALL_CODES[0], key="stigma-x", renamed_from=["stigma"]), *SMALL_CODES[1:]])
     r = merge_project(mine, tmp_path / "bob.db")
@@ -42,7 +45,9 @@ def test_a_removal_reaches_the_copies_carried_to_a_corrected_transcript(tmp_path
     bob.set_segment_memo(bob.coder_id("bob"), seg, "first memo")
     merge_project(mine, tmp_path / "bob.db")
     v2 = tmp_path / "i2.txt"
-    v2.write_text("P0: Inserted.\n\nP1: First turn about leaving care.\n\nP2: Second turn about school!\n", encoding="utf-8")
+    v2.write_text(
+        "P0: Inserted.\n\nP1: First turn about leaving care.\n\nP2: Second turn about school!\n", encoding="utf-8"
+    )
     reimport_document(mine, "i", v2)
     [carried] = mine.segment_rows(coders=["bob"])
     assert (carried.n, carried.memo) == (3, "first memo")
@@ -68,7 +73,9 @@ def test_a_memo_written_in_the_copy_before_a_reimport_here_reaches_the_new_versi
     laptop.set_segment_memo(laptop.coder_id("bob"), seg, "written on the laptop")
     laptop.close()
     v2 = tmp_path / "i2.txt"
-    v2.write_text("P0: Inserted.\n\nP1: First turn about leaving care.\n\nP2: Second turn about school!\n", encoding="utf-8")
+    v2.write_text(
+        "P0: Inserted.\n\nP1: First turn about leaving care.\n\nP2: Second turn about school!\n", encoding="utf-8"
+    )
     reimport_document(mine, "i", v2)  # later, here: the coding is carried to the new version
     assert merge_project(mine, tmp_path / "laptop.db").memos_updated == 1
     assert [(r.document, r.n, r.memo) for r in mine.segment_rows()] == [

@@ -10,8 +10,8 @@ proportional to Σ 2^|A| over the distinct sets. Sets too large for that are com
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from math import comb
 from typing import Any
@@ -63,10 +63,13 @@ def _similarity(a: int, b: int, i: int) -> float:
     return j * (2.0 / 3.0 if i == min(a, b) else 1.0 / 3.0)
 
 
-if hasattr(np, "bitwise_count"):
+# numpy >= 2.0 only; looked up by name so that mypy accepts it against numpy 1.x's stubs too
+_bitwise_count: Callable[[np.ndarray], np.ndarray] | None = getattr(np, "bitwise_count", None)
+if _bitwise_count is not None:
+    _count_bits = _bitwise_count
 
     def _popcount(x: np.ndarray) -> np.ndarray:
-        return np.bitwise_count(x).astype(np.int64)
+        return _count_bits(x).astype(np.int64)
 
 else:  # numpy < 2.0
     _BYTE_COUNTS = np.array([i.bit_count() for i in range(256)], dtype=np.int64)
@@ -224,7 +227,7 @@ class MasiData:
         self.weights = np.array([w for _, w in types], dtype=np.float64)
         self.m = np.array([len(t) for t in self.types], dtype=np.float64)
         self.disagreement = np.array([_unit_disagreement(t) for t in self.types])
-        value_counts: Counter[int] = Counter()
+        value_counts: defaultdict[int, float] = defaultdict(float)
         for t, w in types:
             for v in t:
                 value_counts[v] += w
@@ -326,7 +329,7 @@ def types_from_sets(
 
     types: Counter[UnitType] = Counter()
     for u in range(n_units):
-        values = [mask(r[u]) for r in rows if r[u] is not None]
+        values = [mask(labels) for r in rows if (labels := r[u]) is not None]
         types[tuple(sorted(values))] += 1
     return types
 

@@ -52,10 +52,6 @@ class Metric:
     n_units: int | None = None
     details: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
 
-    @property
-    def defined(self) -> bool:
-        return self.value is not None
-
 
 def undefined(name: str, reason: str, formula: str, n_units: int | None = None) -> Metric:
     return Metric(name=name, value=None, reason=reason, formula=formula, n_units=n_units)

@@ -91,7 +91,7 @@ class AgreementReport:
             "pooled_codes": list(self.pooled_codes),
             "not_pooled": [{"code": key, "reason": NOT_POOLED} for key in self.not_pooled],
         }
-        formulas = {
+        formulas: dict[str, Any] = {
             key: {"name": m.name, "formula": m.formula}
             for key, m in (self.codes[0].metrics if self.codes else {}).items()
         }

@@ -3,8 +3,8 @@
 Per code, presence/absence data of k coders reduce without loss to: over units every coder covered,
 how many units had the code from exactly j coders (j = 0..k) and how often each coder applied it;
 over units at least one coder covered (Gwet's missing-data rule, and Krippendorff's alpha on those
-two or more covered), how many units had m coders of whom j applied it. Units nobody applied the code to are counted in bulk,
-so the work follows the number of codings, not units × codes.
+two or more covered), how many units had m coders of whom j applied it. Units nobody applied the
+code to are counted in bulk, so the work follows the number of codings, not units × codes.
 
 For the set-valued alpha (MASI) and the bootstrap, units are grouped by "type": the sorted tuple of
 code-set bitmasks their covering coders gave. Units where nobody applied anything share one type.
@@ -17,9 +17,9 @@ one weighted unit (exact).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Self
+from typing import Self, TypeGuard
 
 import numpy as np
 
@@ -101,7 +101,7 @@ def _add_bulk(tally: CodeTally, k: int, n_complete: int, rated_by_m: Mapping[int
 _INTEGERS = (int, np.integer)
 
 
-def _all_integers(values: Iterable[Hashable]) -> bool:
+def _all_integers(values: Collection[Hashable]) -> TypeGuard[Collection[int | np.integer]]:
     """Whether every value is an integer; checks each distinct type once (fast on 100,000 ids)."""
     return all(issubclass(t, _INTEGERS) for t in set(map(type, values)))
 
@@ -135,9 +135,9 @@ class _Indexer:
         if not isinstance(members, (set, frozenset, dict)):
             members = set(members)
         if self._index is None:
-            ints = members
-            if not _all_integers(members):
-                ints = {u for u in members if isinstance(u, _INTEGERS)}
+            ints: Collection[int | np.integer] = (
+                members if _all_integers(members) else {u for u in members if isinstance(u, _INTEGERS)}
+            )
             try:
                 values = np.fromiter(ints, dtype=np.int64, count=len(ints))
             except OverflowError:

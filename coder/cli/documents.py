@@ -166,7 +166,7 @@ def documents(coder: str | None, db: Path) -> None:
     for c in coders:
         table.add_column(f"{c}", justify="right")
     for d in docs:
-        cells = [Text(d.name), Text(d.title), d.format, str(d.n_paragraphs)]
+        cells: list[Text | str] = [Text(d.name), Text(d.title), d.format, str(d.n_paragraphs)]
         for c in coders:
             s = per_coder[c][d.id]
             status = statuses.get((d.id, c), DocumentStatus.NOT_STARTED)

@@ -530,14 +530,14 @@ def refi_import_command(file: Path, out: Path | None, force: bool, db: Path) -> 
         if out is not None:
             _guard(out, db)
             check_target(out, force=force)
-        text, r = refi_import.qdc_to_yaml(file)
+        text, qdc = refi_import.qdc_to_yaml(file)
         data = text.encode("utf-8")
-        lines = _notes([], r.notes, label="note")
+        lines = _notes([], qdc.notes, label="note")
         if out is None:
             _emit(data)
         else:
             write_atomic(out, data, force=force)
-            lines.insert(0, Text(f"{r.codes} code(s) written to {out}; check it with "
+            lines.insert(0, Text(f"{qdc.codes} code(s) written to {out}; check it with "
                                  f"`coder codebook check {out}`, load it with `coder codebook use`"))
         _say(lines, to_stdout=out is None)
         return

@@ -14,10 +14,11 @@ coding per code, span and user.
 
 Speakers: a text source has no speaker field, so by default every paragraph that has a speaker
 is written `Name: text`, the way typed transcripts look and where the speaker tools of NVivo
-(auto code by speaker name), MAXQDA and ATLAS.ti (focus-group transcripts) look for speakers. Every such paragraph is labelled, not only
-a change of speaker: a paragraph then names its own speaker wherever it is coded or quoted, and
-"same speaker as before" stays distinct from "no speaker" (headings, notes). Selections cover the
-paragraph's own text and never the label, so `text[start:end]` is exactly the quote, whole
+(auto code by speaker name), MAXQDA and ATLAS.ti (focus-group transcripts) look for speakers.
+Every such paragraph is labelled, not only a change of speaker: a paragraph then names its own
+speaker wherever it is coded or quoted, and "same speaker as before" stays distinct from "no
+speaker" (headings, notes). Selections cover the paragraph's own text and never the label, so
+`text[start:end]` is exactly the quote, whole
 paragraphs included. The source's `Description` says so and lists the speakers (JSON), which is
 what lets coder's import take exactly those labels off again.
 
@@ -425,7 +426,7 @@ class _ProjectWriter:
         spans: dict[tuple[int, int], list[SegmentRow]] = defaultdict(list)
         for seg in segs:
             i = index[seg.paragraph_id]
-            if seg.start is not None:
+            if seg.start is not None and seg.end is not None:
                 spans[(starts[i] + seg.start, starts[i] + seg.end)].append(seg)
             elif texts[i]:
                 spans[(starts[i], starts[i] + len(texts[i]))].append(seg)

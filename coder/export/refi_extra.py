@@ -16,13 +16,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import PARAGRAPH_KINDS, Document, Paragraph
+from ..models import Document, Paragraph
 from ..store import STATUSES
+from ..vocab import ParagraphKind
 
 EXTRA_ENTRY = "coder.json"
 EXTRA_FORMAT = "coder-qdpx-extra"
 EXTRA_VERSION = 1
 _INTERNAL_META = ("refi_guid", "refi_name", "positions")
+_KINDS = tuple(ParagraphKind)  # a tuple: membership by equality, so an unhashable JSON value is refused, not raised on
 
 
 @dataclass
@@ -79,7 +81,7 @@ def cuts_from_extra(text: str, entry: dict[str, Any], separator: str
             return None
         length, kind, speaker, start_time, label = row
         if not (isinstance(length, int) and isinstance(label, int) and length >= 0
-                and label >= 0 and kind in PARAGRAPH_KINDS
+                and label >= 0 and kind in _KINDS
                 and (speaker is None or isinstance(speaker, str))
                 and (start_time is None or isinstance(start_time, int | float))):
             return None

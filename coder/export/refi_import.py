@@ -437,7 +437,7 @@ def cut_paragraphs(clean: str, bounds: tuple[list[int], list[int]] = ([], [])) -
 def place(cuts: list[Cut], starts: list[int], s: int, e: int) -> list[tuple[int, int | None, int | None]]:
     """(paragraph index, start, end) parts of `[s, e)`; start/end None for a whole paragraph."""
     i = max(bisect_right(starts, s) - 1, 0)
-    parts = []
+    parts: list[tuple[int, int | None, int | None]] = []
     while i < len(cuts) and cuts[i].start < e:
         c = cuts[i]
         a, b = max(s, c.start), min(e, c.end)

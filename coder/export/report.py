@@ -18,9 +18,6 @@ from ..models import Code, readable_name
 from .render import DocxBuilder, h, html_page, md_blockquote, md_heading, md_text
 from .scope import Scope, subtree_keys
 
-REPORT_FORMATS = ("md", "html", "docx")
-
-
 @dataclass
 class Quote:
     document: str

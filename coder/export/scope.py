@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..codetree import CodeTree
 from ..errors import CoderError
@@ -28,10 +28,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def xml_safe(text: str) -> str:
     """`text` with the characters XML cannot represent replaced by U+FFFD."""
     return _NOT_XML.sub("\ufffd", text)
-
-
-def has_non_xml(text: str) -> bool:
-    return _NOT_XML.search(text) is not None
 
 
 def subtree_keys(tree: CodeTree[Code]) -> dict[str, list[str]]:
@@ -113,6 +109,15 @@ class Scope:
         return code.path if code else key
 
 
+class _SegmentQuery(TypedDict):
+    """The filters `Store.segment_rows` and `Store.segment_records` both take."""
+
+    coders: list[str] | None
+    code_keys: list[str] | None
+    document_ids: list[int] | None
+    speaker: str | None
+
+
 def select(
     store: Store,
     *,
@@ -156,7 +161,7 @@ def select(
     if speaker:
         speaker = find_speaker(store, documents, speaker)
         filters["speaker"] = speaker
-    query = {"coders": coder_names or None, "code_keys": code_keys,
+    query: _SegmentQuery = {"coders": coder_names or None, "code_keys": code_keys,
              "document_ids": document_ids, "speaker": speaker or None}
     records = store.segment_records(**query) if as_records else None
     rows = [] if as_records else store.segment_rows(**query)

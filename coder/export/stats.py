@@ -129,8 +129,8 @@ def _csv(rows: list[list[object]], bom: bool) -> bytes:
 
 def frequencies_rows(stats: Stats) -> list[list[object]]:
     rows: list[list[object]] = [
-        ["code_key", "code_name", "code_path", "depth", "segments", "paragraphs", "documents"]
-        + [f"segments_{c}" for c in stats.coders] + ["segments_with_subcodes"]
+        ["code_key", "code_name", "code_path", "depth", "segments", "paragraphs", "documents",
+         *(f"segments_{c}" for c in stats.coders), "segments_with_subcodes"]
     ]
     for f in stats.frequencies:
         rows.append(
@@ -143,8 +143,8 @@ def frequencies_rows(stats: Stats) -> list[list[object]]:
 
 def coverage_rows(stats: Stats) -> list[list[object]]:
     rows: list[list[object]] = [
-        ["document", "paragraphs", "coded_paragraphs", "coverage"]
-        + [col for c in stats.coders for col in (f"coded_{c}", f"coverage_{c}")]
+        ["document", "paragraphs", "coded_paragraphs", "coverage",
+         *(col for c in stats.coders for col in (f"coded_{c}", f"coverage_{c}"))]
     ]
     for cov in stats.coverage:
         row: list[object] = [cov.document.name, cov.paragraphs, cov.coded, f"{cov.share:.4f}"]
@@ -156,7 +156,7 @@ def coverage_rows(stats: Stats) -> list[list[object]]:
 
 
 def cooccurrence_rows(stats: Stats) -> list[list[object]]:
-    rows: list[list[object]] = [["code_key"] + [c.key for c in stats.codes]]
+    rows: list[list[object]] = [["code_key", *(c.key for c in stats.codes)]]
     for code, counts in zip(stats.codes, stats.cooccurrence):
         rows.append([code.key] + list(counts))
     return rows

@@ -44,7 +44,7 @@ _WRAPPED_SHARE = 0.2
 class PlainResult:
     paragraphs: list[ParagraphIn]
     warnings: list[str]
-    furniture: list[dict[str, object]]
+    furniture: list[dict[str, int | str]]
     has_speakers: bool
 
 
@@ -94,7 +94,7 @@ def read_plain(text: str, *, markdown: bool) -> PlainResult:
     accepted = speakers.accepted_speakers(line.lstrip() for line in nonblank)
     otter = sum(1 for line in nonblank if speakers.find_header(line) is not None) >= 2
 
-    furniture: list[dict[str, object]] = []
+    furniture: list[dict[str, int | str]] = []
     units: list[Unit] = []
     for block in blocks:
         units.extend(_cut_block(block, markdown, accepted, otter, furniture))
@@ -103,7 +103,7 @@ def read_plain(text: str, *, markdown: bool) -> PlainResult:
     paragraphs = finish(units, headings=True, accepted=accepted)
     warnings: list[str] = []
     if furniture:
-        furniture.sort(key=lambda f: int(f["line"]))  # type: ignore[arg-type]
+        furniture.sort(key=lambda f: int(f["line"]))
         warnings.append(
             f"{len(furniture)} line(s) that are not part of the text (web-page navigation, "
             "export footers, horizontal rules) were set aside; they are kept in the document's "
@@ -122,7 +122,7 @@ def _cut_block(
     markdown: bool,
     accepted: set[str],
     otter: bool,
-    furniture: list[dict[str, object]],
+    furniture: list[dict[str, int | str]],
 ) -> list[Unit]:
     first_line = block[0][1]
     if markdown and _FENCE_RE.match(first_line):
@@ -218,7 +218,7 @@ def _cut_block(
     return units
 
 
-def _set_aside_boilerplate(units: list[Unit], furniture: list[dict[str, object]]) -> None:
+def _set_aside_boilerplate(units: list[Unit], furniture: list[dict[str, int | str]]) -> None:
     """Move navigation lines of saved web pages (and Otter's footer) out of the text."""
     if not units:
         return
@@ -235,6 +235,7 @@ def _set_aside_boilerplate(units: list[Unit], furniture: list[dict[str, object]]
             )
         ):
             drop.add(i)
+            assert unit.line is not None, "every plain-text unit carries its line"
             furniture.append({"line": unit.line, "text": unit.text.strip()})
     if drop and len(drop) < len(units):
         units[:] = [u for i, u in enumerate(units) if i not in drop]

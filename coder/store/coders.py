@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import CoderError
-from .connection import Connection
+from .connection import Connection, inserted_id
 from .stamps import now, stable_guid
 
 
@@ -50,5 +50,5 @@ class CodersMixin(Connection):
                     "INSERT INTO coders (name, guid, created_at) VALUES (?, ?, ?)",
                     (name, guid.upper(), now()),
                 )
-            return int(cur.lastrowid)
+            return inserted_id(cur)
         return self.coder_id(name)

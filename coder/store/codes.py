@@ -12,7 +12,7 @@ from ..codebook_plan import CodePlan, plan_codes
 from ..errors import CoderError
 from ..models import Code
 from ..vocab import EventKind
-from .connection import Connection
+from .connection import Connection, inserted_id
 from .stamps import now, stable_guid
 
 
@@ -201,7 +201,7 @@ class CodesMixin(Connection):
                     " :when_not_to_use, :example, :position, :guid, :stamp, :stamp)",
                     {**values, "guid": c.get("guid") or self._new_code_guid(c["key"])},
                 )
-                ids[c["key"]] = cur.lastrowid
+                ids[c["key"]] = inserted_id(cur)
                 conn.execute("DELETE FROM code_aliases WHERE key = ?", (c["key"],))
         for c in codes:
             parent = ids.get(c.get("parent_key")) if c.get("parent_key") else None

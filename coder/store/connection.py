@@ -33,6 +33,14 @@ def is_file_problem(exc: sqlite3.DatabaseError) -> bool:
         t in str(exc).casefold() for t in _FILE_TROUBLE)
 
 
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just wrote: sqlite3 types `lastrowid` as optional, but after an INSERT
+    on a rowid table it is always set, so a None here is a bug worth failing loudly on."""
+    if cur.lastrowid is None:
+        raise RuntimeError("INSERT set no rowid")
+    return cur.lastrowid
+
+
 _OUR_TABLES = frozenset({"documents", "paragraphs", "codes", "coders", "segments"})
 
 

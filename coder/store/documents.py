@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import CoderError
 from ..models import Document, Paragraph, ParsedDocument
 from ..vocab import EventKind
-from .connection import Connection
+from .connection import Connection, inserted_id
 from .stamps import now, text_hash
 
 
@@ -77,7 +77,7 @@ class DocumentsMixin(Connection):
                     now(),
                 ),
             )
-            doc_id = cur.lastrowid
+            doc_id = inserted_id(cur)
             self._insert_paragraphs(doc_id, parsed)
             self.log_event(
                 EventKind.IMPORT,
@@ -231,7 +231,7 @@ class DocumentsMixin(Connection):
                  row["format"], row["meta"], row["imported_at"], row["version"], document_id,
                  stamp),
             )
-            old_id = cur.lastrowid
+            old_id = inserted_id(cur)
             conn.execute(
                 "UPDATE paragraphs SET document_id = ? WHERE document_id = ?", (old_id, document_id)
             )

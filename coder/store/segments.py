@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import CoderError
 from ..models import Segment
 from ..vocab import UndoKind
-from .connection import Connection
+from .connection import Connection, inserted_id
 from .stamps import now
 
 
@@ -126,7 +126,7 @@ class SegmentsMixin(Connection):
              created_at or stamp, updated_at or stamp),
         )
         self._touch_status(paragraph_id, coder_id)
-        return cur.lastrowid
+        return inserted_id(cur)
 
     def add_segment(
         self,

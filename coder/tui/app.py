@@ -10,7 +10,6 @@ coding cannot start without) is retried on a waiting screen.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
 from textual import events
 from textual.app import App
@@ -28,8 +27,10 @@ class CoderApp(App[None]):
     CSS_PATH = "coder.tcss"
     TITLE = "coder"
     ENABLE_COMMAND_PALETTE = False
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
+    # Unannotated: Textual declares these `ClassVar[...] | None`, which mypy reads as instance
+    # variables that a ClassVar here may not override.
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
 
     def __init__(self, db_path: Path | str, coder: str | None = None,
                  document: str | None = None, review: tuple[str, str] | None = None,

@@ -7,6 +7,7 @@ nothing: the next review of the same coders starts at the first paragraph still 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -222,21 +223,19 @@ class ReviewScreen(Screen[None]):
         scroll = self.query_one("#review-text-scroll", VerticalScroll)
         scroll.border_title = Text(title)  # names are data: a Text is never read as markup
         spans = [(m.start, m.end) for m in (*item.a, *item.b)
-                 if m.code == self.cursor and m.start is not None]
+                 if m.code == self.cursor and m.start is not None and m.end is not None]
         self.query_one("#review-text", Static).update(paragraph_text(item.text, spans))
-        common = {"order": order, "cursor": self.cursor, "disputed": item.disputed}
         codes = review.codes
-        self.query_one("#review-a", SidePanel).show(
-            f"A: {clean(a)}", code_lines(item.a, item.text, codes, **common))
-        self.query_one("#review-b", SidePanel).show(
-            f"B: {clean(b)}", code_lines(item.b, item.text, codes, **common))
+        lines = functools.partial(code_lines, text=item.text, codes=codes, order=order,
+                                  cursor=self.cursor, disputed=item.disputed)
+        self.query_one("#review-a", SidePanel).show(f"A: {clean(a)}", lines(item.a))
+        self.query_one("#review-b", SidePanel).show(f"B: {clean(b)}", lines(item.b))
         state = decision_label(decision, review.coders, codes)
         if self.keep is not None:
             state = "choosing code by code (enter saves)"
         self.query_one("#review-consensus", SidePanel).show(
             f"{clean(review.consensus)}: {state}",
-            code_lines(review.consensus_marks(item.paragraph_id), item.text, codes,
-                       keep=self.keep, **common))
+            lines(review.consensus_marks(item.paragraph_id), keep=self.keep))
         self._show_definition(item, order)
 
     def _show_definition(self, item: Disagreement, order: list[str]) -> None:
@@ -305,8 +304,8 @@ class ReviewScreen(Screen[None]):
             self.keep = {k: k in kept for k in item.disputed}
         self.keep[self.cursor] = not self.keep[self.cursor]
         self.refresh_item()
-        kept = [review.codes[k].name for k, v in self.keep.items() if v and k in review.codes]
-        self.say("keeping " + (", ".join(kept) if kept else "no disputed code")
+        names = [review.codes[k].name for k, v in self.keep.items() if v and k in review.codes]
+        self.say("keeping " + (", ".join(names) if names else "no disputed code")
                  + ": enter saves, esc forgets", ok=False)
 
     def action_save_choice(self) -> None:

@@ -22,10 +22,6 @@ class DocumentRow:
     status: str
 
 
-STATUS_MARK = {DocumentStatus.DONE: "\u2713", DocumentStatus.IN_PROGRESS: "\u2026",
-               DocumentStatus.NOT_STARTED: " "}
-
-
 def document_prompt(row: DocumentRow, current: bool, width: int = 32) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append("\u25b6 " if current else "  ", style=Style(bold=True))

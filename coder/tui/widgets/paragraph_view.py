@@ -438,10 +438,10 @@ class ParagraphView(Widget, can_focus=True):
         own = session.own.get(paragraph.id, [])
         others = session.others.get(paragraph.id, []) if session.show_others else []
         for _, seg in others:
-            if seg.start is not None:
+            if seg.start is not None and seg.end is not None:
                 stylize(seg.start, seg.end, Style(underline=True, italic=True))
         for seg in own:
-            if seg.start is not None:
+            if seg.start is not None and seg.end is not None:
                 stylize(seg.start, seg.end, palette.span + self._tint(seg.code_id))
         if selection is not None:
             stylize(selection[0], selection[1], palette.selection)
