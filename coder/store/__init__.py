@@ -21,6 +21,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     memos.py       paragraph memos
     statuses.py    each coder's progress per document
     queries.py     read-only rows for reports, exports and agreement
+    analysis.py    coding counts for the matrix, and every memo, for the app and the write-up
     stamps.py      timestamps, GUIDs, text hashes
 
 A new table or column (cases, attributes, code revisions) is a new migration appended to
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from ..codebook_plan import CodePlan as _CodePlan
 from ..codebook_plan import describe_change as _describe_change
+from .analysis import AnalysisMixin, MemoRow
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .coders import CodersMixin
 from .codes import CodesMixin
@@ -90,6 +92,7 @@ __all__ = [
     "_V2",
     "DocumentSummary",
     "DocumentVersion",
+    "MemoRow",
     "SegmentRow",
     "Store",
     "ToggleResult",
@@ -120,6 +123,7 @@ class Store(
     MemosMixin,
     StatusesMixin,
     QueriesMixin,
+    AnalysisMixin,
     EventsMixin,
     BackupsMixin,
     SchemaMixin,
