@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from .agreement import AgreementReport, character_agreement, paragraph_agreement
@@ -66,9 +66,13 @@ def compare(
     n_boot: int = 1000,
     seed: int = 0,
     missing: str = "gwet",
+    paragraph_ids: Collection[int] | None = None,
 ) -> list[Comparison]:
     """Reads the project in three narrow queries (codings, units, statuses), however many codes
-    and documents: the figures themselves take milliseconds, so the reads set the pace."""
+    and documents: the figures themselves take milliseconds, so the reads set the pace.
+
+    `paragraph_ids` keeps only those paragraphs as units (`--where`: see
+    `coder.attributes.Where.paragraph_ids`)."""
     if len(coders) < 2:
         raise CoderError("agreement needs at least two coders, e.g. --coders alice,bob")
     if len(set(coders)) != len(coders):
@@ -82,6 +86,9 @@ def compare(
     keys = list(live)
     all_units = store.agreement_units(lengths=unit == "character")
     codings = _located(store.agreement_codings(list(coders)), {u[1]: u[0] for u in all_units})
+    if paragraph_ids is not None:
+        all_units = [u for u in all_units if u[1] in paragraph_ids]
+        codings = [r for r in codings if r[1] in paragraph_ids]
     if codes:
         unknown = [k for k in codes if k not in {c.key for c in all_codes}]
         if unknown:

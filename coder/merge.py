@@ -78,6 +78,12 @@ class MergeReport:
     """Worked out on a copy of the project: nothing here was changed."""
     unrelated: bool = False
     """The other copy shares no document with this project (which has some)."""
+    attributes_added: list[str] = field(default_factory=list)
+    cases_added: list[str] = field(default_factory=list)
+    attribute_values_added: int = 0
+    case_links_added: int = 0
+    attribute_conflicts: list[str] = field(default_factory=list)
+    """Values, types and case links the two copies disagree on: this project's are kept."""
 
     @property
     def segments_removed(self) -> int:
@@ -194,6 +200,7 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
             f"the merge of {other.path} brought codings on it")
         _merge_statuses(store, incoming, doc_map, coder_ids, report)
         _merge_paragraph_memos(store, other, incoming, doc_map, coder_ids, paragraph_ids, report)
+        _merge_attributes(store, other, doc_map, report)
         for my_doc in set(doc_map.values()):
             current = store.current_version(my_doc)
             if current.id != my_doc:
@@ -207,8 +214,80 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
             "codes unretired": report.codes_unretired,
             "code merges not carried": report.merges_not_carried,
             "overlapping, not brought in": report.overlapping, "backup": report.backup,
+            "attributes added": report.attributes_added, "cases added": report.cases_added,
+            "attribute values added": report.attribute_values_added,
+            "case links added": report.case_links_added,
+            "attribute conflicts, kept here": report.attribute_conflicts,
         })
     return report
+
+
+def _merge_attributes(store: Store, other: Store, doc_map: dict[int, int],
+                      report: MergeReport) -> None:
+    """Bring in the other copy's attributes, cases, values and case links that this project
+    lacks. Where both have one and they differ, this project's stays and the report names it:
+    a merge never overwrites what a researcher set here."""
+    theirs = other.attributes()
+    if not theirs and not other.cases():
+        return
+    attr_ids: dict[str, int] = {}
+    for attr in theirs:
+        mine = store.attribute(attr.name)
+        if mine is None:
+            mine = store.declare_attribute(attr.name, attr.type, guid=attr.guid)
+            report.attributes_added.append(attr.name)
+        elif mine.type != attr.type:
+            report.attribute_conflicts.append(
+                f"attribute {attr.name}: {mine.type} here, {attr.type} there (values not merged)")
+            continue
+        attr_ids[attr.name] = mine.id
+    case_ids: dict[int, int] = {}
+    for case in other.cases():
+        mine_case = store.case(case.name)
+        if mine_case is None:
+            mine_case = store.add_case(case.name, case.description, guid=case.guid)
+            report.cases_added.append(case.name)
+        case_ids[case.id] = mine_case.id
+    docs = dict(doc_map)
+    for doc in other.documents():
+        if doc.id not in docs:
+            found = _here(store, other, doc.id)
+            if found is not None:
+                docs[doc.id] = store.current_version(found.id).id
+    names = {d.id: d.name for d in store.documents()}
+    here_docs = {(d, a): v for d, a, v in store.document_attribute_values()}
+    here_cases = {(c, a): v for c, a, v in store.case_attribute_values()}
+    new_doc_values: list[tuple[int, int, str]] = []
+    new_case_values: list[tuple[int, int, str]] = []
+    for owners, values, here, out, label in (
+        (docs, other.document_attribute_values(), here_docs, new_doc_values, "document"),
+        (case_ids, other.case_attribute_values(), here_cases, new_case_values, "case"),
+    ):
+        for owner, name, value in values:
+            if owner not in owners or name not in attr_ids:
+                continue
+            mine_value = here.get((owners[owner], name))
+            if mine_value is None:
+                out.append((owners[owner], attr_ids[name], value))
+            elif mine_value != value:
+                who = names.get(owners[owner], owners[owner]) if label == "document" else next(
+                    (c.name for c in other.cases() if c.id == owner), owner)
+                report.attribute_conflicts.append(
+                    f"{label} {who}: {name} is {mine_value!r} here, {value!r} there")
+    if new_doc_values or new_case_values:
+        report.attribute_values_added = store.set_attribute_values(
+            new_doc_values, new_case_values, detail={"merge": str(other.path)})
+    links = {(d, (sp or "").casefold()): c for c, d, sp in store.case_links()}
+    for case_id, doc_id, speaker in other.case_links():
+        if doc_id not in docs or case_id not in case_ids:
+            continue
+        here_case = links.get((docs[doc_id], (speaker or "").casefold()))
+        if here_case is None:
+            store.link_case(case_ids[case_id], docs[doc_id], speaker)
+            report.case_links_added += 1
+        elif here_case != case_ids[case_id]:
+            report.attribute_conflicts.append(
+                f"{speaker or 'all'} in {names.get(docs[doc_id])}: linked to another case here")
 
 
 def _without_overlaps(store: Store, rows: list[dict[str, Any]], coders: list[str],

@@ -107,3 +107,24 @@ class Segment:
     @property
     def is_span(self) -> bool:
         return self.start is not None
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A property declared once with its type (`region`: text), with values on documents
+    and cases."""
+
+    id: int
+    name: str
+    type: str
+    guid: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """A participant, site or organisation that speaks in one or more documents."""
+
+    id: int
+    name: str
+    description: str
+    guid: str

@@ -62,3 +62,17 @@ class EventKind(StrEnum):
     MERGE = "merge"
     REVIEW_DECISION = "review decision"
     REVIEW_AGREED = "review agreed"
+    ATTRIBUTE_DECLARED = "attribute declared"
+    ATTRIBUTE_SET = "attribute set"
+    ATTRIBUTES_IMPORT = "attributes import"
+    CASE_ADDED = "case added"
+    CASE_LINKED = "case linked"
+
+
+class AttributeType(StrEnum):
+    """What values an attribute takes (`attributes.type`), declared once per attribute."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    YES_NO = "yes/no"

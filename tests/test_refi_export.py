@@ -344,3 +344,28 @@ def test_codebook_name_is_listed_as_not_carried(project: Store, tmp_path: Path) 
                                        "--out", str(tmp_path / "book.qdc")])
     assert result.exit_code == 0, result.output
     assert "not carried: the codebook's name and description" in " ".join(result.output.split())
+
+
+def test_cases_and_variables_are_carried_and_valid(project: Store, tmp_path: Path,
+                                                   project_schema: xmlschema.XMLSchema) -> None:
+    from coder.attributes import declare, link, set_value
+
+    add_turns(project)
+    declare(project, "sessions", "number")
+    set_value(project, "sessions", "2.5", document="Focus group 3")
+    set_value(project, "recorded", "2021-03-17", document="Focus group 3")
+    link(project, "Site A", "Focus group 3")
+    link(project, "P1", "Focus group 3", speaker="p1")
+    set_value(project, "care leaver", "yes", case="P1")
+    root, _, qde = _export(project, tmp_path)
+    project_schema.validate(qde)
+    variables = {v.get("name"): v.get("typeOfVariable") for v in root.iter(f"{P}Variable")}
+    assert variables == {"sessions": "Float", "recorded": "Date", "care leaver": "Boolean"}
+    cases = {c.get("name"): c for c in root.iter(f"{P}Case")}
+    assert set(cases) == {"P1", "Site A"}
+    assert [v.text for v in cases["P1"].iter(f"{P}BooleanValue")] == ["true"]
+    source = next(s for s in root.iter(f"{P}TextSource") if s.get("name") == "Focus group 3")
+    assert [r.get("targetGUID") for r in cases["Site A"].iter(f"{P}SourceRef")] == [
+        source.get("guid")]
+    assert sorted(v.text for v in source.iter(f"{P}FloatValue")) == ["2.5"]
+    assert [v.text for v in source.iter(f"{P}DateValue")] == ["2021-03-17"]

@@ -18,15 +18,24 @@ from .lazy import Lazy, LazyGroup
 
 COMMANDS: dict[str, Lazy] = {
     "agree": Lazy(".agree:agree", "Inter-coder agreement per code and overall."),
+    "attribute": Lazy(".attributes:attribute", "Declare an attribute or set one value."),
+    "attributes": Lazy(".attributes:attributes", "List attributes with their type and each "
+                       "document's and case's values."),
     "backup": Lazy(".safety:backup", "Copy the project to DEST (a file or folder; default: "
                    "the project's .backups folder)."),
     "backups": Lazy(".safety:backups",
                     "List the automatic and manual backups kept beside the project."),
     "check": Lazy(".safety:check", "Check the project file for damage (SQLite's integrity "
                   "and foreign-key checks)."),
+    "case": Lazy(".attributes:case", "Add a case, or link a speaker or a document to one."),
+    "cases": Lazy(".attributes:cases", "List cases with the speakers and documents linked "
+                  "to each."),
     "code": Lazy(".app:code", "Open the coding app."),
     "codebook": Lazy(".codebook:codebook", "Check and load YAML codebooks."),
     "codings": Lazy(".documents:codings", "Codings made elsewhere."),
+    "crosstab": Lazy(".crosstab:crosstab_command", "Codes by the values of ATTRIBUTE: "
+                     "segments, paragraphs and words coded, and the cases with each code "
+                     "(count and share), per value."),
     "demo": Lazy(".app:demo", "Load the bundled seeds and sample codebook into a project "
                  "and open it for coding."),
     "documents": Lazy(".documents:documents",

@@ -28,7 +28,7 @@ from ..agreement import (
 from ..agreement.explain import explain_group
 from ..compare import Comparison, compare
 from ..errors import CoderError
-from .options import console, db_option, open_project
+from .options import console, db_option, open_project, where_option
 
 TWO_CODERS = (
     ("percent_agreement", "% agr"),
@@ -389,13 +389,14 @@ def _print_groups(result: Comparison, names: dict[str, str]) -> None:
               help="Bootstrap resamples for --ci (the Monte Carlo error shrinks as 1/√N).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Bootstrap seed.")
+@where_option
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the working for one code.")
 @click.option("--json", "as_json", is_flag=True,
               help="Machine-readable output (with --explain: the working as JSON).")
 @db_option
 def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tuple[str, ...],
           include_headings: bool, complete_units: bool, ci: float | None, resamples: int,
-          seed: int, explain_code: str | None,
+          seed: int, where: tuple[str, ...], explain_code: str | None,
           as_json: bool, db: Path) -> None:
     """Inter-coder agreement per code and overall.
 
@@ -409,10 +410,19 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
             raise CoderError(f"unknown code {explain_code!r}")
         if explain_code and codes and explain_code not in codes:
             codes = (*codes, explain_code)
+        paragraph_ids = None
+        only = ""
+        if where:
+            from ..attributes import parse_where
+
+            filters = parse_where(store, where)
+            paragraph_ids = filters.paragraph_ids(store)
+            only = f"only paragraphs where {filters.describe()}"
         results = compare(store, names_list, unit=unit, documents=documents or None,
                           codes=codes or None, by_document=by == "document",
                           include_headings=include_headings, ci=ci, n_boot=resamples, seed=seed,
-                          missing="complete" if complete_units else "gwet")
+                          missing="complete" if complete_units else "gwet",
+                          paragraph_ids=paragraph_ids)
     by_document = by == "document"
     if explain_code:
         _explain(results, explain_code, as_json, by_document)
@@ -428,6 +438,8 @@ def agree(coders: str, unit: str, by: str, documents: tuple[str, ...], codes: tu
         _print_table(r, names, show_unpooled=bool(codes))
         _print_groups(r, names)
     kappa = "Cohen's κ" if len(names_list) == 2 else "Fleiss' κ"
+    if only:
+        console.print(Text(only))
     console.print(Text(LEGEND.format(kappa=kappa), style="dim"))
 
 

@@ -21,12 +21,12 @@ from ..export.atomic import atomic_path, check_target, write_atomic
 from ..export.render import PAGE_SIZES, page_size_for_locale
 from ..export.scope import select
 from ..reconcile import consensus_coders
-from .options import console, db_option, err_console, open_project
+from .options import console, db_option, err_console, open_project, where_option
 
 SEGMENT_FORMATS = ("csv", "jsonl", "md", "html", "docx")
 _SUFFIXES = {
     ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".md": "md", ".markdown": "md",
-    ".html": "html", ".htm": "html", ".docx": "docx", ".qdpx": "qdpx", ".qdc": "qdc",
+    ".html": "html", ".htm": "html", ".docx": "docx", ".qdpx": "qdpx", ".qdc": "qdc", ".json": "json",
 }
 
 
@@ -131,12 +131,13 @@ def export() -> None:
                    "them as text, not formulas (the data no longer equals the stored text).")
 @click.option("--title", default="Coded segments", show_default=True,
               help="Title of the md/html/docx report.")
+@where_option
 @page_size_option
 @db_option
 def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[str, ...],
                     document: str | None, speaker: str | None, out: Path | None, force: bool,
-                    bom: bool, excel_safe: bool, title: str, page_size: str | None,
-                    db: Path) -> None:
+                    bom: bool, excel_safe: bool, title: str, where: tuple[str, ...],
+                    page_size: str | None, db: Path) -> None:
     """Coded segments as data (csv, jsonl) or as a report of quotes by code (md, html, docx).
 
     Quotes are the stored text exactly. The report lists codes in codebook order with their
@@ -160,7 +161,7 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
         check_target(out, force=force)
     with open_project(db) as store:
         scope = select(store, codes=codes, coders=coders, document=document, speaker=speaker,
-                       as_records=fmt in ("csv", "jsonl"))
+                       as_records=fmt in ("csv", "jsonl"), where=_where(store, where))
         project = store.path.name
     lines: list[Text] = []
     if fmt == "csv":
@@ -203,22 +204,26 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
               help="CSV file to write (default: standard output).")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte-order mark (for Excel).")
+@where_option
 @db_option
 def export_matrix(codes: tuple[str, ...], coders: tuple[str, ...], document: str | None,
                   with_subcodes: bool, out: Path | None, force: bool, bom: bool,
-                  db: Path) -> None:
+                  where: tuple[str, ...], db: Path) -> None:
     """Codes as 0/1 columns, one row per paragraph and coder (CSV, for R, SPSS or pandas).
 
     A coder's rows cover every paragraph of each document they coded in or marked, so an
-    uncoded paragraph is a row of zeros. The kind column tells headings apart.
+    uncoded paragraph is a row of zeros. The kind column tells headings apart. In a project
+    with cases or attributes, a `case` column and one column per attribute follow `coder`.
     """
     _guard(out, db)
     if out is not None:
         _format("csv", out, ("csv",), "csv")
         check_target(out, force=force)
     with open_project(db) as store:
-        scope = select(store, codes=codes, coders=coders, document=document)
-        built = matrix.code_matrix(store, scope, list(coders), with_subcodes=with_subcodes)
+        filters = _where(store, where)
+        scope = select(store, codes=codes, coders=coders, document=document, where=filters)
+        built = matrix.code_matrix(store, scope, list(coders), with_subcodes=with_subcodes,
+                                   where=filters)
     data = matrix.matrix_csv(built, bom=bom)
     if out is None:
         _emit(data)
@@ -293,9 +298,14 @@ def _print_refi_export(r: refi.ExportReport, fmt: str) -> None:
                    "or NAME.csv (NAME-frequencies.csv, ...).")
 @click.option("--force", is_flag=True, help="Overwrite existing CSV files.")
 @click.option("--bom", is_flag=True, help="Start the CSV files with a UTF-8 byte-order mark.")
+@click.option("--by", "by", metavar="ATTRIBUTE",
+              help="Per value of this attribute: segments, paragraphs, words and cases per code "
+                   "(the consensus by default when there is one; --out NAME.csv or NAME.json).")
+@where_option
 @db_option
 def stats_command(coders: tuple[str, ...], codes: tuple[str, ...], document: str | None,
-                  out: Path | None, force: bool, bom: bool, db: Path) -> None:
+                  out: Path | None, force: bool, bom: bool, by: str | None,
+                  where: tuple[str, ...], db: Path) -> None:
     """Code frequencies, coverage per document and the code co-occurrence matrix.
 
     A parent code's counts are its own; "with sub-codes" adds the codes below it. Two codes
@@ -304,16 +314,49 @@ def stats_command(coders: tuple[str, ...], codes: tuple[str, ...], document: str
     document's paragraphs coded.
     """
     _guard(out, db)
+    if by:
+        _stats_by(by, coders, codes, document, where, out, force, bom, db)
+        return
     if out is not None:
         stats.stats_targets(out, force=force)
     with open_project(db) as store:
-        scope = select(store, codes=codes, coders=coders, document=document)
+        scope = select(store, codes=codes, coders=coders, document=document,
+                       where=_where(store, where))
         names = list(coders) if coders else store.coders()
     result = stats.compute_stats(scope, names)
     _print_stats(result)
     if out is not None:
         written = stats.write_stats_csv(result, out, force=force, bom=bom)
         console.print(Text("CSV written: " + ", ".join(str(p) for p in written)))
+
+
+def _where(store: Any, where: Sequence[str]) -> Any:
+    """The `--where` filters, or None when none were given (no attribute read at all)."""
+    if not where:
+        return None
+    from ..attributes import parse_where
+
+    return parse_where(store, where)
+
+
+def _stats_by(by: str, coders: Sequence[str], codes: Sequence[str], document: str | None,
+              where: Sequence[str], out: Path | None, force: bool, bom: bool, db: Path) -> None:
+    from . import crosstab as cli_crosstab
+
+    if document:
+        raise CoderError("--by compares documents by attribute; use --where to narrow it, "
+                         "not --document")
+    fmt = "table"
+    if out is not None:
+        fmt = _format(None, out, ("csv", "json"), "csv")
+        check_target(out, force=force)
+    tables = cli_crosstab.build(db, by, coders, codes, where, per_coder=False)
+    if fmt != "table":
+        cli_crosstab.emit(tables, fmt, out, force, bom)
+        return
+    for t in tables:
+        cli_crosstab.print_by_value(t)
+    console.print(Text(cli_crosstab.NOTE, style="dim"))
 
 
 def _print_stats(s: stats.Stats) -> None:

@@ -35,6 +35,13 @@ def summary(r: MergeReport, other: Path) -> str:
         parts.append(f"{r.memos_added} memo(s)")
     if r.memos_updated:
         parts.append(f"{r.memos_updated} memo(s) updated")
+    if r.attributes_added or r.cases_added or r.attribute_values_added or r.case_links_added:
+        parts.append(f"attributes: {len(r.attributes_added)} declared, "
+                     f"{r.attribute_values_added} value(s) set, {len(r.cases_added)} case(s) and "
+                     f"{r.case_links_added} case link(s) added")
+    if r.attribute_conflicts:
+        parts.append(f"{len(r.attribute_conflicts)} attribute value(s) or link(s) differ; "
+                     "this project's kept (listed below)")
     if r.overlapping:
         parts.append(f"{len(r.overlapping)} span(s) not brought in, as they overlap a span "
                      "of the same code by the same coder here (listed below)")
@@ -94,6 +101,8 @@ def merge(other: Path, coders: tuple[str, ...], dry_run: bool, allow_new: bool,
         click.echo(warning, err=True)
     for line in r.overlapping:
         click.echo(f"not brought in: {line}", err=True)
+    for line in r.attribute_conflicts:
+        click.echo(f"kept this project's: {line}", err=True)
     if r.dry_run:
         if r.unrelated and not allow_new:
             click.echo(f"{other} shares no document with this project: without --allow-new "

@@ -68,3 +68,11 @@ def _discard(db: Path) -> None:
     bad input changes nothing, not even the folder."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def where_option(f: F) -> F:
+    return click.option(
+        "--where", "where", multiple=True, metavar="ATTRIBUTE=VALUE",
+        help="Only paragraphs whose document or case has this attribute value (repeatable: "
+             "values of one attribute are alternatives, different attributes must all hold).",
+    )(f)

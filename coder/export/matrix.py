@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..codetree import CodeTree
 from ..models import Code, Document, Paragraph
 from ..store import Store
 from ..vocab import DocumentStatus
 from .scope import Scope
+
+if TYPE_CHECKING:
+    from ..attributes import AttributeIndex, Where
 
 FIXED_COLUMNS = ("document", "document_title", "paragraph", "kind", "speaker", "coder")
 
@@ -25,17 +29,38 @@ FIXED_COLUMNS = ("document", "document_title", "paragraph", "kind", "speaker", "
 class Matrix:
     codes: list[Code]
     rows: list[tuple[Document, Paragraph, str, list[int]]]
+    attributes: list[str] = field(default_factory=list)
+    index: AttributeIndex | None = None
 
     @property
     def header(self) -> list[str]:
-        return [*FIXED_COLUMNS, *(c.key for c in self.codes)]
+        """The columns; an attribute named like another column (`kind`, a code key) is
+        prefixed `attribute_`, so every column name is unique for R and pandas."""
+        codes = [c.key for c in self.codes]
+        taken = {*FIXED_COLUMNS, "case", *codes}
+        described = ["case", *(f"attribute_{a}" if a in taken else a for a in self.attributes)]
+        return [*FIXED_COLUMNS, *(described if self.index is not None else []), *codes]
+
+    def described(self, doc: Document, p: Paragraph) -> list[str]:
+        """The case and attribute cells of a row (none in a project without them)."""
+        if self.index is None:
+            return []
+        case = self.index.case_of(doc.id, p.speaker)
+        values = self.index.values(doc.id, p.speaker)
+        return [case.name if case else "", *(values.get(a, "") for a in self.attributes)]
 
 
 def code_matrix(store: Store, scope: Scope, coders: list[str], *,
-                with_subcodes: bool = False) -> Matrix:
+                with_subcodes: bool = False, where: Where | None = None) -> Matrix:
     """The matrix over `scope`'s documents and codes for `coders` (all who worked on them when
     empty). With `with_subcodes`, a parent's column is 1 where it or any code below it was
-    applied, as a code filter counts it everywhere else."""
+    applied, as a code filter counts it everywhere else. In a project with cases or attributes,
+    each row also carries its case and attribute values (see `coder.attributes`); `where`
+    keeps the paragraphs whose values match."""
+    from ..attributes import AttributeIndex
+
+    index = AttributeIndex.load(store)
+    described = bool(index.declared or index.cases)
     codes = [code for code, _ in scope.tree]
     column = {c.key: i for i, c in enumerate(codes)}
     if with_subcodes:
@@ -63,9 +88,12 @@ def code_matrix(store: Store, scope: Scope, coders: list[str], *,
             if (doc.id, coder) not in worked:
                 continue
             for p in paragraphs:
+                if where and not where.matches(doc.id, p.speaker):
+                    continue
                 marks = applied.get((p.id, coder), set())
                 rows.append((doc, p, coder, [1 if i in marks else 0 for i in range(len(codes))]))
-    return Matrix(codes, rows)
+    return Matrix(codes, rows, list(index.declared) if described else [],
+                  index if described else None)
 
 
 def matrix_csv(matrix: Matrix, *, bom: bool = False) -> bytes:
@@ -75,5 +103,6 @@ def matrix_csv(matrix: Matrix, *, bom: bool = False) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(matrix.header)
     for doc, p, coder, marks in matrix.rows:
-        writer.writerow([doc.name, doc.title, p.n, p.kind, p.speaker, coder, *marks])
+        writer.writerow([doc.name, doc.title, p.n, p.kind, p.speaker, coder,
+                         *matrix.described(doc, p), *marks])
     return out.getvalue().encode("utf-8")

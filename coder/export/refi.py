@@ -331,6 +331,11 @@ class _Tally:
     replaced: int = 0
 
 
+# coder's attribute types as REFI-QDA's typeOfVariable (numbers as decimals: xsd:decimal takes
+# integers too, and an attribute's values need not all be whole).
+_VARIABLE_TYPES = {"text": "Text", "number": "Float", "date": "Date", "yes/no": "Boolean"}
+
+
 class _ProjectWriter:
     """Builds `project.qde` and the source files of one export."""
 
@@ -350,6 +355,11 @@ class _ProjectWriter:
         self.files: list[tuple[str, bytes]] = []
         self.statuses = store.statuses()
         self.extra: dict[str, dict[str, Any]] = {}
+        self.variables = {a.name: a for a in store.attributes()}
+        self.document_values: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for doc_id, name, value in store.document_attribute_values():
+            self.document_values[doc_id].append((name, value))
+        self.doc_guids: dict[int, str] = {}
 
     def build(self) -> etree._Element:
         rows = self.store.segment_rows()
@@ -377,7 +387,9 @@ class _ProjectWriter:
             sources = _sub(root, "Sources")
             used_guids: set[str] = set()
             for doc in documents:
-                self.source(sources, doc, _document_guid(doc, used_guids), by_doc.get(doc.id, []))
+                self.doc_guids[doc.id] = _document_guid(doc, used_guids)
+                self.source(sources, doc, self.doc_guids[doc.id], by_doc.get(doc.id, []))
+        self.cases_and_variables(root)
         if self.notes:
             notes_el = _sub(root, "Notes")
             notes_el.extend(self.notes)
@@ -432,6 +444,70 @@ class _ProjectWriter:
             else:
                 for coder, memo in sorted(memos[i]):
                     self.memo_selection(src, guid, s, e, paragraphs[i].n, coder, memo)
+
+        for name, value in self.document_values.get(doc.id, []):
+            self.variable_value(src, name, value)
+
+    def cases_and_variables(self, root: etree._Element) -> None:
+        """Attributes as Variables, cases as Cases (with their values and the documents that
+        belong to them whole), placed where the schema wants them: before Sources."""
+        if not self.variables and not self.store.cases():
+            return
+        at = len(root)
+        for i, child in enumerate(root):
+            if etree.QName(child).localname in ("Sources", "Notes"):
+                at = i
+                break
+        blocks: list[etree._Element] = []
+        if self.variables:
+            variables = etree.Element(f"{{{NS_PROJECT}}}Variables")
+            for attr in self.variables.values():
+                _sub(variables, "Variable", guid=norm_guid(attr.guid), name=xml_safe(attr.name),
+                     typeOfVariable=_VARIABLE_TYPES[attr.type])
+            blocks.append(variables)
+        cases = self.store.cases()
+        if cases:
+            case_values: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for case_id, name, value in self.store.case_attribute_values():
+                case_values[case_id].append((name, value))
+            whole: dict[int, list[int]] = defaultdict(list)
+            speakers = 0
+            for case_id, doc_id, speaker in self.store.case_links():
+                if speaker is None:
+                    whole[case_id].append(doc_id)
+                else:
+                    speakers += 1
+            cases_el = etree.Element(f"{{{NS_PROJECT}}}Cases")
+            for case in cases:
+                el = _sub(cases_el, "Case", guid=norm_guid(case.guid), name=xml_safe(case.name))
+                if case.description:
+                    _sub(el, "Description").text = self.safe(case.description)
+                for name, value in case_values.get(case.id, []):
+                    self.variable_value(el, name, value)
+                for doc_id in whole.get(case.id, []):
+                    if doc_id in self.doc_guids:
+                        _sub(el, "SourceRef", targetGUID=self.doc_guids[doc_id])
+            blocks.append(cases_el)
+            if speakers:
+                self.report.not_carried.append(
+                    f"{speakers} speaker link(s) to cases (a REFI-QDA case holds whole sources "
+                    "or selections, not a speaker's turns)")
+        for offset, block in enumerate(blocks):
+            root.insert(at + offset, block)
+
+    def variable_value(self, parent: etree._Element, name: str, value: str) -> None:
+        attr = self.variables[name]
+        holder = _sub(parent, "VariableValue")
+        _sub(holder, "VariableRef", targetGUID=norm_guid(attr.guid))
+        kind = _VARIABLE_TYPES[attr.type]
+        if kind == "Boolean":
+            _sub(holder, "BooleanValue").text = "true" if value == "yes" else "false"
+        elif kind == "Float":
+            _sub(holder, "FloatValue").text = value
+        elif kind == "Date":
+            _sub(holder, "DateValue").text = value
+        else:
+            _sub(holder, "TextValue").text = self.safe(value)
 
     def labels(self, doc: Document, paragraphs: list[Paragraph]) -> tuple[list[str], list[str]]:
         """Each paragraph's `Name: ` label ("" for none) and the speakers, in order of first turn.

@@ -11,12 +11,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..codetree import CodeTree
 from ..errors import CoderError
 from ..models import Code, Document
 from ..store import SegmentRow, Store
+
+if TYPE_CHECKING:
+    from ..attributes import Where
 
 # Characters XML 1.0 cannot hold at all (not even escaped). PDF extraction leaves form feeds.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -118,8 +121,12 @@ def select(
     document: str | None = None,
     speaker: str | None = None,
     as_records: bool = False,
+    where: Where | None = None,
 ) -> Scope:
-    """Resolve the user's filters against the project and fetch the segments they select."""
+    """Resolve the user's filters against the project and fetch the segments they select.
+
+    `where` (see `coder.attributes.parse_where`) keeps the segments on paragraphs whose
+    attributes match, and the documents with any such paragraph."""
     all_codes = store.codes(include_retired=True)
     live_ids = {c.id for c in store.codes()}
     filters: dict[str, str] = {}
@@ -153,6 +160,16 @@ def select(
              "document_ids": document_ids, "speaker": speaker or None}
     records = store.segment_records(**query) if as_records else None
     rows = [] if as_records else store.segment_rows(**query)
+    if where:
+        assert where is not None
+        ids = {d.name: d.id for d in documents}
+        if records is not None:
+            records = [r for r in records if where.matches(ids[r[0]], r[2])]
+        rows = [r for r in rows if where.matches(r.document_id, r.speaker)]
+        spoken = store.paragraph_speakers([d.id for d in documents])
+        documents = [d for d in documents
+                     if any(where.matches(d.id, sp) for sp in spoken.get(d.id, {}))]
+        filters["where"] = where.describe()
     used = {r[4] for r in records} if records is not None else {r.code_key for r in rows}
     in_tree = [c for c in all_codes if c.id in live_ids or c.key in used]
     if wanted_ids is not None:

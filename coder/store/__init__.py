@@ -20,6 +20,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     undo.py        each coder's undo and redo history
     memos.py       paragraph memos
     statuses.py    each coder's progress per document
+    attributes.py  attributes, cases, their values, and speakers linked to cases
     queries.py     read-only rows for reports, exports and agreement
     analysis.py    coding counts for the matrix, and every memo, for the app and the write-up
     stamps.py      timestamps, GUIDs, text hashes
@@ -38,6 +39,7 @@ from pathlib import Path
 from ..codebook_plan import CodePlan as _CodePlan
 from ..codebook_plan import describe_change as _describe_change
 from .analysis import AnalysisMixin, MemoRow
+from .attributes import AttributesMixin
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .coders import CodersMixin
 from .codes import CodesMixin
@@ -122,6 +124,7 @@ class Store(
     UndoMixin,
     MemosMixin,
     StatusesMixin,
+    AttributesMixin,
     QueriesMixin,
     AnalysisMixin,
     EventsMixin,

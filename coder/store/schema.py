@@ -170,7 +170,50 @@ ORDER BY d.name, p.n, cr.name, c.position;
 """
 
 
-MIGRATIONS: list[str] = [_V1, _V2]
+# Attributes and cases: an attribute is declared once with its type; its values (stored in
+# canonical text: numbers as written by `coder.attributes`, dates ISO, yes/no as yes or no) sit
+# on documents and on cases. A case link ties a speaker label of one document to a case, or,
+# with no speaker, the whole document.
+_V3_ATTRIBUTES = """
+CREATE TABLE attributes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL CHECK (type IN ('text', 'number', 'date', 'yes/no')),
+    guid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    guid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE document_attributes (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    attribute_id INTEGER NOT NULL REFERENCES attributes(id),
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, attribute_id)
+);
+CREATE TABLE case_attributes (
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    attribute_id INTEGER NOT NULL REFERENCES attributes(id),
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, attribute_id)
+);
+CREATE TABLE case_links (
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    speaker TEXT,
+    linked_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX case_links_one ON case_links (document_id, coalesce(speaker, ''));
+"""
+
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3_ATTRIBUTES]
 
 
 SCHEMA_VERSION = len(MIGRATIONS)
