@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.text import Text
 
+from coder.attributes import link, set_value
 from coder.store import Store
 from coder.tui.app import CoderApp
 from coder.tui.screens.code_view import CodeViewScreen
@@ -21,7 +22,8 @@ SIZE = (120, 40)
 
 def code_some(project: Path) -> Path:
     """alice: Labels on notes ¶3 (with a memo); bob: Stigma on blog ¶3, Leaving care on notes
-    ¶4; alice's paragraph memo on blog ¶2."""
+    ¶4; alice's paragraph memo on blog ¶2. Regions on both documents; P2 of the notes is the
+    case Sam, the whole blog the case Plymouth group."""
     with Store(project) as store:
         alice, bob = store.coder_id("alice"), store.coder_id("bob")
         notes, blog = store.document("notes").id, store.document("blog").id
@@ -31,6 +33,10 @@ def code_some(project: Path) -> Path:
         store.toggle_segment(bob, store.paragraph_at(blog, 3).id, store.code("stigma").id)
         store.toggle_segment(bob, store.paragraph_at(notes, 4).id, store.code("leaving-care").id)
         store.set_paragraph_memo(alice, store.paragraph_at(blog, 2).id, "housing first")
+        set_value(store, "region", "West Midlands", document="notes")
+        set_value(store, "region", "South West", document="blog")
+        link(store, "Sam", "notes", "P2")
+        link(store, "Plymouth group", "blog")
     return project
 
 
@@ -58,10 +64,9 @@ async def test_code_view_lists_every_quote_of_a_code_and_its_subcodes(project: P
         await pilot.press("r")
         screen = app.screen
         assert isinstance(screen, CodeViewScreen)
-        rows = [(cell(screen, i, 0), cell(screen, i, 1), cell(screen, i, 2), cell(screen, i, 3),
-                 cell(screen, i, 4)) for i in range(screen.table.row_count)]
-        assert rows == [("notes", "3", "P2", "alice", "Labels"),
-                        ("blog", "3", "Author", "bob", "Stigma")]
+        rows = [tuple(cell(screen, i, c) for c in range(6)) for i in range(screen.table.row_count)]
+        assert rows == [("notes", "3", "P2", "Sam", "alice", "Labels"),
+                        ("blog", "3", "Author", "Plymouth group", "bob", "Stigma")]
         detail = str(screen.query_one("#table-detail").render())
         assert "assumed guilt" in detail and "People hear care" in detail
 
@@ -96,6 +101,22 @@ async def test_code_view_within_one_document(project: Path) -> None:
         assert len(screen.rows) == 2
 
 
+async def test_code_view_within_an_attribute_value_and_a_case(project: Path) -> None:
+    app = CoderApp(code_some(project), coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", "w")
+        picker = app.screen
+        labels = [str(o.prompt) for o in picker.query_one("#within-options").options]
+        assert labels == ["document = notes", "document = blog", "case = Plymouth group",
+                          "case = Sam", "region = South West", "region = West Midlands"]
+        await pilot.press("down", "down", "down", "down", "enter")
+        screen = app.screen
+        assert isinstance(screen, CodeViewScreen)
+        assert [(r.document, r.n) for r in screen.rows] == [("blog", 3)]
+        await pilot.press("w", "w", "down", "down", "down", "enter")
+        assert [(r.document, r.n) for r in screen.rows] == [("notes", 3)]
+
+
 async def test_matrix_counts_with_shades_and_opens_a_cell(project: Path) -> None:
     app = CoderApp(code_some(project), coder="alice")
     async with app.run_test(size=SIZE) as pilot:
@@ -108,6 +129,17 @@ async def test_matrix_counts_with_shades_and_opens_a_cell(project: Path) -> None
         assert [cell(screen, 0, c) for c in range(4)] == ["Stigma", "\u2588 1", "\u2588 1", "2"]
         assert [cell(screen, 1, c) for c in range(4)] == ["  Labels", "\u2588 1", "\u00b7 0", "1"]
         assert [cell(screen, 3, c) for c in range(4)] == ["Belonging", "\u00b7 0", "\u00b7 0", "0"]
+        await pilot.press("b")
+        assert [str(c.label) for c in table.columns.values()] == [
+            "code", "Plymouth group", "Sam", "total"]
+        assert [cell(screen, 0, c) for c in range(4)] == ["Stigma", "\u2588 1", "\u2588 1", "2"]
+        await pilot.press("b")
+        assert [str(c.label) for c in table.columns.values()] == [
+            "code", "South West", "West Midlands", "total"]
+        assert [cell(screen, 2, c) for c in range(4)] == [
+            "Leaving care", "\u00b7 0", "\u2588 1", "1"]
+        await pilot.press("b")
+        assert [str(c.label) for c in table.columns.values()] == ["code", "notes", "blog", "total"]
         await pilot.press("l", "enter")
         view = app.screen
         assert isinstance(view, CodeViewScreen)

@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from ...attributes import AttributeIndex
 from ...groupings import groupings
 from ...retrieval import Within, code_quotes
 from ...store import SegmentRow, Store
@@ -33,16 +34,23 @@ class CodeViewScreen(TableScreen):
         self.code_id = code_id
         self.within = within
         self.rows: list[SegmentRow] = []
+        self.cases: list[str] = []
 
     def fill(self) -> None:
         table = self.table
         table.clear(columns=True)
-        table.add_columns("document", "\u00b6", "speaker", "coder", "code", "quote")
+        headers = ["document", "\u00b6", "speaker", "case", "coder", "code"]
+        table.add_columns(*headers, "quote")
         self.rows = code_quotes(self.store, self.code_id, within=self.within)
-        cells = [[ellipsize(r.document, 18), str(r.n), ellipsize(r.speaker or "", 10),
-                  ellipsize(r.coder, 10), ellipsize(r.code_name, 14)] for r in self.rows]
-        width = quote_width(self.app.size.width, cells, ["document", "\u00b6", "speaker",
-                                                         "coder", "code"])
+        index = AttributeIndex.load(self.store)
+        cells = []
+        for r in self.rows:
+            case = index.case_of(r.document_id, r.speaker)
+            cells.append([ellipsize(r.document, 18), str(r.n), ellipsize(r.speaker or "", 10),
+                          ellipsize(case.name if case else "", 16), ellipsize(r.coder, 10),
+                          ellipsize(r.code_name, 14)])
+        self.cases = [row[3] for row in cells]
+        width = quote_width(self.app.size.width, cells, headers)
         table.add_rows(
             (*(Text(c) for c in row), Text(ellipsize(r.quote, width)))
             for row, r in zip(cells, self.rows, strict=True))
@@ -68,6 +76,8 @@ class CodeViewScreen(TableScreen):
         text.append(f" \u00b6{r.n}")
         if r.speaker:
             text.append(f" \u00b7 {clean(r.speaker)}")
+        if self.cases[row]:
+            text.append(f" (case {self.cases[row]})")
         text.append(f" \u00b7 {clean(r.code_name)} by {clean(r.coder)}\n")
         text.append(r.quote)
         if r.memo:
