@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .codetree import CodeTree
 from .groupings import Grouping
@@ -32,13 +33,12 @@ class CodeMatrix:
     grouping: Grouping
     rows: list[tuple[Code, int]]
     counts: dict[tuple[int, str], int]
-    paragraphs: dict[tuple[int, str], int]
 
     @property
     def columns(self) -> list[str]:
         return self.grouping.labels
 
-    @property
+    @cached_property
     def top(self) -> int:
         return max(self.counts.values(), default=0)
 
@@ -55,24 +55,20 @@ class CodeMatrix:
 
 def code_matrix(store: Store, grouping: Grouping, *,
                 coders: Sequence[str] | None = None) -> CodeMatrix:
-    """Segments (and paragraphs) per live code, with its sub-codes, and group."""
+    """Segments per live code, with its sub-codes, and group."""
     tree = CodeTree(store.codes())
     own_segments: dict[tuple[int, str], int] = {}
-    own_paragraphs: dict[tuple[int, str], int] = {}
-    for code_id, document_id, speaker, n_segments, n_paragraphs in store.coding_counts(
+    for code_id, document_id, speaker, n_segments in store.coding_counts(
             coders=list(coders) if coders else None):
         label = grouping.of(document_id, speaker)
         if label is None:
             continue
         own_segments[code_id, label] = own_segments.get((code_id, label), 0) + n_segments
-        own_paragraphs[code_id, label] = own_paragraphs.get((code_id, label), 0) + n_paragraphs
     counts: dict[tuple[int, str], int] = {}
-    paragraphs: dict[tuple[int, str], int] = {}
     for code in tree:
         below = tree.descendant_ids(code.id)
         for label in grouping.labels:
             n = sum(own_segments.get((c, label), 0) for c in below)
             if n:
                 counts[code.id, label] = n
-                paragraphs[code.id, label] = sum(own_paragraphs.get((c, label), 0) for c in below)
-    return CodeMatrix(grouping, tree.walk(), counts, paragraphs)
+    return CodeMatrix(grouping, tree.walk(), counts)

@@ -58,13 +58,12 @@ ORDER BY 1, 4, 7
 class AnalysisMixin(Connection):
     def coding_counts(
         self, *, coders: Sequence[str] | None = None
-    ) -> list[tuple[int, int, str | None, int, int]]:
-        """(code_id, document_id, speaker, segments, paragraphs) of the live codings of the
-        current documents: enough to total a code by document, by speaker's case or by any
-        attribute of either, without reading a word of text."""
+    ) -> list[tuple[int, int, str | None, int]]:
+        """(code_id, document_id, speaker, segments) of the live codings of the current
+        documents: enough to total a code by document, by speaker's case or by any attribute
+        of either, without reading a word of text (`paragraphs_by_speaker` covers it)."""
         sql = (
-            "SELECT s.code_id, p.document_id, p.speaker, count(*),"
-            " count(DISTINCT s.paragraph_id) FROM segments s"
+            "SELECT s.code_id, p.document_id, p.speaker, count(*) FROM segments s"
             " JOIN paragraphs p ON p.id = s.paragraph_id"
             " JOIN documents d ON d.id = p.document_id"
             " WHERE s.deleted_at IS NULL AND d.superseded_by IS NULL"
@@ -75,7 +74,7 @@ class AnalysisMixin(Connection):
                     f" ({','.join('?' * len(coders))}))")
             params.extend(coders)
         sql += " GROUP BY s.code_id, p.document_id, p.speaker"
-        return [(r[0], r[1], r[2], r[3], r[4]) for r in self._tuples(sql, params)]
+        return [(r[0], r[1], r[2], r[3]) for r in self._tuples(sql, params)]
 
     def memo_rows(self, *, coders: Sequence[str] | None = None) -> list[MemoRow]:
         """Every paragraph and coding memo on the current documents, in reading order."""

@@ -213,7 +213,13 @@ CREATE UNIQUE INDEX case_links_one ON case_links (document_id, coalesce(speaker,
 """
 
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3_ATTRIBUTES]
+# The matrix and the crosstab total codings by document and speaker: this index holds both
+# (and the paragraph's id), so counting reads no paragraph text.
+_V4_SPEAKER_INDEX = """
+CREATE INDEX paragraphs_by_speaker ON paragraphs (document_id, speaker);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3_ATTRIBUTES, _V4_SPEAKER_INDEX]
 
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -180,3 +180,23 @@ async def test_help_lists_the_new_screens_keys(project: Path) -> None:
         text = "\n".join(str(r) for r in app.screen.content.renderables)
         for heading in ("Quotes of a code (after r)", "Matrix (after x)", "Memos (after e)"):
             assert heading in text
+
+
+async def test_a_long_code_view_arrives_in_batches_and_g_reaches_the_last(tmp_path: Path) -> None:
+    from conftest import build_project
+
+    project = build_project(tmp_path / "long.db", long_document=450)
+    with Store(project) as store:
+        alice, stigma = store.coder_id("alice"), store.code("stigma").id
+        long = store.document("long").id
+        for n in range(1, 451):
+            store.toggle_segment(alice, store.paragraph_at(long, n).id, stigma)
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", "G")
+        screen = app.screen
+        assert isinstance(screen, CodeViewScreen)
+        assert screen.table.row_count == 450
+        assert screen.table.cursor_row == 449
+        await pilot.press("enter")
+        assert at(app) == ("long", 450)

@@ -15,7 +15,9 @@ from ...groupings import groupings
 from ...retrieval import Within, code_quotes
 from ...store import SegmentRow, Store
 from ...text import clean, ellipsize
-from .table_screen import Jump, TableScreen, quote_width
+from .table_screen import Jump, TableScreen, column_widths, quote_width
+
+CAPS = (18, 6, 10, 16, 10, 14)
 
 
 class CodeViewScreen(TableScreen):
@@ -41,19 +43,20 @@ class CodeViewScreen(TableScreen):
         table.clear(columns=True)
         headers = ["document", "\u00b6", "speaker", "case", "coder", "code"]
         table.add_columns(*headers, "quote")
-        self.rows = code_quotes(self.store, self.code_id, within=self.within)
+        self.rows = rows = code_quotes(self.store, self.code_id, within=self.within)
         index = AttributeIndex.load(self.store)
-        cells = []
-        for r in self.rows:
-            case = index.case_of(r.document_id, r.speaker)
-            cells.append([ellipsize(r.document, 18), str(r.n), ellipsize(r.speaker or "", 10),
-                          ellipsize(case.name if case else "", 16), ellipsize(r.coder, 10),
-                          ellipsize(r.code_name, 14)])
-        self.cases = [row[3] for row in cells]
-        width = quote_width(self.app.size.width, cells, headers)
-        table.add_rows(
-            (*(Text(c) for c in row), Text(ellipsize(r.quote, width)))
-            for row, r in zip(cells, self.rows, strict=True))
+        cases = [index.case_of(r.document_id, r.speaker) for r in rows]
+        self.cases = [c.name if c else "" for c in cases]
+        raw = [(r.document, str(r.n), r.speaker or "", case, r.coder, r.code_name)
+               for r, case in zip(rows, self.cases, strict=True)]
+        widths = column_widths(raw, headers, CAPS)
+        width = quote_width(self.app.size.width, widths)
+
+        def make_row(i: int) -> list[Text]:
+            cells = [Text(ellipsize(v, w)) for v, w in zip(raw[i], widths, strict=True)]
+            return [*cells, Text(ellipsize(rows[i].quote, width))]
+
+        self.load_rows(make_row, len(rows))
         code = next(c for c in self.store.codes(include_retired=True) if c.id == self.code_id)
         documents = len({r.document_id for r in self.rows})
         where = f" \u00b7 {self.within.describe()}" if self.within else ""
@@ -77,7 +80,7 @@ class CodeViewScreen(TableScreen):
         if r.speaker:
             text.append(f" \u00b7 {clean(r.speaker)}")
         if self.cases[row]:
-            text.append(f" (case {self.cases[row]})")
+            text.append(f" (case {clean(self.cases[row])})")
         text.append(f" \u00b7 {clean(r.code_name)} by {clean(r.coder)}\n")
         text.append(r.quote)
         if r.memo:

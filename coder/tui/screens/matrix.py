@@ -85,10 +85,8 @@ class MatrixScreen(TableScreen):
         if label is None:
             text.append(f": {matrix.total(code_id)} segment(s) in all")
         else:
-            n = matrix.count(code_id, label)
-            paragraphs = matrix.paragraphs.get((code_id, label), 0)
-            text.append(f" in {matrix.grouping.name} {clean(label)}: {n} segment(s) "
-                        f"on {paragraphs} paragraph(s)")
+            text.append(f" in {matrix.grouping.name} {clean(label)}: "
+                        f"{matrix.count(code_id, label)} segment(s) (enter lists them)")
         self.show_detail(text)
 
     def chosen(self, row: int, column: int) -> None:

@@ -12,7 +12,9 @@ from textual.binding import Binding, BindingType
 from ...retrieval import memos
 from ...store import MemoRow, Store
 from ...text import clean, ellipsize
-from .table_screen import Jump, TableScreen, quote_width
+from .table_screen import Jump, TableScreen, column_widths, quote_width
+
+CAPS = (18, 6, 10, 16)
 
 
 class MemoViewScreen(TableScreen):
@@ -31,16 +33,21 @@ class MemoViewScreen(TableScreen):
     def fill(self) -> None:
         table = self.table
         table.clear(columns=True)
-        table.add_columns("document", "\u00b6", "coder", "on", "memo")
-        self.rows = memos(self.store, by=self.by)
-        cells = [[ellipsize(m.document, 18), str(m.n), ellipsize(m.coder, 10),
-                  ellipsize(m.code_name, 16) if m.code_name else "the paragraph"]
-                 for m in self.rows]
-        width = quote_width(self.app.size.width, cells, ["document", "\u00b6", "coder", "on"])
-        table.add_rows(
-            (*(Text(c, style=Style(italic=m.code_name is None and i == 3))
-               for i, c in enumerate(row)), Text(ellipsize(m.memo, width)))
-            for row, m in zip(cells, self.rows, strict=True))
+        headers = ["document", "\u00b6", "coder", "on"]
+        table.add_columns(*headers, "memo")
+        self.rows = rows = memos(self.store, by=self.by)
+        raw = [(m.document, str(m.n), m.coder, m.code_name or "the paragraph") for m in rows]
+        widths = column_widths(raw, headers, CAPS)
+        width = quote_width(self.app.size.width, widths)
+
+        def make_row(i: int) -> list[Text]:
+            italic = Style(italic=True)
+            cells = [Text(ellipsize(v, w), style=italic if c == 3 and rows[i].code_name is None
+                          else Style())
+                     for c, (v, w) in enumerate(zip(raw[i], widths, strict=True))]
+            return [*cells, Text(ellipsize(rows[i].memo, width))]
+
+        self.load_rows(make_row, len(rows))
         other = "code" if self.by == "document" else "document"
         self.title_line(f"Memos by {self.by}: {len(self.rows)} "
                         f"({sum(m.kind == 'paragraph' for m in self.rows)} on paragraphs, "
