@@ -27,7 +27,8 @@ if str(REPO) not in sys.path:
 from bench import safety_bench
 from bench.corpus import Corpus, generate
 
-OPTIONAL = ("agreement_bench", "tui_bench", "export_bench", "guards", "attributes_bench")
+OPTIONAL = ("agreement_bench", "tui_bench", "export_bench", "guards", "attributes_bench",
+            "analysis_bench")
 Row = tuple[str, str, str]
 
 

@@ -52,6 +52,8 @@ def clean(text: str) -> str:
 
 def ellipsize(text: str, limit: int) -> str:
     """`text` on one line, cut to `limit` characters with an ellipsis: quotes in status
-    messages, which the library words as well as the app."""
-    text = clean(text)
-    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "\u2026"
+    messages, which the library words as well as the app. `clean` maps one character to
+    one, so only the part kept is cleaned (a list of 10,000 quotes cuts each at once)."""
+    if len(text) <= limit:
+        return clean(text)
+    return clean(text[: max(0, limit - 1)]).rstrip() + "\u2026"

@@ -25,6 +25,7 @@ is one mixin per concern, each in the module named after it, all built on `Conne
     attributes.py  attributes, cases, their values, and speakers linked to cases
     coverage.py    how far each coder has read in each document (reading marks)
     queries.py     read-only rows for reports, exports and agreement
+    analysis.py    coding counts for the matrix, and every memo, for the app and the write-up
     stamps.py      timestamps, GUIDs, text hashes
 
 A new table or column (cases, attributes, code revisions) is a new migration appended to
@@ -40,6 +41,7 @@ from pathlib import Path
 
 from ..codebook_plan import CodePlan as _CodePlan
 from ..codebook_plan import describe_change as _describe_change
+from .analysis import AnalysisMixin, MemoRow
 from .attributes import AttributesMixin
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .code_edits import CodeEditsMixin
@@ -103,6 +105,7 @@ __all__ = [
     "RecheckRow",
     "DocumentSummary",
     "DocumentVersion",
+    "MemoRow",
     "SegmentRow",
     "Store",
     "ToggleResult",
@@ -138,6 +141,7 @@ class Store(
     AttributesMixin,
     CoverageMixin,
     QueriesMixin,
+    AnalysisMixin,
     EventsMixin,
     BackupsMixin,
     SchemaMixin,

@@ -270,7 +270,14 @@ BEGIN
 """
 
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3_ATTRIBUTES, _V4_COVERAGE, _V5_REVISIONS]
+# The matrix and the crosstab total codings by document and speaker: this index holds both
+# (and the paragraph's id), so counting reads no paragraph text.
+_V6_SPEAKER_INDEX = """
+CREATE INDEX paragraphs_by_speaker ON paragraphs (document_id, speaker);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3_ATTRIBUTES, _V4_COVERAGE, _V5_REVISIONS,
+                         _V6_SPEAKER_INDEX]
 
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -62,3 +62,27 @@ def test_review_screen(snap_compare, project: Path, size: tuple[int, int]) -> No
 
     code_both(project)
     assert snap_compare(review_app(project), press=["n"], terminal_size=size)
+
+
+def _coded_for_analysis(project: Path) -> Path:
+    from test_analysis_screens import code_some
+
+    return code_some(project)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_code_view(snap_compare, project: Path, size: tuple[int, int]) -> None:
+    app = CoderApp(_coded_for_analysis(project), coder="alice")
+    assert snap_compare(app, press=["r"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_matrix_screen(snap_compare, project: Path, size: tuple[int, int]) -> None:
+    app = CoderApp(_coded_for_analysis(project), coder="alice")
+    assert snap_compare(app, press=["x", "j"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_memo_view(snap_compare, project: Path, size: tuple[int, int]) -> None:
+    app = CoderApp(_coded_for_analysis(project), coder="alice")
+    assert snap_compare(app, press=["ctrl+e"], terminal_size=size)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .add_code import AddCodeRequest
     from .code_editor import CodeEditorScreen
     from .search import SearchHits
+    from .table_screen import Jump
 
 POSITION_SAVE_SECONDS = 3.0
 BUSY_CHECK_SECONDS = 1.0
@@ -93,6 +94,15 @@ class CodingScreen(Screen[None]):
                 tooltip="merge the highlighted code into another: its codings move there"),
         Binding("ctrl+d", "retire_code", "retire code", show=False,
                 tooltip="retire the highlighted code (only one no coding uses)"),
+        Binding("r", "code_view", "quotes", show=False,
+                tooltip="every quote of the highlighted code (with sub-codes) across all "
+                        "documents; enter opens one here"),
+        Binding("x", "matrix", "matrix", show=False,
+                tooltip="matrix: codes by documents, cases or an attribute's values; enter on "
+                        "a cell lists its quotes"),
+        Binding("ctrl+e", "memo_view", "memos", show=False,
+                tooltip="every memo (paragraph and coding), by document or by code; enter "
+                        "opens its paragraph"),
         Binding("o", "toggle_others", "others", show=False,
                 tooltip="show or hide other coders' codings (hidden by default: blind coding)"),
         Binding("escape", "clear_filter", "show all", show=False,
@@ -962,6 +972,42 @@ class CodingScreen(Screen[None]):
                 self.say("no other coder has coded in this project yet", ok=False)
         else:
             self.say("blind: only your codings are shown", ok=False)
+
+    def action_code_view(self) -> None:
+        from .code_view import CodeViewScreen
+
+        node = self.codebook.cursor_node
+        code_id = node.data if node is not None else None
+        if code_id is None:
+            self.say("no code highlighted in the codebook", ok=False)
+            return
+        self._push(CodeViewScreen(self.session.store, code_id), self._jumped)
+
+    def action_matrix(self) -> None:
+        from .matrix import MatrixScreen
+
+        self._push(MatrixScreen(self.session.store), self._jumped)
+
+    def action_memo_view(self) -> None:
+        from .memo_view import MemoViewScreen
+
+        self._push(MemoViewScreen(self.session.store), self._jumped)
+
+    def _jumped(self, jump: Jump | None) -> None:
+        """Back from a list of quotes or memos: on the paragraph chosen there, if any."""
+        if jump is None:
+            return
+        try:
+            if self.session.document is None or self.session.document.id != jump.document_id:
+                self.open_document(jump.document_id, jump.paragraph_id)
+            self._go_to_paragraph(jump.paragraph_id)
+        except SAVE_ERRORS as exc:
+            self._failed(exc)
+            return
+        index = self.session.index_of.get(jump.paragraph_id)
+        if index is not None and self.session.document is not None:
+            self.say(f"at \u00b6{self.session.paragraphs[index].n} of "
+                     f"{self.session.document.name}: code keys recode it, u undoes", ok=False)
 
     def action_help(self) -> None:
         from .help import HelpScreen

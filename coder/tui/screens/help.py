@@ -53,11 +53,17 @@ def _rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
 def binding_rows() -> list[tuple[str, list[tuple[str, str]]]]:
     """(section, [(keys, description)]) from the BINDINGS of the coding screen and view."""
     from ..widgets.paragraph_view import ParagraphView
+    from .code_view import CodeViewScreen
     from .coding import CodingScreen
+    from .matrix import MatrixScreen
+    from .memo_view import MemoViewScreen
 
     return [
         ("Reading and coding", _rows(CodingScreen.BINDINGS)),
         ("In span mode (after s)", _rows(ParagraphView.BINDINGS)),
+        ("Quotes of a code (after r)", _rows(CodeViewScreen.BINDINGS)),
+        ("Matrix (after x)", _rows(MatrixScreen.BINDINGS)),
+        ("Memos (after e)", _rows(MemoViewScreen.BINDINGS)),
         ("Also", EXTRA),
     ]
 

@@ -1,0 +1,74 @@
+"""Codes by groups (documents, cases, an attribute's values): the counts behind the matrix
+screen and the report's chart, each cell also given a shade that reads without colour.
+
+A row counts the code with its sub-codes (what the code view lists when the cell opens). One
+store query gives counts per code, document and speaker; the grouping folds them into columns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from .codetree import CodeTree
+from .groupings import Grouping
+from .models import Code
+from .store import Store
+
+SHADES = "\u00b7\u2591\u2592\u2593\u2588"
+
+
+def shade(count: int, top: int) -> str:
+    """`·` for none, then `░ ▒ ▓ █` by quarter of the largest cell: a count's weight
+    shown by the density of the character, so it reads on paper and in NO_COLOR."""
+    if count <= 0 or top <= 0:
+        return SHADES[0]
+    return SHADES[min(4, max(1, math.ceil(4 * count / top)))]
+
+
+@dataclass
+class CodeMatrix:
+    grouping: Grouping
+    rows: list[tuple[Code, int]]
+    counts: dict[tuple[int, str], int]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.grouping.labels
+
+    @cached_property
+    def top(self) -> int:
+        return max(self.counts.values(), default=0)
+
+    def count(self, code_id: int, label: str) -> int:
+        return self.counts.get((code_id, label), 0)
+
+    def total(self, code_id: int) -> int:
+        return sum(self.count(code_id, label) for label in self.columns)
+
+    def cell(self, code_id: int, label: str) -> str:
+        n = self.count(code_id, label)
+        return f"{shade(n, self.top)} {n}"
+
+
+def code_matrix(store: Store, grouping: Grouping, *,
+                coders: Sequence[str] | None = None) -> CodeMatrix:
+    """Segments per live code, with its sub-codes, and group."""
+    tree = CodeTree(store.codes())
+    own_segments: dict[tuple[int, str], int] = {}
+    for code_id, document_id, speaker, n_segments in store.coding_counts(
+            coders=list(coders) if coders else None):
+        label = grouping.of(document_id, speaker)
+        if label is None:
+            continue
+        own_segments[code_id, label] = own_segments.get((code_id, label), 0) + n_segments
+    counts: dict[tuple[int, str], int] = {}
+    for code in tree:
+        below = tree.descendant_ids(code.id)
+        for label in grouping.labels:
+            n = sum(own_segments.get((c, label), 0) for c in below)
+            if n:
+                counts[code.id, label] = n
+    return CodeMatrix(grouping, tree.walk(), counts)
