@@ -123,7 +123,13 @@ def _rows(reader: csv.DictReader[str], path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _columns(reader: csv.DictReader[str], path: Path) -> tuple[list[str], str]:
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        hint = ": a quote opened here is never closed" if "end of data" in str(exc) else ""
+        raise CoderError(f"malformed CSV header ({exc}){hint}; nothing was imported", path=path,
+                         line=1) from None
+    header = [h.strip() for h in (fieldnames or [])]
     code_column = next((c for c in CODE_COLUMNS if c in header), "code")
     missing = [c for c in REQUIRED if c != "code" and c not in header]
     if code_column not in header:
