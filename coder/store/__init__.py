@@ -68,6 +68,7 @@ from .memos import MemosMixin
 from .queries import (
     _SEGMENT_RECORDS,
     _SEGMENT_ROW_SELECT,
+    CodeTally,
     DocumentSummary,
     QueriesMixin,
     SegmentRow,
@@ -93,6 +94,7 @@ __all__ = [
     "_SEGMENT_ROW_SELECT",
     "_V1",
     "_V2",
+    "CodeTally",
     "DocumentSummary",
     "DocumentVersion",
     "SegmentRow",
