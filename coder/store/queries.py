@@ -85,6 +85,26 @@ class CodeTally(NamedTuple):
     words: int
 
 
+class Coding(NamedTuple):
+    """A live segment as the code matrix needs it: where, who and which code, no text."""
+
+    document_id: int
+    paragraph_id: int
+    speaker: str | None
+    coder: str
+    code_key: str
+
+
+class ParagraphHead(NamedTuple):
+    """A paragraph without its text: what a row of the code matrix says about it."""
+
+    id: int
+    document_id: int
+    n: int
+    kind: str
+    speaker: str | None
+
+
 def word_count(text: str) -> int:
     """Runs of characters between whitespace, as a word processor counts them."""
     return len(text.split())
@@ -98,6 +118,9 @@ SELECT p.document_id AS document_id, p.speaker AS speaker, s.paragraph_id AS par
        coder_word_count(CASE WHEN s.start IS NULL THEN p.text
                              ELSE substr(p.text, s.start + 1, s."end" - s.start) END) AS words
 """ + _LIVE_SEGMENTS
+
+_CODINGS = """
+SELECT d.id, p.id, p.speaker, cr.name, c.key""" + _LIVE_SEGMENTS
 
 _TALLY = """
 SELECT document_id, speaker, code_key, sum(segments), count(DISTINCT paragraph_id), sum(words)
@@ -211,6 +234,33 @@ class QueriesMixin(Connection):
         stretches, params = _filtered(_TALLY_STRETCHES, coders, code_keys, document_ids,
                                       speaker, ordered=False)
         return [CodeTally(*r) for r in self._tuples(_TALLY.format(stretches=stretches), params)]
+
+    def codings(
+        self,
+        *,
+        coders: Sequence[str] | None = None,
+        code_keys: Sequence[str] | None = None,
+        document_ids: Sequence[int] | None = None,
+        speaker: str | None = None,
+    ) -> list[Coding]:
+        """The segments `segment_rows` selects (same filters, any order) without their text or
+        span: all the code matrix needs of them."""
+        sql, params = _filtered(_CODINGS, coders, code_keys, document_ids, speaker,
+                                ordered=False)
+        return [Coding(*r) for r in self._tuples(sql, params)]
+
+    def paragraph_heads(self, document_ids: Sequence[int]) -> dict[int, list[ParagraphHead]]:
+        """document_id → its paragraphs in order, without their text, in one query."""
+        out: dict[int, list[ParagraphHead]] = {d: [] for d in document_ids}
+        if not document_ids:
+            return out
+        marks = ",".join("?" * len(document_ids))
+        for r in self._tuples(
+            "SELECT id, document_id, n, kind, speaker FROM paragraphs"
+            f" WHERE document_id IN ({marks}) ORDER BY document_id, n", list(document_ids)
+        ):
+            out[r[1]].append(ParagraphHead(*r))
+        return out
 
     def agreement_codings(self, coders: Sequence[str]) -> list[tuple[Any, ...]]:
         """(paragraph_id, coder, code_key, start, end) of the coders' live segments: all that
