@@ -221,7 +221,8 @@ def export_matrix(codes: tuple[str, ...], coders: tuple[str, ...], document: str
         check_target(out, force=force)
     with open_project(db) as store:
         filters = _where(store, where)
-        scope = select(store, codes=codes, coders=coders, document=document, where=filters)
+        scope = select(store, codes=codes, coders=coders, document=document, as_codings=True,
+                       where=filters)
         built = matrix.code_matrix(store, scope, list(coders), with_subcodes=with_subcodes,
                                    where=filters)
     data = matrix.matrix_csv(built, bom=bom)

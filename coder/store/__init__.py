@@ -74,7 +74,10 @@ from .memos import MemosMixin
 from .queries import (
     _SEGMENT_RECORDS,
     _SEGMENT_ROW_SELECT,
+    CodeTally,
+    Coding,
     DocumentSummary,
+    ParagraphHead,
     QueriesMixin,
     SegmentRow,
 )
@@ -103,9 +106,12 @@ __all__ = [
     "_V5_REVISIONS",
     "CodeRevision",
     "RecheckRow",
+    "CodeTally",
+    "Coding",
     "DocumentSummary",
     "DocumentVersion",
     "MemoRow",
+    "ParagraphHead",
     "SegmentRow",
     "Store",
     "ToggleResult",
