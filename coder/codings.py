@@ -23,6 +23,7 @@ from .export.segments import COLUMNS as EXPORT_COLUMNS
 from .ingest.decoding import decode_text
 from .models import Code
 from .spans import OverlapCheck
+from .text import coder_name_problem
 from .store import Store
 from .vocab import EventKind
 
@@ -122,7 +123,12 @@ def _rows(reader: csv.DictReader[str], path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _columns(reader: csv.DictReader[str], path: Path) -> tuple[list[str], str]:
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise CoderError(f"malformed CSV header ({exc}); nothing was imported", path=path,
+                         line=1) from None
+    header = [h.strip() for h in fieldnames]
     code_column = next((c for c in CODE_COLUMNS if c in header), "code")
     missing = [c for c in REQUIRED if c != "code" and c not in header]
     if code_column not in header:
@@ -170,6 +176,7 @@ def read_codings_csv(
     _, code_column = _columns(reader, path)
 
     documents = {d.name: d for d in store.documents()}
+    known_coders = set(store.coders())
     codes = _Codes.of(store)
     lengths: dict[tuple[int, int], tuple[int, int]] = {}
     for doc_id, par_id, n, length in store.paragraph_index():
@@ -206,6 +213,9 @@ def read_codings_csv(
             continue
         if not values["coder"]:
             bad("empty coder name")
+            continue
+        if values["coder"] not in known_coders and (problem := coder_name_problem(values["coder"])):
+            bad(problem)
             continue
         par_id, length = lengths[(doc.id, n)]
         start = end = None

@@ -33,6 +33,7 @@ left alone, so no coder's data ever changes another coder's codings.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from .models import Code, Document, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
 from .spans import sort_out
 from .store import SCHEMA_VERSION, STATUSES, SegmentRow, Store, text_hash
+from .text import coder_name_problem
 from .vocab import DocumentStatus, EventKind
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}
@@ -201,6 +203,7 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
     report.unrelated = _unrelated(store, other, incoming)
     if report.unrelated and not allow_new:
         raise _unrelated_refusal(store, other, incoming)
+    _check_coder_names(store, other, incoming.contributors)
     report.backup = str(store.auto_backup("before-merge"))
     with store.transaction():
         doc_map = _match_documents(store, other, incoming.documents, report)
@@ -309,6 +312,17 @@ def _here(store: Store, other: Store, document_id: int) -> Document | None:
     """The document here with the same text as the other copy's, any version."""
     return store.find_document_by_text_hash(
         text_hash(p.text for p in other.paragraphs(document_id)), include_superseded=True)
+
+
+def _check_coder_names(store: Store, other: Store, names: Iterable[str]) -> None:
+    """A coder new to this project whose name could not be typed or shown as stored (spaces
+    only, a line break) is refused before anything is written, as `--coder` refuses it."""
+    known = set(store.coders())
+    for name in sorted(names):
+        problem = None if name in known else coder_name_problem(name)
+        if problem:
+            raise CoderError(f"{problem}; nothing was merged (rename the coder there first)",
+                             path=other.path)
 
 
 def _match_documents(store: Store, other: Store, needed: set[int],

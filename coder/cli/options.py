@@ -82,7 +82,14 @@ def open_project(db: Path, *, must_exist: bool = True, allow_triggers: bool = Fa
             _discard(db)
         raise
     finally:
+        if store.commits:
+            saved_projects.append(Path(db))
         store.close()
+
+
+# Projects this command committed a change to: when the report of a committed change cannot be
+# printed (a full standard output), the command still exits 0, since the change was made.
+saved_projects: list[Path] = []
 
 
 def _discard(db: Path) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from ..codetree import CodeTree
 from ..models import Code, Document, Paragraph
 from ..store import Store
 from ..vocab import DocumentStatus
 from .scope import Scope
+from .segments import excel_text
 
 FIXED_COLUMNS = ("document", "document_title", "paragraph", "kind", "speaker", "coder")
 
@@ -68,12 +70,21 @@ def code_matrix(store: Store, scope: Scope, coders: list[str], *,
     return Matrix(codes, rows)
 
 
-def matrix_csv(matrix: Matrix, *, bom: bool = False) -> bytes:
+def matrix_csv(matrix: Matrix, *, bom: bool = False, excel_safe: bool = False) -> bytes:
+    """RFC 4180 CSV; with `excel_safe`, a formula-like name (a coder called `=1+1`, a title
+    starting with `-`) gets the apostrophe Excel reads as "this is text", as in the segments
+    CSV."""
     out = io.StringIO(newline="")
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(matrix.header)
+    cell = excel_text if excel_safe else _same
+    writer.writerow([cell(h) for h in matrix.header])
     for doc, p, coder, marks in matrix.rows:
-        writer.writerow([doc.name, doc.title, p.n, p.kind, p.speaker, coder, *marks])
+        writer.writerow([cell(doc.name), cell(doc.title), p.n, cell(p.kind), cell(p.speaker),
+                         cell(coder), *marks])
     return out.getvalue().encode("utf-8")
+
+
+def _same(value: Any) -> Any:
+    return value
