@@ -94,6 +94,9 @@ def merge(other: Path, coders: tuple[str, ...], dry_run: bool, allow_new: bool,
         echo(warning, err=True)
     for line in r.overlapping:
         echo(f"not brought in: {line}", err=True)
+    if r.foreign:
+        echo(f"ignored in {other}: {', '.join(r.foreign)} (not coder's own; the merge reads "
+             "only coder's tables, so nothing is taken from them)", err=True)
     if r.dry_run:
         if r.unrelated and not allow_new:
             echo(f"{other} shares no document with this project: without --allow-new "
