@@ -27,7 +27,7 @@ if str(REPO) not in sys.path:
 from bench import safety_bench
 from bench.corpus import Corpus, generate
 
-OPTIONAL = ("agreement_bench", "tui_bench", "export_bench", "guards")
+OPTIONAL = ("agreement_bench", "tui_bench", "export_bench", "guards", "memory")
 Row = tuple[str, str, str]
 
 

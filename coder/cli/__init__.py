@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -54,8 +55,15 @@ COMMANDS: dict[str, Lazy] = {
 }
 
 
+# Projects the running command committed a change to (`open_project` adds them): when the
+# report of a committed change cannot be printed (a full standard output), the command still
+# exits 0, since the change was made.
+saved_projects: list[Path] = []
+
+
 class CoderGroup(LazyGroup):
     def invoke(self, ctx: click.Context) -> Any:
+        saved_projects.clear()  # one command per process, but tests invoke many in one
         try:
             return super().invoke(ctx)
         except CoderError as exc:
@@ -77,8 +85,6 @@ _OUTPUT_TROUBLE = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
 def _output_failed(exc: OSError) -> None:
     """One line on stderr instead of a traceback. Exit 1, unless the command had committed
     a change to the project: it was made, and its exit code says so."""
-    from .options import saved_projects
-
     # What is still buffered for stdout would fail again at exit, with a second message.
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -17,6 +17,7 @@ from rich.segment import Segment
 from ..errors import CoderError
 from ..store import DEFAULT_DB, Store, file_problem, is_file_problem
 from ..text import visible_text
+from . import saved_projects
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,11 +86,6 @@ def open_project(db: Path, *, must_exist: bool = True, allow_triggers: bool = Fa
         if store.commits:
             saved_projects.append(Path(db))
         store.close()
-
-
-# Projects this command committed a change to: when the report of a committed change cannot be
-# printed (a full standard output), the command still exits 0, since the change was made.
-saved_projects: list[Path] = []
 
 
 def _discard(db: Path) -> None:
