@@ -24,6 +24,7 @@ from .export.segments import COLUMNS as EXPORT_COLUMNS
 from .ingest.decoding import decode_text
 from .models import Code
 from .spans import OverlapCheck
+from .text import coder_name_problem
 from .store import Store
 from .vocab import DocumentStatus, EventKind
 
@@ -177,6 +178,7 @@ def read_codings_csv(
     _, code_column = _columns(reader, path)
 
     documents = {d.name: d for d in store.documents()}
+    known_coders = set(store.coders())
     codes = _Codes.of(store)
     lengths: dict[tuple[int, int], tuple[int, int]] = {}
     for doc_id, par_id, n, length in store.paragraph_index():
@@ -213,6 +215,9 @@ def read_codings_csv(
             continue
         if not values["coder"]:
             bad("empty coder name")
+            continue
+        if values["coder"] not in known_coders and (problem := coder_name_problem(values["coder"])):
+            bad(problem)
             continue
         par_id, length = lengths[(doc.id, n)]
         start = end = None

@@ -204,11 +204,14 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
               help="CSV file to write (default: standard output).")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte-order mark (for Excel).")
+@click.option("--excel-safe", is_flag=True,
+              help="Put an apostrophe before names starting with = + - @ so Excel shows them as "
+                   "text, not formulas (the names no longer equal the stored ones).")
 @where_option
 @db_option
 def export_matrix(codes: tuple[str, ...], coders: tuple[str, ...], document: str | None,
                   with_subcodes: bool, out: Path | None, force: bool, bom: bool,
-                  where: tuple[str, ...], db: Path) -> None:
+                  excel_safe: bool, where: tuple[str, ...], db: Path) -> None:
     """Codes as 0/1 columns, one row per paragraph and coder (CSV, for R, SPSS or pandas).
 
     A coder's rows cover every paragraph of each document they coded in or marked, so an
@@ -225,7 +228,7 @@ def export_matrix(codes: tuple[str, ...], coders: tuple[str, ...], document: str
                        where=filters)
         built = matrix.code_matrix(store, scope, list(coders), with_subcodes=with_subcodes,
                                    where=filters)
-    data = matrix.matrix_csv(built, bom=bom)
+    data = matrix.matrix_csv(built, bom=bom, excel_safe=excel_safe)
     if out is None:
         _emit(data)
     else:

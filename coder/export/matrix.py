@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..codetree import CodeTree
 from ..models import Code, Document
 from ..store import ParagraphHead, Store
 from ..vocab import DocumentStatus
 from .scope import Scope
+from .segments import excel_text
 
 if TYPE_CHECKING:
     from ..attributes import AttributeIndex, Where
@@ -101,12 +102,16 @@ def code_matrix(store: Store, scope: Scope, coders: list[str], *,
                   index if described else None)
 
 
-def matrix_csv(matrix: Matrix, *, bom: bool = False) -> bytes:
+def matrix_csv(matrix: Matrix, *, bom: bool = False, excel_safe: bool = False) -> bytes:
+    """RFC 4180 CSV; with `excel_safe`, a formula-like name (a coder called `=1+1`, a title
+    starting with `-`) gets the apostrophe Excel reads as "this is text", as in the segments
+    CSV."""
     out = io.StringIO(newline="")
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(matrix.header)
+    cell = excel_text if excel_safe else _same
+    writer.writerow([cell(h) for h in matrix.header])
     titles: dict[int, str] = {}
     described: dict[tuple[int, str | None], list[str]] = {}
     for doc, p, coder, marks in matrix.rows:
@@ -115,6 +120,11 @@ def matrix_csv(matrix: Matrix, *, bom: bool = False) -> bytes:
             title = titles[doc.id] = doc.title
         cells = described.get((doc.id, p.speaker))
         if cells is None:
-            cells = described[(doc.id, p.speaker)] = matrix.described(doc, p.speaker)
-        writer.writerow([doc.name, title, p.n, p.kind, p.speaker, coder, *cells, *marks])
+            cells = described[(doc.id, p.speaker)] = [cell(c) for c in matrix.described(doc, p.speaker)]
+        writer.writerow([cell(doc.name), cell(title), p.n, cell(p.kind), cell(p.speaker),
+                         cell(coder), *cells, *marks])
     return out.getvalue().encode("utf-8")
+
+
+def _same(value: Any) -> Any:
+    return value

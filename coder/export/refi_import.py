@@ -41,6 +41,7 @@ from ..ingest import speakers as speaker_labels
 from ..models import Code, ParagraphIn, ParsedDocument
 from ..spans import sort_out
 from ..store import Store, now, stable_guid, text_hash
+from ..text import coder_name_problem
 from ..vocab import EventKind
 from .refi import (
     LABEL_END,
@@ -725,6 +726,14 @@ def _tell(report: ImportReport, project: RefiProject, counts: Counter[str], used
 
 def _write(store: Store, path: Path, project: RefiProject, planned: list[PlannedCode],
            users: dict[str, str], docs: list[_PlannedDoc], report: ImportReport) -> None:
+    needed = ({seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
+              | {u for d in docs for u in d.statuses if u in users})
+    known = set(store.coders())
+    for g in sorted(needed, key=lambda g: users[g]):
+        problem = None if users[g].strip() in known else coder_name_problem(users[g])
+        if problem:
+            raise CoderError(f"user {g or '(none)'}: {problem}; nothing was imported",
+                             path=path)
     if planned:
         new_codes = [
             Code(id=0, key=p.key, name=p.name, parent_id=None, path="", color=p.color,
@@ -736,8 +745,6 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
         ]
         report.codes_added = store.ensure_codes(new_codes, {p.key: p.parent_key for p in planned})
     code_ids = store.code_key_map()
-    needed = ({seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
-              | {u for d in docs for u in d.statuses if u in users})
     coder_ids: dict[str, int] = {}
     for g in sorted(needed, key=lambda g: users[g]):
         coder_ids[g] = store.ensure_coder(users[g], g or None)

@@ -81,7 +81,15 @@ from .queries import (
     QueriesMixin,
     SegmentRow,
 )
-from .schema import _V1, _V2, _V5_REVISIONS, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
+from .schema import (
+    _V1,
+    _V2,
+    _V5_REVISIONS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SchemaMixin,
+    strip_foreign_objects,
+)
 from .segments import SegmentsMixin, ToggleResult, _segment
 from .stamps import GUID_NAMESPACE, now, stable_guid, text_hash
 from .statuses import STATUSES, StatusesMixin
@@ -130,6 +138,7 @@ __all__ = [
     "now",
     "open_store",
     "stable_guid",
+    "strip_foreign_objects",
     "text_hash",
 ]
 
