@@ -565,13 +565,27 @@ def refi_import_command(file: Path, out: Path | None, force: bool, db: Path) -> 
         f"{r.codes_matched} matched{_matched_by(r.codes_matched_by)}; "
         f"coders {', '.join(r.coders) or 'none'}; "
         f"{r.segments_added} segment(s) added, {r.segments_skipped} already there; "
-        f"{r.memos_added} paragraph memo(s)"
+        f"{r.memos_added} paragraph memo(s)" + _cases_summary(r)
     ))
     lines = [Text(f"positions: {p}", style="yellow") for p in r.positions]
     lines += _notes(r.warnings, r.not_imported, label="not imported")
     if r.backup:
         lines.append(Text(f"backup of the project before the import: {r.backup}", style="dim"))
     _say(lines, to_stdout=False)
+
+
+def _cases_summary(r: refi_import.ImportReport) -> str:
+    """Attributes, cases and exclusive groups, said (as `coder merge` says them) only when the
+    file brought any."""
+    parts = []
+    if r.attributes_added or r.cases_added or r.values_added or r.case_links_added:
+        parts.append(f"attributes: {len(r.attributes_added)} declared "
+                     f"({', '.join(r.attributes_added) or 'none'}), {r.values_added} value(s) "
+                     f"set, {len(r.cases_added)} case(s) and {r.case_links_added} case link(s) "
+                     "added")
+    if r.exclusive_groups_added:
+        parts.append(f"exclusive groups: {', '.join(r.exclusive_groups_added)}")
+    return "".join(f"; {p}" for p in parts)
 
 
 def _matched_by(counts: dict[str, int]) -> str:
