@@ -15,6 +15,7 @@ from ...groupings import Grouping, groupings
 from ...retrieval import Within
 from ...store import Store
 from ...text import clean, ellipsize
+from ..widgets.line_table import LazyRow
 from .table_screen import Jump, TableScreen
 
 CODE_WIDTH = 28
@@ -41,29 +42,37 @@ class MatrixScreen(TableScreen):
         self.groupings: list[Grouping] = groupings(store)
         self.which = 0
         self.matrix: CodeMatrix | None = None
+        self.coded: list[tuple[int, int, str | None, int]] | None = None
 
     def fill(self) -> None:
         grouping = self.groupings[self.which]
-        matrix = self.matrix = code_matrix(self.store, grouping)
+        if self.coded is None:
+            self.coded = self.store.coding_counts()
+        matrix = self.matrix = code_matrix(self.store, grouping, coded=self.coded)
         labels = [ellipsize(label, LABEL_WIDTH) for label in matrix.columns]
         names = [("  " * depth + ellipsize(code.name, CODE_WIDTH - 2 * depth), code.id)
                  for code, depth in matrix.rows]
-        cells = [[matrix.cell(code_id, label) for label in matrix.columns]
-                 for _, code_id in names]
         totals = [str(matrix.total(code_id)) for _, code_id in names]
         widths = [max([4, *(len(name) for name, _ in names)]),
-                  *(max([len(label), *(len(row[i]) for row in cells)])
-                    for i, label in enumerate(labels)),
+                  *(max([len(short), *(len(matrix.cell(code_id, label)) for _, code_id in names)])
+                    for short, label in zip(labels, matrix.columns, strict=True)),
                   max([5, *(len(t) for t in totals)])]
-        dim = Style(dim=True)
+        dim, plain = Style(dim=True), Style()
+        last = len(labels) + 1
 
-        def make_row(i: int) -> list[Text]:
+        def make_row(i: int) -> LazyRow:
             name, code_id = names[i]
-            row = [Text(name)]
-            for label, value in zip(matrix.columns, cells[i], strict=True):
-                row.append(Text(value, justify="right",
-                                style=dim if matrix.count(code_id, label) == 0 else Style()))
-            return [*row, Text(totals[i], justify="right")]
+
+            def cell(c: int) -> Text:
+                if c == 0:
+                    return Text(name)
+                if c == last:
+                    return Text(totals[i], justify="right")
+                label = matrix.columns[c - 1]
+                return Text(matrix.cell(code_id, label), justify="right",
+                            style=dim if matrix.count(code_id, label) == 0 else plain)
+
+            return LazyRow(last + 1, cell)
 
         self.load_rows(["code", *labels, "total"], widths, make_row, len(names),
                        column=1 if matrix.columns else 0)

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from rich.segment import Segment
 from rich.style import Style
@@ -41,6 +41,39 @@ class Column:
 
 def _no_rows(row: int) -> Sequence[Text]:
     return ()
+
+
+@dataclass
+class _Cells:
+    """A row's texts and, by column, those drawn so far."""
+
+    texts: Sequence[Text]
+    drawn: dict[int, Strip]
+
+
+class LazyRow(Sequence[Text]):
+    """A row whose cells are made when first drawn: a 200-column matrix row makes only
+    the dozen cells on screen."""
+
+    def __init__(self, length: int, cell: Callable[[int], Text]) -> None:
+        self._length = length
+        self._cell = cell
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Text: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Text]: ...
+
+    def __getitem__(self, index: int | slice) -> Text | Sequence[Text]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if not -self._length <= index < self._length:
+            raise IndexError(index)
+        return self._cell(index % self._length)
 
 
 class LineTable(ScrollView, can_focus=True):
@@ -126,8 +159,8 @@ class LineTable(ScrollView, can_focus=True):
         self.cursor_column = 0
         self._make_row: Callable[[int], Sequence[Text]] = _no_rows
         self._offsets: list[int] = [0]
-        self._rows: dict[int, list[list[Segment]]] = {}
-        self._header: list[list[Segment]] | None = None
+        self._rows: dict[int, _Cells] = {}
+        self._header: _Cells | None = None
         self._styles: tuple[Style, Style, Style] | None = None
 
     def show(self, columns: Sequence[Column], row_count: int,
@@ -210,35 +243,30 @@ class LineTable(ScrollView, can_focus=True):
                             self.get_component_rich_style("line-table--cursor"))
         return self._styles
 
-    def _render_cells(self, cells: Sequence[Text]) -> list[list[Segment]]:
-        """Each cell cut or padded to its column, one cell of padding either side."""
+    def _render_cell(self, text: Text, width: int) -> Strip:
+        """A cell cut or padded to its column, one cell of padding either side."""
         console = self.app.console
-        out = []
-        for text, column in zip(cells, self.columns, strict=True):
-            width = column.width
-            text = text.copy()
-            text.no_wrap = True
-            text.truncate(width, overflow="ellipsis")
-            gap = width - text.cell_len
-            left = gap if text.justify == "right" else 0
-            own = console.get_style(text.style, default=_PLAIN)
-            segments = [Segment(" " * (PADDING + left))]
-            # Text.render leaves out the text's own style when it has no spans
-            segments += [Segment(t, own + s if s else own) for t, s, _ in text.render(console)
-                         if t]
-            segments.append(Segment(" " * (PADDING + gap - left)))
-            out.append(segments)
-        return out
+        text = text.copy()
+        text.no_wrap = True
+        text.truncate(width, overflow="ellipsis")
+        gap = width - text.cell_len
+        left = gap if text.justify == "right" else 0
+        own = console.get_style(text.style, default=_PLAIN)
+        segments = [Segment(" " * (PADDING + left))]
+        # Text.render leaves out the text's own style when it has no spans
+        segments += [Segment(t, own + s if s else own) for t, s, _ in text.render(console) if t]
+        segments.append(Segment(" " * (PADDING + gap - left)))
+        return Strip(segments)
 
-    def _row(self, row: int) -> list[list[Segment]]:
+    def _row(self, row: int) -> _Cells:
         cells = self._rows.get(row)
         if cells is None:
             if len(self._rows) >= CACHE_LIMIT:
                 self._rows.clear()
-            cells = self._rows[row] = self._render_cells(self._make_row(row))
+            cells = self._rows[row] = _Cells(self._make_row(row), {})
         return cells
 
-    def _line(self, cells: list[list[Segment]], style: Style, cursor: Style | None,
+    def _line(self, cells: _Cells, style: Style, cursor: Style | None,
               cursor_column: int | None) -> Strip:
         """One row's cells, the fixed ones then those in the sideways scroll, styled."""
         width = self.size.width
@@ -246,17 +274,21 @@ class LineTable(ScrollView, can_focus=True):
         left = round(self.scroll_x) + fixed
 
         def styled(index: int) -> Strip:
+            strip = cells.drawn.get(index)
+            if strip is None:
+                strip = cells.drawn[index] = self._render_cell(cells.texts[index],
+                                                               self.columns[index].width)
             cell_style = style
             if cursor is not None and (cursor_column is None or cursor_column == index):
                 cell_style = style + cursor
-            return Strip(cells[index]).apply_style(cell_style)
+            return strip.apply_style(cell_style)
 
         strips = [styled(i) for i in range(self.fixed_columns)]
         first = max(self.fixed_columns, bisect_right(self._offsets, left) - 1)
         right = left + width - fixed
         scrolled: list[Strip] = []
         i = first
-        while i < len(cells) and self._offsets[i] < right:
+        while i < len(self.columns) and self._offsets[i] < right:
             scrolled.append(styled(i))
             i += 1
         if scrolled:
@@ -282,7 +314,7 @@ class LineTable(ScrollView, can_focus=True):
         width = self.size.width
         if y == 0:
             if self._header is None:
-                self._header = self._render_cells([c.label for c in self.columns])
+                self._header = _Cells([c.label for c in self.columns], {})
             return self._line(self._header, base + header, None, None)
         row = round(self.scroll_y) + y - 1
         if not 0 <= row < self.row_count:
