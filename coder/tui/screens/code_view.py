@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from ...attributes import AttributeIndex
 from ...groupings import groupings
 from ...retrieval import Within, code_quotes
-from ...store import SegmentRow, Store
+from ...store import QuoteRow, Store
 from ...text import clean, ellipsize
 from .table_screen import Jump, TableScreen, column_widths, quote_width
 
@@ -35,7 +35,7 @@ class CodeViewScreen(TableScreen):
         self.store = store
         self.code_id = code_id
         self.within = within
-        self.rows: list[SegmentRow] = []
+        self.rows: list[QuoteRow] = []
         self.cases: list[str] = []
 
     def fill(self) -> None:
