@@ -53,22 +53,24 @@ class CodeMatrix:
         return f"{shade(n, self.top)} {n}"
 
 
-def code_matrix(store: Store, grouping: Grouping, *,
-                coders: Sequence[str] | None = None) -> CodeMatrix:
-    """Segments per live code, with its sub-codes, and group."""
+def code_matrix(store: Store, grouping: Grouping, *, coders: Sequence[str] | None = None,
+                coded: Sequence[tuple[int, int, str | None, int]] | None = None) -> CodeMatrix:
+    """Segments per live code, with its sub-codes, and group. `coded` is a
+    `Store.coding_counts` already read (for these coders): a screen that regroups the same
+    codings by another attribute folds them again without asking the store."""
     tree = CodeTree(store.codes())
-    own_segments: dict[tuple[int, str], int] = {}
-    for code_id, document_id, speaker, n_segments in store.coding_counts(
-            coders=list(coders) if coders else None):
-        label = grouping.of(document_id, speaker)
-        if label is None:
-            continue
-        own_segments[code_id, label] = own_segments.get((code_id, label), 0) + n_segments
-    counts: dict[tuple[int, str], int] = {}
+    if coded is None:
+        coded = store.coding_counts(coders=list(coders) if coders else None)
+    within: dict[int, list[int]] = {}
     for code in tree:
-        below = tree.descendant_ids(code.id)
-        for label in grouping.labels:
-            n = sum(own_segments.get((c, label), 0) for c in below)
-            if n:
-                counts[code.id, label] = n
+        for below in tree.descendant_ids(code.id):
+            within.setdefault(below, []).append(code.id)
+    labels = set(grouping.labels)
+    counts: dict[tuple[int, str], int] = {}
+    for code_id, document_id, speaker, n_segments in coded:
+        label = grouping.of(document_id, speaker)
+        if label is None or label not in labels:
+            continue
+        for counted in within.get(code_id, ()):
+            counts[counted, label] = counts.get((counted, label), 0) + n_segments
     return CodeMatrix(grouping, tree.walk(), counts)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .codetree import CodeTree
 from .groupings import Grouping
-from .store import MemoRow, SegmentRow, Store
+from .store import MemoRow, QuoteRow, Store
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,12 @@ class Within:
 
 
 def code_quotes(store: Store, code_id: int, *, coders: Sequence[str] | None = None,
-                within: Within | None = None) -> list[SegmentRow]:
+                within: Within | None = None) -> list[QuoteRow]:
     """Every live segment of the code and its sub-codes, by every coder unless `coders`."""
     codes = store.codes(include_retired=True)
     wanted = CodeTree(codes).descendant_ids(code_id)
     keys = [c.key for c in codes if c.id in wanted]
-    rows = store.segment_rows(code_keys=keys, coders=list(coders) if coders else None)
+    rows = store.quote_rows(code_keys=keys, coders=list(coders) if coders else None)
     if within is not None:
         rows = [r for r in rows if within.admits(r.document_id, r.speaker)]
     return rows

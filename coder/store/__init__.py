@@ -41,7 +41,7 @@ from pathlib import Path
 
 from ..codebook_plan import CodePlan as _CodePlan
 from ..codebook_plan import describe_change as _describe_change
-from .analysis import AnalysisMixin, MemoRow
+from .analysis import AnalysisMixin, MemoRow, QuoteRow
 from .attributes import AttributesMixin
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
 from .code_edits import CodeEditsMixin
@@ -120,6 +120,7 @@ __all__ = [
     "DocumentVersion",
     "MemoRow",
     "ParagraphHead",
+    "QuoteRow",
     "SegmentRow",
     "Store",
     "ToggleResult",

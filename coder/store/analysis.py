@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .connection import Connection
+from .queries import _LIVE_SEGMENTS, _filtered
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,28 @@ class MemoRow:
     @property
     def kind(self) -> str:
         return "paragraph" if self.code_key is None else "coding"
+
+
+class QuoteRow(NamedTuple):
+    """A live segment as the code view lists it: where, who, and the quote cut by SQLite
+    (a tuple, so that thousands of them come back in a blink)."""
+
+    document_id: int
+    document: str
+    paragraph_id: int
+    n: int
+    speaker: str | None
+    coder: str
+    code_name: str
+    quote: str
+    memo: str | None
+
+
+_QUOTES = """
+SELECT d.id, d.name, p.id, p.n, p.speaker, cr.name, c.name,
+       CASE WHEN s.start IS NULL THEN p.text
+            ELSE substr(p.text, s.start + 1, s."end" - s.start) END,
+       s.memo""" + _LIVE_SEGMENTS
 
 
 _MEMOS = """
@@ -75,6 +98,13 @@ class AnalysisMixin(Connection):
             params.extend(coders)
         sql += " GROUP BY s.code_id, p.document_id, p.speaker"
         return [(r[0], r[1], r[2], r[3]) for r in self._tuples(sql, params)]
+
+    def quote_rows(self, *, code_keys: Sequence[str],
+                   coders: Sequence[str] | None = None) -> list[QuoteRow]:
+        """The live segments of these codes in reading order, as `segment_rows` has them,
+        with only what the code view shows: no paragraph text beyond the quote."""
+        sql, params = _filtered(_QUOTES, coders, code_keys, None, None)
+        return list(map(QuoteRow._make, self._tuples(sql, params)))
 
     def memo_rows(self, *, coders: Sequence[str] | None = None) -> list[MemoRow]:
         """Every paragraph and coding memo on the current documents, in reading order."""

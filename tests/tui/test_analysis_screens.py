@@ -124,22 +124,22 @@ async def test_matrix_counts_with_shades_and_opens_a_cell(project: Path) -> None
         screen = app.screen
         assert isinstance(screen, MatrixScreen)
         table = screen.table
-        labels = [str(c.label) for c in table.columns.values()]
+        labels = [str(c.label) for c in table.columns]
         assert labels == ["code", "notes", "blog", "total"]
         assert [cell(screen, 0, c) for c in range(4)] == ["Stigma", "\u2588 1", "\u2588 1", "2"]
         assert [cell(screen, 1, c) for c in range(4)] == ["  Labels", "\u2588 1", "\u00b7 0", "1"]
         assert [cell(screen, 3, c) for c in range(4)] == ["Belonging", "\u00b7 0", "\u00b7 0", "0"]
         await pilot.press("b")
-        assert [str(c.label) for c in table.columns.values()] == [
+        assert [str(c.label) for c in table.columns] == [
             "code", "Plymouth group", "Sam", "total"]
         assert [cell(screen, 0, c) for c in range(4)] == ["Stigma", "\u2588 1", "\u2588 1", "2"]
         await pilot.press("b")
-        assert [str(c.label) for c in table.columns.values()] == [
+        assert [str(c.label) for c in table.columns] == [
             "code", "South West", "West Midlands", "total"]
         assert [cell(screen, 2, c) for c in range(4)] == [
             "Leaving care", "\u00b7 0", "\u2588 1", "1"]
         await pilot.press("b")
-        assert [str(c.label) for c in table.columns.values()] == ["code", "notes", "blog", "total"]
+        assert [str(c.label) for c in table.columns] == ["code", "notes", "blog", "total"]
         await pilot.press("l", "enter")
         view = app.screen
         assert isinstance(view, CodeViewScreen)
@@ -182,7 +182,7 @@ async def test_help_lists_the_new_screens_keys(project: Path) -> None:
             assert heading in text
 
 
-async def test_a_long_code_view_arrives_in_batches_and_g_reaches_the_last(tmp_path: Path) -> None:
+async def test_a_long_code_view_draws_as_it_scrolls_and_g_reaches_the_last(tmp_path: Path) -> None:
     from conftest import build_project
 
     project = build_project(tmp_path / "long.db", long_document=450)
@@ -198,5 +198,7 @@ async def test_a_long_code_view_arrives_in_batches_and_g_reaches_the_last(tmp_pa
         assert isinstance(screen, CodeViewScreen)
         assert screen.table.row_count == 450
         assert screen.table.cursor_row == 449
+        bottom = screen.table.render_line(screen.table.size.height - 1).text
+        assert bottom.split()[:2] == ["long", "450"]
         await pilot.press("enter")
         assert at(app) == ("long", 450)

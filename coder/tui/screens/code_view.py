@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from ...attributes import AttributeIndex
 from ...groupings import groupings
 from ...retrieval import Within, code_quotes
-from ...store import SegmentRow, Store
+from ...store import QuoteRow, Store
 from ...text import clean, ellipsize
 from .table_screen import Jump, TableScreen, column_widths, quote_width
 
@@ -35,14 +35,11 @@ class CodeViewScreen(TableScreen):
         self.store = store
         self.code_id = code_id
         self.within = within
-        self.rows: list[SegmentRow] = []
+        self.rows: list[QuoteRow] = []
         self.cases: list[str] = []
 
     def fill(self) -> None:
-        table = self.table
-        table.clear(columns=True)
         headers = ["document", "\u00b6", "speaker", "case", "coder", "code"]
-        table.add_columns(*headers, "quote")
         self.rows = rows = code_quotes(self.store, self.code_id, within=self.within)
         index = AttributeIndex.load(self.store)
         cases = [index.case_of(r.document_id, r.speaker) for r in rows]
@@ -50,13 +47,14 @@ class CodeViewScreen(TableScreen):
         raw = [(r.document, str(r.n), r.speaker or "", case, r.coder, r.code_name)
                for r, case in zip(rows, self.cases, strict=True)]
         widths = column_widths(raw, headers, CAPS)
-        width = quote_width(self.app.size.width, widths)
+        width = min(quote_width(self.app.size.width, widths),
+                    max([5, *(len(r.quote) for r in rows)]))
 
         def make_row(i: int) -> list[Text]:
             cells = [Text(ellipsize(v, w)) for v, w in zip(raw[i], widths, strict=True)]
             return [*cells, Text(ellipsize(rows[i].quote, width))]
 
-        self.load_rows(make_row, len(rows))
+        self.load_rows([*headers, "quote"], [*widths, width], make_row, len(rows))
         code = next(c for c in self.store.codes(include_retired=True) if c.id == self.code_id)
         documents = len({r.document_id for r in self.rows})
         where = f" \u00b7 {self.within.describe()}" if self.within else ""

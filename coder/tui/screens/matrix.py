@@ -15,9 +15,11 @@ from ...groupings import Grouping, groupings
 from ...retrieval import Within
 from ...store import Store
 from ...text import clean, ellipsize
+from ..widgets.line_table import LazyRow
 from .table_screen import Jump, TableScreen
 
 CODE_WIDTH = 28
+LABEL_WIDTH = 16
 
 
 class MatrixScreen(TableScreen):
@@ -32,6 +34,7 @@ class MatrixScreen(TableScreen):
     ]
 
     cursor_type = "cell"
+    fixed_columns = 1
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -39,30 +42,44 @@ class MatrixScreen(TableScreen):
         self.groupings: list[Grouping] = groupings(store)
         self.which = 0
         self.matrix: CodeMatrix | None = None
+        self.coded: list[tuple[int, int, str | None, int]] | None = None
 
     def fill(self) -> None:
         grouping = self.groupings[self.which]
-        matrix = self.matrix = code_matrix(self.store, grouping)
-        table = self.table
-        table.clear(columns=True)
-        table.add_column("code")
-        for label in matrix.columns:
-            table.add_column(Text(ellipsize(label, 16)))
-        table.add_column("total")
-        for code, depth in matrix.rows:
-            cells: list[Text] = [Text("  " * depth + ellipsize(code.name, CODE_WIDTH - 2 * depth))]
-            for label in matrix.columns:
-                n = matrix.count(code.id, label)
-                cells.append(Text(matrix.cell(code.id, label), justify="right",
-                                  style=Style(dim=True) if n == 0 else Style()))
-            cells.append(Text(str(matrix.total(code.id)), justify="right"))
-            table.add_row(*cells)
+        if self.coded is None:
+            self.coded = self.store.coding_counts()
+        matrix = self.matrix = code_matrix(self.store, grouping, coded=self.coded)
+        labels = [ellipsize(label, LABEL_WIDTH) for label in matrix.columns]
+        names = [("  " * depth + ellipsize(code.name, CODE_WIDTH - 2 * depth), code.id)
+                 for code, depth in matrix.rows]
+        totals = [str(matrix.total(code_id)) for _, code_id in names]
+        widths = [max([4, *(len(name) for name, _ in names)]),
+                  *(max([len(short), *(len(matrix.cell(code_id, label)) for _, code_id in names)])
+                    for short, label in zip(labels, matrix.columns, strict=True)),
+                  max([5, *(len(t) for t in totals)])]
+        dim, plain = Style(dim=True), Style()
+        last = len(labels) + 1
+
+        def make_row(i: int) -> LazyRow:
+            name, code_id = names[i]
+
+            def cell(c: int) -> Text:
+                if c == 0:
+                    return Text(name)
+                if c == last:
+                    return Text(totals[i], justify="right")
+                label = matrix.columns[c - 1]
+                return Text(matrix.cell(code_id, label), justify="right",
+                            style=dim if matrix.count(code_id, label) == 0 else plain)
+
+            return LazyRow(last + 1, cell)
+
+        self.load_rows(["code", *labels, "total"], widths, make_row, len(names),
+                       column=1 if matrix.columns else 0)
         by = " ".join(
             (f"[{g.name}]" if i == self.which else g.name) for i, g in enumerate(self.groupings))
         self.title_line(f"Codes by {grouping.name} \u00b7 b: {by} \u00b7 segments, each code "
                         "with its sub-codes, every coder")
-        if matrix.rows:
-            table.move_cursor(row=0, column=1 if matrix.columns else 0)
         self.say(f"\u00b7 none, \u2591\u2592\u2593\u2588 up to {matrix.top} \u00b7 enter "
                  "quotes \u00b7 b columns \u00b7 esc back")
 
@@ -112,7 +129,4 @@ class MatrixScreen(TableScreen):
         self.fill()
 
     def action_cursor_column(self, step: int) -> None:
-        if step > 0:
-            self.table.action_cursor_right()
-        else:
-            self.table.action_cursor_left()
+        self.table.move_cursor(column=self.table.cursor_column + step)

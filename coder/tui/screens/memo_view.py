@@ -31,14 +31,12 @@ class MemoViewScreen(TableScreen):
         self.rows: list[MemoRow] = []
 
     def fill(self) -> None:
-        table = self.table
-        table.clear(columns=True)
         headers = ["document", "\u00b6", "coder", "on"]
-        table.add_columns(*headers, "memo")
         self.rows = rows = memos(self.store, by=self.by)
         raw = [(m.document, str(m.n), m.coder, m.code_name or "the paragraph") for m in rows]
         widths = column_widths(raw, headers, CAPS)
-        width = quote_width(self.app.size.width, widths)
+        width = min(quote_width(self.app.size.width, widths),
+                    max([4, *(len(m.memo) for m in rows)]))
 
         def make_row(i: int) -> list[Text]:
             italic = Style(italic=True)
@@ -47,7 +45,7 @@ class MemoViewScreen(TableScreen):
                      for c, (v, w) in enumerate(zip(raw[i], widths, strict=True))]
             return [*cells, Text(ellipsize(rows[i].memo, width))]
 
-        self.load_rows(make_row, len(rows))
+        self.load_rows([*headers, "memo"], [*widths, width], make_row, len(rows))
         other = "code" if self.by == "document" else "document"
         self.title_line(f"Memos by {self.by}: {len(self.rows)} "
                         f"({sum(m.kind == 'paragraph' for m in self.rows)} on paragraphs, "

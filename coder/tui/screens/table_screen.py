@@ -16,9 +16,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ..widgets.footer import SteadyFooter
+from ..widgets.line_table import Column, LineTable
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,6 @@ class Jump:
 
     document_id: int
     paragraph_id: int
-
-
-FIRST_ROWS = 100
-MORE_ROWS = 400
 
 
 def column_widths(rows: Sequence[Sequence[str]], headers: Sequence[str],
@@ -59,18 +56,19 @@ class TableScreen(Screen["Jump | None"]):
     ]
 
     cursor_type: ClassVar[str] = "row"
-    _batch = 0
+    fixed_columns: ClassVar[int] = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="table-title", classes="table-title")
-        yield DataTable(cursor_type=self.cursor_type, zebra_stripes=False, id="table")  # type: ignore[arg-type]
+        yield LineTable(cursor_type=self.cursor_type, fixed_columns=self.fixed_columns,
+                        id="table")
         yield Static(id="table-detail", classes="table-detail")
         yield Static(id="table-status", classes="table-status")
         yield SteadyFooter()
 
     @property
-    def table(self) -> DataTable:
-        return self.query_one("#table", DataTable)
+    def table(self) -> LineTable:
+        return self.query_one("#table", LineTable)
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -80,29 +78,14 @@ class TableScreen(Screen["Jump | None"]):
         """Put the rows in the table and say what it shows."""
         raise NotImplementedError
 
-    def load_rows(self, make_row: Callable[[int], Sequence[object]], count: int) -> None:
-        """The first rows at once, the rest in batches after each refresh: the screen opens
-        as fast with 10,000 quotes as with 10, and keys work while the rest arrive."""
-        self._batch += 1
-        batch = self._batch
-        self._loaded = min(count, FIRST_ROWS)
-        self.table.add_rows(make_row(i) for i in range(self._loaded))
-
-        def more() -> None:
-            if batch != self._batch or self._loaded >= count:
-                return
-            end = min(count, self._loaded + MORE_ROWS)
-            self.table.add_rows(make_row(i) for i in range(self._loaded, end))
-            self._loaded = end
-            self.call_after_refresh(more)
-
-        def rest() -> None:
-            while batch == self._batch and self._loaded < count:
-                more()
-
-        self._load_rest = rest
-        if count > self._loaded:
-            self.call_after_refresh(more)
+    def load_rows(self, headers: Sequence[str | Text], widths: Sequence[int],
+                  make_row: Callable[[int], Sequence[Text]], count: int, *,
+                  row: int = 0, column: int = 0) -> None:
+        """Show `count` rows, each made only when it comes into view: the screen opens as
+        fast with 10,000 quotes as with 10."""
+        columns = [Column(h if isinstance(h, Text) else Text(h), w)
+                   for h, w in zip(headers, widths, strict=True)]
+        self.table.show(columns, count, make_row, row=row, column=column)
 
     def title_line(self, text: str) -> None:
         self.query_one("#table-title", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
@@ -119,34 +102,20 @@ class TableScreen(Screen["Jump | None"]):
     def chosen(self, row: int, column: int) -> None:
         """Enter on a row (or a cell)."""
 
-    @on(DataTable.RowHighlighted, "#table")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.highlighted(event.cursor_row)
+    @on(LineTable.Highlighted, "#table")
+    def _highlighted(self, event: LineTable.Highlighted) -> None:
+        self.highlighted(event.row)
 
-    @on(DataTable.CellHighlighted, "#table")
-    def _cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
-        self.highlighted(event.coordinate.row)
-
-    @on(DataTable.RowSelected, "#table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.chosen(event.cursor_row, 0)
-
-    @on(DataTable.CellSelected, "#table")
-    def _cell_selected(self, event: DataTable.CellSelected) -> None:
-        self.chosen(event.coordinate.row, event.coordinate.column)
+    @on(LineTable.Selected, "#table")
+    def _selected(self, event: LineTable.Selected) -> None:
+        self.chosen(event.row, event.column)
 
     def action_cursor(self, step: int) -> None:
-        if step > 0:
-            self.table.action_cursor_down()
-        else:
-            self.table.action_cursor_up()
+        self.table.move_cursor(row=self.table.cursor_row + step)
 
     def action_end(self, which: int) -> None:
         table = self.table
-        if which and hasattr(self, "_load_rest"):
-            self._load_rest()
-        if table.row_count:
-            table.move_cursor(row=0 if which == 0 else table.row_count - 1)
+        table.move_cursor(row=0 if which == 0 else table.row_count - 1)
 
     def action_back(self) -> None:
         self.dismiss(None)
