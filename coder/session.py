@@ -21,6 +21,7 @@ from .models import Code, Document, Paragraph, Segment
 from .spans import first_overlap
 from .store import Store
 from .text import ellipsize
+from .vocab import DocumentStatus, ParagraphKind
 
 POSITION_SETTING = "position:{coder}:{document}"
 LAST_DOCUMENT_SETTING = "last_document:{coder}"
@@ -181,6 +182,23 @@ class CodingSession:
     def coded_count(self) -> int:
         return sum(1 for segs in self.own.values() if segs)
 
+    def uncoded_count(self) -> tuple[int, int]:
+        """(paragraphs this coder has not coded, paragraphs there are to code): headings are
+        left out, as agreement leaves them out."""
+        units = [p for p in self.paragraphs if p.kind != ParagraphKind.HEADING]
+        return sum(1 for p in units if not self.own.get(p.id)), len(units)
+
+    def done_needs_asking(self) -> str | None:
+        """The question to ask before marking the document done while most of it is uncoded
+        (done feeds agreement, where an uncoded paragraph counts as \"no code applies\")."""
+        if self.status == DocumentStatus.DONE:
+            return None
+        uncoded, units = self.uncoded_count()
+        if units == 0 or uncoded * 2 <= units:
+            return None
+        return (f"{uncoded} of {units} paragraphs uncoded: mark done anyway? "
+                "Agreement will count them as coded with nothing. y/n")
+
     # -- reading state -------------------------------------------------------------------
 
     def is_coded(self, index: int) -> bool:
@@ -212,7 +230,7 @@ class CodingSession:
         i = position + step
         while 0 <= i < len(rows):
             p = self.paragraphs[rows[i]]
-            if p.kind != "heading" and not self.own.get(p.id):
+            if p.kind != ParagraphKind.HEADING and not self.own.get(p.id):
                 return i
             i += step
         return None
@@ -235,6 +253,8 @@ class CodingSession:
                                 None, "", ""))
             self.counts[code_id] = self.counts.get(code_id, 0) + 1
             message = f"saved: {name} on {where}"
+            if p.kind == ParagraphKind.HEADING:
+                message += " (a heading: agreement leaves headings out)"
         else:
             segs[:] = [s for s in segs if s.id != result.segment_id]
             self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)

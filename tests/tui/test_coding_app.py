@@ -15,6 +15,7 @@ from coder.store import Store
 from coder.tui.app import CoderApp
 from coder.tui.screens.ask_coder import AskCoderScreen
 from coder.tui.screens.coding import CodingScreen
+from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.help import HelpScreen
 from coder.tui.screens.review import ReviewScreen
 from coder.tui.widgets.bars import StatusLine, TopBar
@@ -374,7 +375,7 @@ async def test_a_failed_write_back_to_the_codebook_file_is_reported(
 async def test_mark_document_done_and_undo_it(project: Path) -> None:
     app = CoderApp(project, coder="alice")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("D")
+        await pilot.press("D", "y")
         with Store(project) as store:
             assert store.status(store.coder_id("alice"), store.document("notes").id) == "done"
         assert "done" in top_bar(app)
@@ -386,6 +387,36 @@ async def test_mark_document_done_and_undo_it(project: Path) -> None:
         with Store(project) as store:
             assert store.status(store.coder_id("alice"), store.document("notes").id) == \
                 "not started"
+
+
+async def test_marking_a_mostly_uncoded_document_done_asks_first(project: Path) -> None:
+    def notes_status() -> str:
+        with Store(project) as store:
+            return store.status(store.coder_id("alice"), store.document("notes").id)
+
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "b", "D")
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert question.startswith("4 of 5 paragraphs uncoded: mark done anyway?")
+        await pilot.press("n")
+        assert notes_status() == "in progress"
+        assert status(app) == "not marked done: nothing changed"
+        await pilot.press("j", "l", "j", "b", "D")
+        assert isinstance(app.screen, CodingScreen)
+        assert notes_status() == "done"
+        await pilot.press("D")
+        assert notes_status() == "in progress"
+
+
+async def test_coding_a_heading_says_agreement_leaves_it_out(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        assert status(app) == "saved: Stigma on ¶1 (a heading: agreement leaves headings out)"
+        await pilot.press("j", "b")
+        assert status(app) == "saved: Stigma on ¶2"
 
 
 async def test_jump_next_uncoded_and_movement_keys(tmp_path: Path) -> None:
@@ -456,6 +487,17 @@ async def test_coder_name_is_asked_once_and_remembered(project: Path) -> None:
     async with again.run_test(size=SIZE) as pilot:
         assert isinstance(again.screen, CodingScreen)
         assert again.session.coder == "carol"
+
+
+async def test_the_name_a_review_writes_to_is_refused_in_the_prompt(project: Path) -> None:
+    app = CoderApp(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"consensus", "enter")
+        assert isinstance(app.screen, AskCoderScreen)
+        error = str(app.screen.query_one("#ask-error").render())
+        assert "'consensus' is the name a review writes its decisions to" in error
+    with Store(project) as store:
+        assert store.coders() == []
 
 
 async def test_a_name_differing_from_a_known_coder_only_in_case_is_refused(
