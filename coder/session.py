@@ -14,7 +14,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .codebook import slugify
+from .codebook import name_problem, slugify
 from .codetree import CodeTree
 from .errors import CoderError
 from .models import Code, Document, Paragraph, Segment
@@ -85,6 +85,9 @@ class CodingSession:
         name = name.strip()
         if not name:
             raise CoderError("a code needs a name")
+        problem = name_problem(name)
+        if problem:
+            raise CoderError(problem)
         taken = {c.key for c in self.all_codes.values()}
         base = slugify(name) or "code"
         key, n = base, 2

@@ -11,6 +11,8 @@ from textual import events
 
 from coder.codebook import RESERVED_KEYS, load_codebook
 from coder.models import ParagraphIn, ParsedDocument
+from coder.errors import CoderError
+from coder.session import CodingSession
 from coder.store import Store
 from coder.tui.app import CoderApp
 from coder.tui.screens.ask_coder import AskCoderScreen
@@ -349,6 +351,48 @@ async def test_add_code_on_the_fly_and_to_the_codebook_file(project: Path, tmp_p
         assert "already a code named 'rent' under Leaving care" in str(
             app.screen.query_one("#add-error").render())
         await pilot.press("escape")
+
+
+async def test_add_code_checks_the_name_by_the_codebook_rules(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", *"Housing/rent", "enter")
+        error = str(app.screen.query_one("#add-error").render())
+        assert "contains '/', which separates levels in code paths; use 'and' or '&'" in error
+        with Store(project) as store:
+            assert "housing-rent" not in {c.key for c in store.codes()}
+        await pilot.press("ctrl+u", *"labels", "tab", "enter", *"leav", "enter", "ctrl+s")
+        error = str(app.screen.query_one("#add-error").render())
+        assert "Stigma/Labels has this name too" in error
+        assert "ctrl+s again adds it anyway" in error
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, CodingScreen)
+    with Store(project) as store:
+        [added] = [c for c in store.codes() if c.name == "labels"]
+        assert added.path == "Leaving care/labels"
+    with Store(project) as store, pytest.raises(CoderError, match="contains '/'"):
+        CodingSession(store, "alice").add_code("Rent/arrears")
+
+
+async def test_add_code_checkboxes_and_parent_list_read_without_colour_at_80x24(
+        project: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    with Store(project) as store:
+        for i in range(12):
+            store.add_code(f"extra-{i}", f"Extra {i}")
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        box = app.screen.query_one("#add-apply")
+        assert "X" in str(box.render())
+        await pilot.press("tab", "tab", "tab", "space")
+        assert box.value is False
+        assert "X" not in str(box.render())
+        await pilot.press("shift+tab", "shift+tab", "enter")
+        overlay = app.screen.query_one("#add-parent SelectOverlay")
+        dialog = app.screen.query_one("#add-code")
+        assert overlay.display
+        assert dialog.region.contains_region(overlay.region)
 
 
 async def test_a_failed_write_back_to_the_codebook_file_is_reported(

@@ -64,10 +64,13 @@ class StatusLine(Static):
     """Confirms each save; a message appears only once the write has committed."""
 
     def say(self, message: str, *, ok: bool = True, error: bool = False) -> None:
+        """An error is shown whole, over up to three lines (the reason is what the researcher
+        needs); other messages keep to one."""
+        relayout = error or self.has_class("-error")
         self.set_class(error, "-error")
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text = Text(no_wrap=not error, overflow="ellipsis" if not error else "fold", end="")
         mark = "\u2717 " if error else ("\u2713 " if ok and message.startswith(
             ("saved", "undone", "redone")) else "  ")
         text.append(mark + clean(message))
-        self.update(text, layout=False)
+        self.update(text, layout=relayout)
         self.message = message
