@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_project
+from conftest import CODES, build_project
 from rich.console import Console
 from textual import events
 
@@ -21,6 +21,7 @@ from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.help import HelpScreen
 from coder.tui.screens.review import ReviewScreen
 from coder.tui.widgets.bars import StatusLine, TopBar
+from coder.tui.widgets.code_detail import CodeDetail
 from coder.tui.widgets.paragraph_view import ParagraphView
 
 SIZE = (120, 40)
@@ -38,6 +39,12 @@ def codings(path: Path, coder: str = "alice") -> list[tuple[str, int, str, str |
 def view_text(app: CoderApp) -> str:
     view = app.screen.query_one(ParagraphView)
     return "\n".join(view.render_line(y).text for y in range(view.size.height))
+
+
+def visible_text(app: CoderApp, widget) -> str:
+    region = widget.region
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strips[y].text[region.x:region.right] for y in range(region.y, region.bottom))
 
 
 def status(app: CoderApp) -> str:
@@ -395,6 +402,40 @@ async def test_add_code_checkboxes_and_parent_list_read_without_colour_at_80x24(
         assert dialog.region.contains_region(overlay.region)
 
 
+async def test_the_definition_panel_scrolls_and_names_the_code_whole(tmp_path: Path) -> None:
+    project = build_project(tmp_path / "p.db")
+    long_name = "Support that stopped abruptly at eighteen"
+    with Store(project) as store:
+        store.sync_codes([*CODES, {
+            "key": "abrupt", "name": long_name, "parent_key": "leaving-care", "color": None,
+            "shortcut": None, "definition": "Support ended on a birthday. " * 6,
+            "when_not_to_use": "Planned, gradual endings.", "example": "It just stopped."}])
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", *"abruptly", "enter")
+        detail = app.screen.query_one(CodeDetail)
+        assert str(detail.border_title) == f"Leaving care/{long_name}"
+        assert detail.focusable and detail.max_scroll_y > 0
+        detail.focus()
+        await pilot.press("end")
+        await pilot.wait_for_scheduled_animations()
+        assert detail.scroll_y == detail.max_scroll_y
+        shown = " ".join(visible_text(app, detail).replace("│", " ").split())
+        assert "Not when: Planned, gradual endings. Example: It just stopped." in shown
+        assert long_name in " ".join(detail.render_text().split())
+
+
+async def test_the_header_shows_progress_whole_at_80_columns(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j", "b")
+        header = top_bar(app)
+        assert header.rstrip().endswith(" blind")
+        assert "¶2/6  1/6 coded  in progress" in header
+        await pilot.press("o")
+        assert top_bar(app).rstrip().endswith("others: none")
+
+
 async def test_a_failed_write_back_to_the_codebook_file_is_reported(
         project: Path, tmp_path: Path) -> None:
     yaml_path = tmp_path / "book.yaml"
@@ -697,7 +738,7 @@ async def test_codebook_click_shows_double_click_applies(project: Path) -> None:
         line = next(i for i in range(tree.last_line + 1)
                     if tree.get_node_at_line(i).data == app.session.code_by_shortcut["l"].id)
         await pilot.click(tree, offset=(8, line + 1))
-        assert "Leaving care" in str(app.screen.query_one("#detail").render())
+        assert "Leaving care" in app.screen.query_one(CodeDetail).render_text()
         assert codings(project) == []
         await pilot.click(tree, offset=(8, line + 1), times=2)
         assert codings(project) == [("notes", 1, "leaving-care", None)]

@@ -225,6 +225,7 @@ class CodingScreen(Screen[None]):
             status=session.status,
             others=session.other_coder_names() if session.show_others else None,
             filter_name=filter_name,
+            progress=f"{session.coded_count()}/{len(session.paragraphs)} coded" if doc else "",
         )
 
     def _document_rows(self) -> list[DocumentRow]:
