@@ -128,6 +128,12 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
             under = f" under {clean(parent_code.path)}" if parent_code else " at the top level"
             error.update(Text(f"there is already a code named {name!r}{under}"))
             return
+        shortcut = self.query_one("#add-shortcut", Input).value.strip()
+        problem = shortcut_problem(shortcut, self.session.code_by_shortcut)
+        if problem:
+            error.update(Text(problem))
+            self.query_one("#add-shortcut", Input).focus()
+            return
         folded = " ".join(name.casefold().split())
         elsewhere = [clean(c.path) for c in self.session.codes
                      if " ".join(c.name.casefold().split()) == folded]
@@ -135,12 +141,6 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
             self.warned = (folded, parent_id)
             error.update(Text(f"{', '.join(elsewhere)} has this name too, so the two are told "
                               "apart only by their parents; enter or ctrl+s again adds it anyway"))
-            return
-        shortcut = self.query_one("#add-shortcut", Input).value.strip()
-        problem = shortcut_problem(shortcut, self.session.code_by_shortcut)
-        if problem:
-            error.update(Text(problem))
-            self.query_one("#add-shortcut", Input).focus()
             return
         apply = bool(self.query("#add-apply") and self.query_one("#add-apply", Checkbox).value)
         append = bool(self.query("#add-append") and self.query_one("#add-append", Checkbox).value)
