@@ -208,6 +208,16 @@ class Codebook:
         return self._tree.path(key)
 
 
+def name_problem(name: str) -> str | None:
+    """What the codebook format forbids in a code's name, if anything: the file checker, the
+    write-back of a new code and the app's add-code dialog all ask here."""
+    if "/" in name:
+        return f"name {name!r} contains '/', which separates levels in code paths; use 'and' or '&'"
+    if "\n" in name or "\r" in name:
+        return "a name must fit on one line"
+    return None
+
+
 def slugify(name: str) -> str:
     """A key suggestion for a name: 'Support drops off at 18' -> 'support-drops-off-at-18'."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -608,12 +618,9 @@ class _Checker:
     def check_name(
         self, node: Node, name: str, parent_label: str, siblings: dict[str, tuple[str, int]], line: int
     ) -> None:
-        if "/" in name:
-            self.add(
-                node, f"name {name!r} contains '/', which separates levels in code paths; use 'and' or '&'"
-            )
-        if "\n" in name:
-            self.add(node, "a name must fit on one line")
+        problem = name_problem(name)
+        if problem:
+            self.add(node, problem)
         folded = " ".join(name.casefold().split())
         if folded in siblings:
             other, other_line = siblings[folded]
@@ -823,8 +830,8 @@ def fit_problems(codebook: Codebook, code: CodeDef, *, editing: bool = False) ->
     name = code.name.strip()
     if not name:
         found.append("its name is empty")
-    elif "/" in name or "\n" in name:
-        found.append("a name must be one line without '/', which separates levels in code paths")
+    elif (problem := name_problem(name)) is not None:
+        found.append(problem)
     elif any(
         " ".join(s.name.casefold().split()) == " ".join(name.casefold().split())
         for s in codebook.children(code.parent_key) if s.key != code.key

@@ -19,6 +19,7 @@ from .errors import CoderError
 from .ingest import read_document
 from .models import Document, ParsedDocument
 from .store import Store
+from .vocab import DEFAULT_CONSENSUS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
@@ -179,6 +180,21 @@ def coder_name_clash(name: str, known: list[str]) -> str | None:
         return None
     folded = " ".join(name.split()).casefold()
     return next((k for k in known if " ".join(k.split()).casefold() == folded), None)
+
+
+def reserved_coder_name(name: str, consensus: Sequence[str] = ()) -> str | None:
+    """Why `name` cannot be a coder who codes, if it is the name a review writes to.
+
+    Coding as the consensus would mix one coder's own judgements into the review's outcome,
+    which agreement then compares against each coder as if it were settled.
+    """
+    folded = " ".join(name.split()).casefold()
+    taken = [DEFAULT_CONSENSUS, *consensus]
+    same = next((c for c in taken if " ".join(c.split()).casefold() == folded), None)
+    if same is None:
+        return None
+    return (f"{same!r} is the name a review writes its decisions to, not a coder's: "
+            "choose your own name")
 
 
 def demo_project(store: Store) -> list[ImportOutcome]:

@@ -24,9 +24,8 @@ from .compare import compare, covered_documents
 from .errors import CoderError
 from .models import Code
 from .store import Store
-from .vocab import DocumentStatus, EventKind, ParagraphKind
+from .vocab import DEFAULT_CONSENSUS, DocumentStatus, EventKind, ParagraphKind
 
-DEFAULT_CONSENSUS = "consensus"
 DECISION_EVENT = EventKind.REVIEW_DECISION
 AGREED_EVENT = EventKind.REVIEW_AGREED
 DECISIONS = ("a", "b", "both", "neither", "custom")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from . import codebook_edit
 from .codebook_edit import CodeChange, EditOutcome
+from .codebook import name_problem
 from .codetree import CodeTree
 from .errors import CoderError
 from .exclusive import exclusive_groups, group_of
@@ -23,7 +24,7 @@ from .models import Code, Document, Paragraph, Segment
 from .spans import first_overlap
 from .store import Store
 from .text import ellipsize
-from .vocab import UndoKind
+from .vocab import DocumentStatus, ParagraphKind, UndoKind
 
 POSITION_SETTING = "position:{coder}:{document}"
 LAST_DOCUMENT_SETTING = "last_document:{coder}"
@@ -111,6 +112,9 @@ class CodingSession:
         name = name.strip()
         if not name:
             raise CoderError("a code needs a name")
+        problem = name_problem(name)
+        if problem:
+            raise CoderError(problem)
         outcome = codebook_edit.add_code(self.store, self.coder_id, name, parent_key=parent_key,
                                          shortcut=shortcut, definition=definition,
                                          write=False)
@@ -269,6 +273,23 @@ class CodingSession:
     def coded_count(self) -> int:
         return sum(1 for segs in self.own.values() if segs)
 
+    def uncoded_count(self) -> tuple[int, int]:
+        """(paragraphs this coder has not coded, paragraphs there are to code): headings are
+        left out, as agreement leaves them out."""
+        units = [p for p in self.paragraphs if p.kind != ParagraphKind.HEADING]
+        return sum(1 for p in units if not self.own.get(p.id)), len(units)
+
+    def done_needs_asking(self) -> str | None:
+        """The question to ask before marking the document done while most of it is uncoded
+        (done feeds agreement, where an uncoded paragraph counts as \"no code applies\")."""
+        if self.status == DocumentStatus.DONE:
+            return None
+        uncoded, units = self.uncoded_count()
+        if units == 0 or uncoded * 2 <= units:
+            return None
+        return (f"{uncoded} of {units} paragraphs uncoded: mark done anyway? "
+                "Agreement will count them as coded with nothing. y/n")
+
     # -- reading state -------------------------------------------------------------------
 
     def is_coded(self, index: int) -> bool:
@@ -300,7 +321,7 @@ class CodingSession:
         i = position + step
         while 0 <= i < len(rows):
             p = self.paragraphs[rows[i]]
-            if p.kind != "heading" and not self.own.get(p.id):
+            if p.kind != ParagraphKind.HEADING and not self.own.get(p.id):
                 return i
             i += step
         return None
@@ -336,6 +357,8 @@ class CodingSession:
                 group = self.code_name(self.store.code(self.group_of[code_id]).id)
                 message += (f", replacing {gone} ({group} is exclusive: one sub-code per"
                             " paragraph; u undoes both)")
+            if p.kind == ParagraphKind.HEADING:
+                message += " (a heading: agreement leaves headings out)"
         else:
             segs[:] = [s for s in segs if s.id != result.segment_id]
             self.counts[code_id] = max(0, self.counts.get(code_id, 0) - 1)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+DEFAULT_CONSENSUS = "consensus"
+"""The coder a review writes its decisions to unless told another name (`coder review --as`)."""
+
 
 class DocumentStatus(StrEnum):
     """One coder's progress through one document (`document_status.status`)."""

@@ -308,3 +308,10 @@ def test_a_coder_name_differing_only_in_case_is_refused_before_the_app(db: Path)
     assert code == 2 and "nosuchdoc" in err
     with Store(db) as store:
         assert store.coders() == ["alice"]
+
+
+def test_the_name_a_review_writes_to_is_refused_as_a_coder(db: Path) -> None:
+    code, _, err = run("code", "--coder", "Consensus", db=db)
+    assert code == 2 and "'consensus' is the name a review writes its decisions to" in err
+    with Store(db) as store:
+        assert store.coders() == []

@@ -127,7 +127,7 @@ def test_colour_shortcut_and_parent_follow_the_codebook_rules(project) -> None:
         edit_code(store, alice, "belonging", CodeChange(shortcut="j"))
     with pytest.raises(CoderError, match="not a colour"):
         edit_code(store, alice, "belonging", CodeChange(color="blurple"))
-    with pytest.raises(CoderError, match="without '/'"):
+    with pytest.raises(CoderError, match="contains '/'"):
         edit_code(store, alice, "belonging", CodeChange(name="Belonging/home"))
     with pytest.raises(CoderError, match="under itself or one of its own sub-codes"):
         edit_code(store, alice, "stigma", CodeChange(parent_key="labels"))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import CoderError
 from .options import db_option, echo, open_project
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 DEMO_DB = "coder-demo.db"
 
@@ -43,7 +47,7 @@ def demo(coder: str | None, db: Path, no_app: bool) -> None:
     if not no_app:
         if coder is not None:
             with open_project(db) as store:
-                _check_coder_name(coder, store.coders())
+                _check_coder_name(coder, store)
         _run_app(db, coder)
 
 
@@ -62,18 +66,23 @@ def code(document: str | None, coder: str | None, db: Path) -> None:
         )
     with open_project(db) as store:
         if coder is not None:
-            _check_coder_name(coder, store.coders())
+            _check_coder_name(coder, store)
         if document is not None:
             store.document(document)
     _run_app(db, coder, document)
 
 
-def _check_coder_name(name: str, known: list[str]) -> None:
-    from ..project import coder_name_clash
+def _check_coder_name(name: str, store: Store) -> None:
+    from ..project import coder_name_clash, reserved_coder_name
+    from ..reconcile import consensus_coders
     from ..text import coder_name_problem
 
     if not name.strip():
         raise CoderError("--coder needs a name")
+    reserved = reserved_coder_name(name, consensus_coders(store))
+    if reserved is not None:
+        raise CoderError(f"--coder: {reserved}")
+    known = store.coders()
     problem = None if name.strip() in known else coder_name_problem(name)
     if problem:
         raise CoderError(f"--coder: {problem}")

@@ -12,18 +12,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import events
-from textual.app import App
 
 from ..session import IMPATIENT_MS, SAVE_ERRORS, CodingSession
 from ..store import Store
 from .screens.ask_coder import AskCoderScreen
 from .screens.coding import CodingScreen
 from .screens.waiting import WaitingScreen
+from .typeahead import TypeAheadApp
 
 LAST_CODER = "last_coder"
 
 
-class CoderApp(App[None]):
+class CoderApp(TypeAheadApp):
     CSS_PATH = "coder.tcss"
     TITLE = "coder"
     ENABLE_COMMAND_PALETTE = False

@@ -89,7 +89,7 @@ async def test_rename_and_sharpen_a_definition_then_undo_and_redo(project: Path,
                                "changed \u2014 new revision: stigma r2; written to book.yaml")
         assert any("Stigma and shame" in label for label in shown_tree(app))
         assert "Treated differently for being in care" in str(
-            app.screen.query_one(CodeDetail).render())
+            app.screen.query_one(CodeDetail).render_text())
         with Store(project) as store:
             code = store.code("stigma")
             assert (code.name, code.definition) == ("Stigma and shame",

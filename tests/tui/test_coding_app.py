@@ -5,20 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_project
+from conftest import CODES, build_project
 from rich.console import Console
 from textual import events
 from textual.widgets import Input
 
 from coder.codebook import RESERVED_KEYS, load_codebook
 from coder.models import ParagraphIn, ParsedDocument
+from coder.errors import CoderError
+from coder.session import CodingSession
 from coder.store import Store
 from coder.tui.app import CoderApp
 from coder.tui.screens.ask_coder import AskCoderScreen
 from coder.tui.screens.coding import CodingScreen
+from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.help import HelpScreen
 from coder.tui.screens.review import ReviewScreen
 from coder.tui.widgets.bars import StatusLine, TopBar
+from coder.tui.widgets.code_detail import CodeDetail
 from coder.tui.widgets.paragraph_view import ParagraphView
 
 SIZE = (120, 40)
@@ -36,6 +40,12 @@ def codings(path: Path, coder: str = "alice") -> list[tuple[str, int, str, str |
 def view_text(app: CoderApp) -> str:
     view = app.screen.query_one(ParagraphView)
     return "\n".join(view.render_line(y).text for y in range(view.size.height))
+
+
+def visible_text(app: CoderApp, widget) -> str:
+    region = widget.region
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strips[y].text[region.x:region.right] for y in range(region.y, region.bottom))
 
 
 def status(app: CoderApp) -> str:
@@ -351,6 +361,82 @@ async def test_add_code_on_the_fly_and_to_the_codebook_file(project: Path, tmp_p
         await pilot.press("escape")
 
 
+async def test_add_code_checks_the_name_by_the_codebook_rules(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", *"Housing/rent", "enter")
+        error = str(app.screen.query_one("#add-error").render())
+        assert "contains '/', which separates levels in code paths; use 'and' or '&'" in error
+        with Store(project) as store:
+            assert "housing-rent" not in {c.key for c in store.codes()}
+        await pilot.press("ctrl+u", *"labels", "tab", "enter", *"leav", "enter", "ctrl+s")
+        error = str(app.screen.query_one("#add-error").render())
+        assert "Stigma/Labels has this name too" in error
+        assert "ctrl+s again adds it anyway" in error
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, CodingScreen)
+    with Store(project) as store:
+        [added] = [c for c in store.codes() if c.name == "labels"]
+        assert added.path == "Leaving care/labels"
+    with Store(project) as store, pytest.raises(CoderError, match="contains '/'"):
+        CodingSession(store, "alice").add_code("Rent/arrears")
+
+
+async def test_add_code_checkboxes_and_parent_list_read_without_colour_at_80x24(
+        project: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    with Store(project) as store:
+        for i in range(12):
+            store.add_code(f"extra-{i}", f"Extra {i}")
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        box = app.screen.query_one("#add-apply")
+        assert "X" in str(box.render())
+        await pilot.press("tab", "tab", "tab", "tab", "space")
+        assert box.value is False
+        assert "X" not in str(box.render())
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "enter")
+        overlay = app.screen.query_one("#add-parent SelectOverlay")
+        dialog = app.screen.query_one("#add-code")
+        assert overlay.display
+        assert dialog.region.contains_region(overlay.region)
+
+
+async def test_the_definition_panel_scrolls_and_names_the_code_whole(tmp_path: Path) -> None:
+    project = build_project(tmp_path / "p.db")
+    long_name = "Support that stopped abruptly at eighteen"
+    with Store(project) as store:
+        store.sync_codes([*CODES, {
+            "key": "abrupt", "name": long_name, "parent_key": "leaving-care", "color": None,
+            "shortcut": None, "definition": "Support ended on a birthday. " * 6,
+            "when_not_to_use": "Planned, gradual endings.", "example": "It just stopped."}])
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", *"abruptly", "enter")
+        detail = app.screen.query_one(CodeDetail)
+        assert str(detail.border_title) == f"Leaving care/{long_name}"
+        assert detail.focusable and detail.max_scroll_y > 0
+        detail.focus()
+        await pilot.press("end")
+        await pilot.wait_for_scheduled_animations()
+        assert detail.scroll_y == detail.max_scroll_y
+        shown = " ".join(visible_text(app, detail).replace("│", " ").split())
+        assert "Not when: Planned, gradual endings. Example: It just stopped." in shown
+        assert long_name in " ".join(detail.render_text().split())
+
+
+async def test_the_header_shows_progress_whole_at_80_columns(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j", "b")
+        header = top_bar(app)
+        assert header.rstrip().endswith(" blind")
+        assert "¶2/6  1/6 coded  in progress" in header
+        await pilot.press("o")
+        assert top_bar(app).rstrip().endswith("others: none")
+
+
 async def test_a_failed_write_back_to_the_codebook_file_is_reported(
         project: Path, tmp_path: Path) -> None:
     yaml_path = tmp_path / "book.yaml"
@@ -375,7 +461,7 @@ async def test_a_failed_write_back_to_the_codebook_file_is_reported(
 async def test_mark_document_done_and_undo_it(project: Path) -> None:
     app = CoderApp(project, coder="alice")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("D")
+        await pilot.press("D", "y")
         with Store(project) as store:
             assert store.status(store.coder_id("alice"), store.document("notes").id) == "done"
         assert "done" in top_bar(app)
@@ -387,6 +473,36 @@ async def test_mark_document_done_and_undo_it(project: Path) -> None:
         with Store(project) as store:
             assert store.status(store.coder_id("alice"), store.document("notes").id) == \
                 "not started"
+
+
+async def test_marking_a_mostly_uncoded_document_done_asks_first(project: Path) -> None:
+    def notes_status() -> str:
+        with Store(project) as store:
+            return store.status(store.coder_id("alice"), store.document("notes").id)
+
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "b", "D")
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert question.startswith("4 of 5 paragraphs uncoded: mark done anyway?")
+        await pilot.press("n")
+        assert notes_status() == "in progress"
+        assert status(app) == "not marked done: nothing changed"
+        await pilot.press("j", "l", "j", "b", "D")
+        assert isinstance(app.screen, CodingScreen)
+        assert notes_status() == "done"
+        await pilot.press("D")
+        assert notes_status() == "in progress"
+
+
+async def test_coding_a_heading_says_agreement_leaves_it_out(project: Path) -> None:
+    app = CoderApp(project, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        assert status(app) == "saved: Stigma on ¶1 (a heading: agreement leaves headings out)"
+        await pilot.press("j", "b")
+        assert status(app) == "saved: Stigma on ¶2"
 
 
 async def test_jump_next_uncoded_and_movement_keys(tmp_path: Path) -> None:
@@ -457,6 +573,17 @@ async def test_coder_name_is_asked_once_and_remembered(project: Path) -> None:
     async with again.run_test(size=SIZE) as pilot:
         assert isinstance(again.screen, CodingScreen)
         assert again.session.coder == "carol"
+
+
+async def test_the_name_a_review_writes_to_is_refused_in_the_prompt(project: Path) -> None:
+    app = CoderApp(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"consensus", "enter")
+        assert isinstance(app.screen, AskCoderScreen)
+        error = str(app.screen.query_one("#ask-error").render())
+        assert "'consensus' is the name a review writes its decisions to" in error
+    with Store(project) as store:
+        assert store.coders() == []
 
 
 async def test_a_name_differing_from_a_known_coder_only_in_case_is_refused(
@@ -612,7 +739,7 @@ async def test_codebook_click_shows_double_click_applies(project: Path) -> None:
         line = next(i for i in range(tree.last_line + 1)
                     if tree.get_node_at_line(i).data == app.session.code_by_shortcut["l"].id)
         await pilot.click(tree, offset=(8, line + 1))
-        assert "Leaving care" in str(app.screen.query_one("#detail").render())
+        assert "Leaving care" in app.screen.query_one(CodeDetail).render_text()
         assert codings(project) == []
         await pilot.click(tree, offset=(8, line + 1), times=2)
         assert codings(project) == [("notes", 1, "leaving-care", None)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.widgets import Static
 
@@ -190,3 +191,49 @@ async def test_unknown_coder_and_nothing_to_reconcile(project: Path) -> None:
     with Store(project) as store:
         assert "consensus" not in store.coders()
         assert store.events("review decision") == []
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def two_coder_example(path: Path) -> Path:
+    """The README's walk-through project: both evidence sessions, the sample codebook, and
+    examples/two-coders' blind codings by alice and bob."""
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    seeds = REPO / "seeds"
+    for args in (["import", str(seeds / "west-midlands-evidence-session-2021-03.txt"),
+                  str(seeds / "east-of-england-evidence-session-2021-05.txt")],
+                 ["codebook", "use", str(REPO / "codebooks" / "care-and-community.yaml")],
+                 ["codings", "import", str(REPO / "examples" / "two-coders" / "alice.csv")],
+                 ["codings", "import", str(REPO / "examples" / "two-coders" / "bob.csv")]):
+        result = CliRunner().invoke(main, [*args, "--db", str(path)])
+        assert result.exit_code == 0, result.output
+    return path
+
+
+def visible_in(app: CoderApp, selector: str) -> str:
+    """The text the terminal shows inside one widget's region."""
+    region = app.screen.query_one(selector).region
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strips[y].text[region.x:region.right]
+                     for y in range(region.y, region.bottom))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_code_being_decided_is_always_in_sight(tmp_path: Path,
+                                                         size: tuple[int, int]) -> None:
+    project = two_coder_example(tmp_path / "two.db")
+    app = review_app(project)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("n", "n", "n")
+        assert "¶75" in header(app)
+        assert app.screen.cursor == "ce-parents"
+        shown = visible_in(app, "#review-a")
+        assert "▶" in shown and "Care-experienced" in shown
+        await pilot.press("up")
+        shown = visible_in(app, "#review-a")
+        assert "▶   Being heard" in shown
+        assert "▶   Being heard" in visible_in(app, "#review-b")

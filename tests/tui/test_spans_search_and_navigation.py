@@ -156,6 +156,8 @@ async def test_a_name_may_repeat_under_another_parent_and_is_told_apart(project:
         assert "'b' is already the shortcut of Stigma; free: " in error
         assert " t " in error and " b " not in error
         await pilot.press("backspace", "t", "ctrl+s")
+        assert "Stigma has this name too" in str(app.screen.query_one("#add-error").render())
+        await pilot.press("ctrl+s")
         assert status(app) == "saved: new code Leaving care/Stigma on ¶4"
         with Store(project) as store:
             paths = {c.path: c.key for c in store.codes()}

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select
 
-from ...codebook import RESERVED_KEYS
+from ...codebook import RESERVED_KEYS, name_problem
 from ...models import Code
 from ...session import CodingSession
 from ...text import clean
@@ -53,6 +53,19 @@ def shortcut_problem(char: str, taken: dict[str, Code]) -> str | None:
     return f"{char!r} is {owner}; free: {free_keys(taken)}"
 
 
+class MarkedCheckbox(Checkbox):
+    """Checked shows X, unchecked an empty box: the two differ in shape, not only in colour,
+    so they stay apart with NO_COLOR."""
+
+    def __init__(self, label: Text, value: bool, *, id: str) -> None:
+        super().__init__(label, value, id=id, compact=True)
+        self.BUTTON_INNER = "X" if value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "X" if self.value else " "
+        super().watch_value()
+
+
 class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "add", "add")]
 
@@ -63,6 +76,7 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
         self.parent_key = parent_key
         self.where = where
         self.codebook_path = Path(codebook_path) if codebook_path else None
+        self.warned: tuple[str, int | None] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="add-code"):
@@ -80,11 +94,11 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
             # Checkboxes without their 3-row border, so that the dialog (help line included)
             # fits a 24-row terminal.
             if self.where:
-                yield Checkbox(Text(f"apply it to {self.where} now"), True, id="add-apply",
-                               compact=True)
+                yield MarkedCheckbox(Text(f"apply it to {self.where} now"), True, id="add-apply")
             if self.codebook_path is not None:
-                yield Checkbox(Text(f"also add it to the codebook file {self.codebook_path.name}"),
-                               False, id="add-append", compact=True)
+                yield MarkedCheckbox(
+                    Text(f"also add it to the codebook file {self.codebook_path.name}"), False,
+                    id="add-append")
             yield Label(Text("", end=""), id="add-error", classes="dialog-error")
             yield Label(Text("enter (in a text field) or ctrl+s add \u00b7 tab next field \u00b7 "
                              "esc cancel"),
@@ -104,6 +118,11 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
             error.update(Text("the code needs a name"))
             self.query_one("#add-name", Input).focus()
             return
+        problem = name_problem(name)
+        if problem:
+            error.update(Text(problem))
+            self.query_one("#add-name", Input).focus()
+            return
         parent = self.query_one("#add-parent", Select).value
         parent_code = next((c for c in self.session.codes if c.key == parent), None)
         parent_id = parent_code.id if parent_code else None
@@ -119,6 +138,14 @@ class AddCodeScreen(ModalScreen[AddCodeRequest | None]):
         if problem:
             error.update(Text(problem))
             self.query_one("#add-shortcut", Input).focus()
+            return
+        folded = " ".join(name.casefold().split())
+        elsewhere = [clean(c.path) for c in self.session.codes
+                     if " ".join(c.name.casefold().split()) == folded]
+        if elsewhere and self.warned != (folded, parent_id):
+            self.warned = (folded, parent_id)
+            error.update(Text(f"{', '.join(elsewhere)} has this name too, so the two are told "
+                              "apart only by their parents; enter or ctrl+s again adds it anyway"))
             return
         apply = bool(self.query("#add-apply") and self.query_one("#add-apply", Checkbox).value)
         append = bool(self.query("#add-append") and self.query_one("#add-append", Checkbox).value)

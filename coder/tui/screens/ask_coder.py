@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ...text import clean, coder_name_problem
+from ...vocab import DEFAULT_CONSENSUS
 
 
 class AskCoderScreen(ModalScreen[str | None]):
@@ -21,7 +22,7 @@ class AskCoderScreen(ModalScreen[str | None]):
 
     def __init__(self, known: list[str]) -> None:
         super().__init__()
-        self.known = known
+        self.known = [k for k in known if k != DEFAULT_CONSENSUS]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small", id="ask-coder"):
@@ -50,8 +51,12 @@ class AskCoderScreen(ModalScreen[str | None]):
             self.query_one("#ask-error", Label).update(Text(problem))
             return
         # Imported here: it brings the importers and YAML, which starting the app does not need.
-        from ...project import coder_name_clash
+        from ...project import coder_name_clash, reserved_coder_name
 
+        reserved = reserved_coder_name(name)
+        if reserved is not None:
+            self.query_one("#ask-error", Label).update(Text(reserved))
+            return
         same = coder_name_clash(name, self.known)
         if same is not None:
             self.query_one("#ask-error", Label).update(Text(

@@ -272,6 +272,7 @@ class CodingScreen(Screen[None]):
             status=session.status,
             others=session.other_coder_names() if session.show_others else None,
             filter_name=filter_name,
+            progress=f"{session.coded_count()}/{len(session.paragraphs)} coded" if doc else "",
         )
 
     def _document_rows(self) -> list[DocumentRow]:
@@ -603,6 +604,22 @@ class CodingScreen(Screen[None]):
         self._report(outcome)
 
     def action_toggle_done(self) -> None:
+        from .confirm import ConfirmScreen
+
+        question = self.session.done_needs_asking()
+        if question is None:
+            self._toggle_done()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._toggle_done()
+            else:
+                self.say("not marked done: nothing changed", ok=False)
+
+        self._push(ConfirmScreen(question), answered)
+
+    def _toggle_done(self) -> None:
         try:
             outcome = self.session.toggle_done()
         except SAVE_ERRORS as exc:

@@ -35,6 +35,10 @@ class ListDialog(ModalScreen[ResultT]):
 
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
+        self.enter_in_field(event.value)
+
+    def enter_in_field(self, value: str) -> None:
+        """Enter in the text field chooses the highlighted option."""
         option = self.query_one(OptionList).highlighted_option
         if option is not None and option.id is not None:
             self.choose(option.id)

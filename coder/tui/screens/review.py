@@ -61,8 +61,9 @@ class ReviewScreen(Screen[None]):
         padding: 0 1;
     }
     #review-sides { height: auto; max-height: 16; }
+    SidePanel > .side-body { height: auto; }
     SidePanel {
-        width: 1fr; height: auto; min-height: 4;
+        width: 1fr; height: auto; min-height: 4; max-height: 16;
         border: round $primary 40%; border-title-color: $text; padding: 0 1;
     }
     #review-consensus { border: round $success 60%; }
@@ -74,6 +75,7 @@ class ReviewScreen(Screen[None]):
     ReviewScreen Footer.-compact FooterKey.-grouped { margin: 0 1 0 0; }
     ReviewScreen.-short #review-text-scroll { max-height: 6; }
     ReviewScreen.-short #review-sides { max-height: 8; }
+    ReviewScreen.-short SidePanel { max-height: 8; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -215,7 +217,7 @@ class ReviewScreen(Screen[None]):
         decision = review.decision(item.paragraph_id)
         self.query_one(ReviewHeader).show(
             coders=review.coders, consensus=review.consensus,
-            position=f"{item.document} \u00b6{item.n}",
+            position=item.document, paragraph=f"\u00b6{item.n}",
             progress=f"#{self.index + 1} \u00b7 {review.decided_count} of {review.total} decided")
         title = f"{clean(item.document)} \u00b7 \u00b6{item.n}"
         if item.speaker:

@@ -77,6 +77,7 @@ class SearchScreen(ListDialog[SearchHits | None]):
         self.hits: list[tuple[int, int, int]] = []
         self.searched = ""
         self.truncated = False
+        self.enter_waiting = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="search"):
@@ -91,12 +92,21 @@ class SearchScreen(ListDialog[SearchHits | None]):
     @on(Input.Changed, "#search-query")
     def _changed(self, event: Input.Changed) -> None:
         query = event.value
+        self.enter_waiting = False
         if len(query.strip()) < 2:
             self.hits = []
             self.query_one(OptionList).clear_options()
             self._count(HELP)
             return
         self.run_search(query)
+
+    def enter_in_field(self, value: str) -> None:
+        """Enter typed before the hits of what was typed have come in goes to the first of
+        them when they do, rather than to the hits of an earlier, shorter query."""
+        if len(value.strip()) >= 2 and value != self.searched:
+            self.enter_waiting = True
+            return
+        super().enter_in_field(value)
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
@@ -120,6 +130,10 @@ class SearchScreen(ListDialog[SearchHits | None]):
                              for i, (d, p) in enumerate(found[:LIMIT])])
         if self.hits:
             options.highlighted = 0
+            if self.enter_waiting:
+                self.choose("0")
+                return
+        self.enter_waiting = False
         if self.truncated:
             count = f"{LIMIT}+ hits; F3 walks them all"
         elif len(self.hits) == 1:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ...models import Code
@@ -41,13 +43,25 @@ def describe(code: Code | None) -> Text:
     return text
 
 
-class CodeDetail(Static):
+class CodeDetail(VerticalScroll):
+    """Scrolls, and takes the focus (tab), so a long definition can be read to its example
+    in a short panel; its title names the code whole, however narrow the codebook tree."""
+
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(describe(None), id=id)
+        super().__init__(id=id)
         self.code_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(describe(None), classes="detail-body")
 
     def show(self, code: Code | None) -> None:
         if code is not None and code.id == self.code_id:
             return
         self.code_id = code.id if code else None
-        self.update(describe(code))
+        self.border_title = Text(code.path) if code is not None else None
+        self.query_one(".detail-body", Static).update(describe(code))
+        self.scroll_home(animate=False)
+
+    def render_text(self) -> str:
+        """The definition as shown, for tests and screen readers' copies."""
+        return str(self.query_one(".detail-body", Static).render())

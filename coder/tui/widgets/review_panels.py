@@ -11,6 +11,9 @@ from collections.abc import Collection, Sequence
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.widgets import Static
 
 from ...models import Code
@@ -80,16 +83,19 @@ class ReviewHeader(Static):
     _state: dict | None = None
 
     def show(self, *, coders: Sequence[str], consensus: str, position: str,
-             progress: str) -> None:
+             progress: str, paragraph: str = "") -> None:
+        """`position` (the document) gives way first; the paragraph number always shows."""
         self._state = {"coders": coders, "consensus": consensus, "position": position,
-                       "progress": progress}
+                       "progress": progress, "paragraph": paragraph}
         width = self.size.width or 120
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         who = (f" review: {clean(coders[0])} (A) vs {clean(coders[1])} (B)" if width >= 100
                else f" {clean(coders[0])} vs {clean(coders[1])}")
         text.append(f"{who} \u2192 {clean(consensus)} ", style=Style(bold=True, reverse=True))
-        room = width - text.cell_len - len(progress) - 6
+        room = width - text.cell_len - len(progress) - len(paragraph) - 7
         text.append(f"  {ellipsize(position, max(room, 8))}")
+        if paragraph:
+            text.append(f" {paragraph}")
         gap = width - text.cell_len - len(progress) - 2
         text.append(" " * max(gap, 2))
         text.append(f" {progress} ", style=Style(bold=True, reverse=True))
@@ -101,16 +107,58 @@ class ReviewHeader(Static):
             self.show(**self._state)
 
 
-class SidePanel(Static):
-    """One column of codings (A's, B's or the consensus's); `shown` keeps its plain text."""
+def _grid(rows: Sequence[Row], pad: int) -> Table:
+    grid = Table.grid(padding=(0, pad))
+    grid.add_column(no_wrap=True, style=Style(bold=True))
+    grid.add_column(ratio=1)
+    for gutter, body in rows:
+        grid.add_row(Text(gutter), body)
+    return grid
+
+
+class SidePanel(VerticalScroll, can_focus=False):
+    """One column of codings (A's, B's or the consensus's); `shown` keeps its plain text.
+
+    A column longer than its room scrolls, and each time it is shown it scrolls to the row of
+    the code under the cursor: the code being decided is always in sight.
+    """
+
+    shown = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(""), classes="side-body")
 
     def show(self, title: str, rows: Sequence[Row]) -> None:
         self.border_title = Text(title)  # coder names are data, never markup
-        grid = Table.grid(padding=(0, 1 if any(g for g, _ in rows) else 0))
-        grid.add_column(no_wrap=True, style=Style(bold=True))
-        grid.add_column(ratio=1)
-        for gutter, body in rows:
-            grid.add_row(Text(gutter), body)
-        self.update(grid)
+        pad = 1 if any(g for g, _ in rows) else 0
+        self.query_one(".side-body", Static).update(_grid(rows, pad))
         self.shown = "\n".join(" ".join(f"{g} {line}".split())
                                for g, b in rows for line in b.plain.split("\n"))
+        focus = next((i for i, (g, _) in enumerate(rows) if g.startswith(CURSOR)), None)
+        self.call_after_refresh(self._follow, rows, pad, focus)
+
+    def _follow(self, rows: Sequence[Row], pad: int, focus: int | None,
+                again: bool = True) -> None:
+        """Scroll to the cursor's row where it is drawn (a scroll bar that has just appeared
+        rewraps the column, so this looks again after the next refresh)."""
+        if focus is None:
+            self.scroll_home(animate=False, immediate=True)
+            return
+        body = self.query_one(".side-body", Static)
+        width = body.size.width
+        top = next((y for y in range(body.size.height)
+                    if body.render_line(y).text.startswith(CURSOR[0])), None)
+        if width <= 0 or top is None:
+            return
+        tall = self._lines(rows[focus:focus + 1], pad, width)
+        self.scroll_to_region(Region(0, top, width, tall), animate=False, immediate=True,
+                              top=tall > self.scrollable_content_region.height)
+        if again:
+            self.call_after_refresh(self._follow, rows, pad, focus, False)
+
+    def _lines(self, rows: Sequence[Row], pad: int, width: int) -> int:
+        if not rows:
+            return 0
+        console = self.app.console
+        return len(console.render_lines(_grid(rows, pad), console.options.update_width(width),
+                                        pad=False))
