@@ -8,7 +8,7 @@ store query gives counts per code, document and speaker; the grouping folds them
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,12 +20,18 @@ from .store import Store
 SHADES = "\u00b7\u2591\u2592\u2593\u2588"
 
 
+def shade_level(count: int, top: int) -> int:
+    """0 for none, then 1 to 4 by quarter of the largest cell: one ramp for the app's
+    characters, the report's greys and the Word table's marks."""
+    if count <= 0 or top <= 0:
+        return 0
+    return min(4, max(1, math.ceil(4 * count / top)))
+
+
 def shade(count: int, top: int) -> str:
     """`·` for none, then `░ ▒ ▓ █` by quarter of the largest cell: a count's weight
     shown by the density of the character, so it reads on paper and in NO_COLOR."""
-    if count <= 0 or top <= 0:
-        return SHADES[0]
-    return SHADES[min(4, max(1, math.ceil(4 * count / top)))]
+    return SHADES[shade_level(count, top)]
 
 
 @dataclass
@@ -56,19 +62,25 @@ class CodeMatrix:
 def code_matrix(store: Store, grouping: Grouping, *,
                 coders: Sequence[str] | None = None) -> CodeMatrix:
     """Segments per live code, with its sub-codes, and group."""
-    tree = CodeTree(store.codes())
+    return fold_counts(CodeTree(store.codes()), grouping, store.coding_counts(
+        coders=list(coders) if coders else None))
+
+
+def fold_counts(tree: CodeTree[Code], grouping: Grouping,
+                counts: Iterable[tuple[int, int, str | None, int]]) -> CodeMatrix:
+    """The matrix of `tree`'s codes from (code_id, document_id, speaker, segments) counts:
+    the store's for the app, an export's own segments for a report."""
     own_segments: dict[tuple[int, str], int] = {}
-    for code_id, document_id, speaker, n_segments in store.coding_counts(
-            coders=list(coders) if coders else None):
+    for code_id, document_id, speaker, n_segments in counts:
         label = grouping.of(document_id, speaker)
         if label is None:
             continue
         own_segments[code_id, label] = own_segments.get((code_id, label), 0) + n_segments
-    counts: dict[tuple[int, str], int] = {}
+    cells: dict[tuple[int, str], int] = {}
     for code in tree:
         below = tree.descendant_ids(code.id)
         for label in grouping.labels:
             n = sum(own_segments.get((c, label), 0) for c in below)
             if n:
-                counts[code.id, label] = n
-    return CodeMatrix(grouping, tree.walk(), counts)
+                cells[code.id, label] = n
+    return CodeMatrix(grouping, tree.walk(), cells)
