@@ -24,12 +24,13 @@ from .. import __version__
 from ..code_matrix import CodeMatrix, fold_counts, shade
 from ..groupings import Grouping
 from ..models import Code, readable_name
+from ..store import Store
 from .charts import Row, bar_chart, matrix_chart, text_bar
 from .render import DocxBuilder, h, html_page, md_blockquote, md_heading, md_text
-from ..store import Store
 from .scope import Scope, subtree_keys
 
 NO_VALUE = "no value"
+
 
 @dataclass
 class Quote:
@@ -93,7 +94,9 @@ class Report:
         return out
 
     def frequencies(self) -> tuple[list[Row], list[int]]:
-        return [Row(s.code.name, s.depth) for s in self.sections], [s.segments for s in self.sections]
+        """Each code's own segments, as its counts line gives them."""
+        return ([Row(s.code.name, s.depth) for s in self.sections],
+                [s.segments for s in self.sections])
 
     def matrix_rows(self) -> tuple[list[Row], list[str], list[list[int]]]:
         """The matrix's codes and values that have a segment, with their counts (a value
