@@ -28,7 +28,7 @@ from bench import safety_bench
 from bench.corpus import Corpus, generate
 
 OPTIONAL = ("agreement_bench", "tui_bench", "export_bench", "guards", "attributes_bench",
-            "analysis_bench")
+            "analysis_bench", "memory")
 Row = tuple[str, str, str]
 
 

@@ -196,6 +196,8 @@ def crashes(kills: int) -> list[Row]:
         app_db = Path(tmp) / "crash-app.db"
         crash.make_app_project(app_db)
         a = crash.run_kills(app_db, max(kills // 5, 1), max_delay=1.5, app=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = crash.run_disturbed(Path(tmp), max(kills // 5, 4))
     return [(
         f"SIGKILL a coding process {r.kills} times",
         "nothing lost" if not r.problems else "PROBLEMS",
@@ -207,6 +209,14 @@ def crashes(kills: int) -> list[Row]:
         "nothing lost" if not a.problems else "PROBLEMS",
         f"{a.reported:,} codings its status line confirmed, all in the file; integrity ok; "
         f"{a.seconds:.0f} s" + (f"; {a.problems[:3]}" if a.problems else ""),
+    ), (
+        f"a session coding while another process restores, changes the codebook (--move), "
+        f"merges and backs up; both SIGKILLed, {d.rounds} rounds",
+        "nothing misplaced" if not d.problems else "PROBLEMS",
+        f"{d.saved:,} codings saved, {d.operations} operations of the other process, "
+        f"{d.refused} saves refused as ids moved; every coding on the text and code it was "
+        f"aimed at, and the {d.checked_quiet:,} saved after the other process stopped all in "
+        f"place; integrity ok; {d.seconds:.0f} s" + (f"; {d.problems[:3]}" if d.problems else ""),
     )]
 
 

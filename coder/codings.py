@@ -24,6 +24,7 @@ from .export.segments import COLUMNS as EXPORT_COLUMNS
 from .ingest.decoding import decode_text
 from .models import Code
 from .spans import OverlapCheck
+from .text import coder_name_problem
 from .store import Store
 from .vocab import DocumentStatus, EventKind
 
@@ -123,7 +124,13 @@ def _rows(reader: csv.DictReader[str], path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _columns(reader: csv.DictReader[str], path: Path) -> tuple[list[str], str]:
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        hint = ": a quote opened here is never closed" if "end of data" in str(exc) else ""
+        raise CoderError(f"malformed CSV header ({exc}){hint}; nothing was imported", path=path,
+                         line=1) from None
+    header = [h.strip() for h in (fieldnames or [])]
     code_column = next((c for c in CODE_COLUMNS if c in header), "code")
     missing = [c for c in REQUIRED if c != "code" and c not in header]
     if code_column not in header:
@@ -171,6 +178,7 @@ def read_codings_csv(
     _, code_column = _columns(reader, path)
 
     documents = {d.name: d for d in store.documents()}
+    known_coders = set(store.coders())
     codes = _Codes.of(store)
     lengths: dict[tuple[int, int], tuple[int, int]] = {}
     for doc_id, par_id, n, length in store.paragraph_index():
@@ -207,6 +215,9 @@ def read_codings_csv(
             continue
         if not values["coder"]:
             bad("empty coder name")
+            continue
+        if values["coder"] not in known_coders and (problem := coder_name_problem(values["coder"])):
+            bad(problem)
             continue
         par_id, length = lengths[(doc.id, n)]
         start = end = None

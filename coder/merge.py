@@ -37,6 +37,7 @@ left alone, so no coder's data ever changes another coder's codings.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
@@ -49,7 +50,8 @@ from .exclusive import breaches, exclusive_groups, set_exclusive_groups
 from .models import Code, Document, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
 from .spans import sort_out
-from .store import SCHEMA_VERSION, STATUSES, SegmentRow, Store, text_hash
+from .store import SCHEMA_VERSION, STATUSES, SegmentRow, Store, strip_foreign_objects, text_hash
+from .text import coder_name_problem
 from .vocab import DocumentStatus, EventKind
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}
@@ -97,6 +99,8 @@ class MergeReport:
     case_links_added: int = 0
     attribute_conflicts: list[str] = field(default_factory=list)
     """Values, types and case links the two copies disagree on: this project's are kept."""
+    foreign: list[str] = field(default_factory=list)
+    """Schema objects in the other copy that coder did not make ("view NAME"): never read."""
 
     @property
     def segments_removed(self) -> int:
@@ -153,27 +157,39 @@ def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = 
     if other_path.resolve() == store.path.resolve():
         raise CoderError("cannot merge a project into itself", path=other_path)
     with tempfile.TemporaryDirectory(prefix="coder-merge-other-") as folder:
-        other = _open_other(other_path, Path(folder))
+        other, foreign = _open_other(other_path, Path(folder))
         try:
-            return _merge_from(store, other, coders, dry_run, allow_new)
+            missing = other.missing_tables()
+            if missing:
+                raise CoderError(
+                    f"is not a whole coder project: {', '.join(missing)} missing or replaced by "
+                    "something else (a view?); nothing was merged", path=other_path)
+            report = _merge_from(store, other, coders, dry_run, allow_new)
         finally:
             other.close()
+    report.foreign = foreign
+    return report
 
 
-def _open_other(path: Path, folder: Path) -> Store:
+def _open_other(path: Path, folder: Path) -> tuple[Store, list[str]]:
     """The other copy, only ever read: opened read-only (no switch to WAL, no migration);
-    one from an older coder is migrated in a scratch copy in `folder` instead."""
+    one from an older coder is migrated in a scratch copy in `folder` instead, with the
+    schema objects coder did not make dropped first (a trigger there would fire during the
+    migration). Also the objects that are not coder's: the merge reads only its own tables,
+    so nothing is taken from them, and the report says so."""
     try:
         source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             version = source.execute("PRAGMA user_version").fetchone()[0]
             if version == 0 or version >= SCHEMA_VERSION:
                 source.close()
-                return Store(path, create=False, read_only=True, allow_triggers=True)
+                other = Store(path, create=False, read_only=True, allow_triggers=True)
+                return other, other.foreign_schema()
             copy = folder / path.name
-            dest = sqlite3.connect(copy)
+            dest = sqlite3.connect(copy, isolation_level=None)
             try:
                 source.backup(dest)
+                foreign = strip_foreign_objects(dest)
             finally:
                 dest.close()
         finally:
@@ -182,9 +198,9 @@ def _open_other(path: Path, folder: Path) -> Store:
         if "not a database" in str(exc):
             raise CoderError("not a coder project (not an SQLite file)", path=path) from None
         raise CoderError(f"cannot read the other project ({exc})", path=path) from None
-    migrated = Store(copy, create=False, backup_before_migration=False, allow_triggers=True)
+    migrated = Store(copy, create=False, backup_before_migration=False)
     migrated.path = path  # what messages name; the copy is only read, and deleted after
-    return migrated
+    return migrated, foreign
 
 
 def _merge_from(store: Store, other: Store, coders: list[str] | None, dry_run: bool,
@@ -220,6 +236,7 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
     report.unrelated = _unrelated(store, other, incoming)
     if report.unrelated and not allow_new:
         raise _unrelated_refusal(store, other, incoming)
+    _check_coder_names(store, other, incoming.contributors)
     report.backup = str(store.auto_backup("before-merge"))
     with store.transaction():
         doc_map = _match_documents(store, other, incoming.documents, report)
@@ -409,6 +426,17 @@ def _here(store: Store, other: Store, document_id: int) -> Document | None:
     """The document here with the same text as the other copy's, any version."""
     return store.find_document_by_text_hash(
         text_hash(p.text for p in other.paragraphs(document_id)), include_superseded=True)
+
+
+def _check_coder_names(store: Store, other: Store, names: Iterable[str]) -> None:
+    """A coder new to this project whose name could not be typed or shown as stored (spaces
+    only, a line break) is refused before anything is written, as `--coder` refuses it."""
+    known = set(store.coders())
+    for name in sorted(names):
+        problem = None if name in known else coder_name_problem(name)
+        if problem:
+            raise CoderError(f"{problem}; nothing was merged (rename the coder there first)",
+                             path=other.path)
 
 
 def _match_documents(store: Store, other: Store, needed: set[int],

@@ -51,7 +51,8 @@ class CodingSession:
     def __init__(self, store: Store, coder: str) -> None:
         self.store = store
         self.coder = coder.strip()
-        self.coder_id = store.coder_id(self.coder)
+        self.coder_id = 0
+        self._pin_with_coder()
         self.document: Document | None = None
         self.paragraphs: list[Paragraph] = []
         self.index_of: dict[int, int] = {}
@@ -61,10 +62,26 @@ class CodingSession:
         self.show_others = False
         self.status = "not started"
         self.pending: dict[str, str] = {}
-        store.pin_generation()
         self.reached: dict[int, int] = {}
         self.pending_reach: dict[int, int] = {}
         self.reload_codes()
+
+    def _pin_with_coder(self) -> None:
+        """Pin the project's state with this coder's id valid in it. The coder is added
+        unpinned (a restored file may lack them; adding a coder moves no id, and pinned, the
+        write would be refused again); if another program changed the project between that
+        and the pin, the id is looked up again. A change after the pin is caught at the next
+        save, as always."""
+        while True:
+            self.store.pinned_generation = None
+            coder_id = self.store.coder_id(self.coder)
+            self.store.pin_generation()
+            try:
+                if self.store.coder_id(self.coder, create=False) == coder_id:
+                    self.coder_id = coder_id
+                    return
+            except CoderError:
+                continue
 
     # -- codebook ------------------------------------------------------------------------
 
@@ -136,11 +153,10 @@ class CodingSession:
         document again by name, since its id may now belong to another document. The id to
         reopen, or None when the document is gone; nothing is opened yet."""
         name = self.document.name if self.document else None
-        self.store.pin_generation()
+        self._pin_with_coder()
         self.pending.clear()  # reading places named by the old ids
         self.document, self.paragraphs, self.index_of = None, [], {}
         self.own, self.memos, self.others = {}, {}, {}
-        self.coder_id = self.store.coder_id(self.coder)
         self.reload_codes()
         if name is None:
             return None

@@ -57,3 +57,19 @@ def ellipsize(text: str, limit: int) -> str:
     if len(text) <= limit:
         return clean(text)
     return clean(text[: max(0, limit - 1)]).rstrip() + "\u2026"
+
+
+def coder_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a new coder's name, or None when it can.
+
+    A coder's name is shown in the app's title bar, in reports and in CSV columns, and is what
+    `--coder` takes: a name of spaces only cannot be typed back, and a line break or another
+    control character (or an invisible one) would show as something other than what is stored.
+    """
+    if not name.strip():
+        return "a coder needs a name (not only spaces)"
+    odd = next((ch for ch in name if visible_char(ch) != ch), None)
+    if odd is not None:
+        return (f"a coder's name cannot hold a line break, a tab or another control or "
+                f"invisible character (U+{ord(odd):04X} in {clean(name)!r})")
+    return None

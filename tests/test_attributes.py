@@ -258,3 +258,61 @@ def test_merge_brings_attributes_cases_and_links_and_keeps_ours(tmp_path: Path) 
     again = merge_project(mine, tmp_path / "theirs.db")
     assert (again.attribute_values_added, again.case_links_added, again.cases_added) == (0, 0, [])
     mine.close()
+
+
+def _crosstab_by_reading(store: Store, coders: list[str]) -> dict[tuple[str, str], tuple[int, ...]]:
+    """(segments, paragraphs, words, cases) per code and region, counted segment by segment in
+    reading order: a stretch (code, paragraph, start) counts the words of the first quote met."""
+    index = AttributeIndex.load(store)
+    ids = {d.name: d.id for d in store.documents()}
+    seen: dict[tuple[str, str], list[set[object]]] = {}
+    counts: dict[tuple[str, str], list[int]] = {}
+    for document, n, speaker, _, key, _, start, _, quote, *_ in store.segment_records(
+            coders=coders):
+        value = index.values(ids[document], speaker).get("region", "(no value)")
+        slot = (key, value)
+        paragraphs, stretches, cases = seen.setdefault(slot, [set(), set(), set()])
+        count = counts.setdefault(slot, [0, 0])
+        count[0] += 1
+        paragraphs.add((document, n))
+        if (document, n, start) not in stretches:
+            stretches.add((document, n, start))
+            count[1] += len(quote.split())
+        case_id = index.case_id_of(ids[document], speaker)
+        if case_id is not None:
+            cases.add(case_id)
+    return {slot: (counts[slot][0], len(p), counts[slot][1], len(c))
+            for slot, (p, _, c) in seen.items()}
+
+
+def test_crosstab_counts_as_reading_every_segment_would(store: Store) -> None:
+    """Overlapping spans of two coders, one start with two ends, whole paragraphs coded twice and
+    whitespace of every kind: the counts SQLite groups are those of a segment-by-segment read."""
+    from coder.export.crosstab import crosstab
+    from coder.models import ParagraphIn
+
+    _coded(store)
+    store.add_document("spaces", ParsedDocument("text", [
+        ParagraphIn("  tabs\tand  two\u00a0spaces\u2003 and a\nbreak ", speaker="P2"),
+        ParagraphIn("one", speaker="P9"),
+    ]), source_path="spaces.txt", content_hash="hash-spaces")
+    set_value(store, "region", "West", document="spaces")
+    alice, bob = store.coder_id("alice"), store.coder_id("bob")
+    stigma, *others = store.codes()
+    for doc, n, coder, code, start, end in (
+            ("notes", 3, bob, stigma, None, None), ("notes", 3, bob, stigma, 0, 20),
+            ("notes", 3, alice, stigma, 0, 6), ("notes", 3, alice, stigma, 7, 25),
+            ("notes", 4, bob, others[0], 3, 9), ("notes-2", 2, bob, stigma, None, None),
+            ("spaces", 1, alice, stigma, None, None), ("spaces", 1, bob, stigma, 1, 22),
+            ("spaces", 1, bob, others[0], None, None), ("spaces", 2, alice, stigma, None, None)):
+        par = store.paragraph_at(store.document(doc).id, n)
+        assert par is not None
+        store.add_segment(coder, par.id, code.id, start, end)
+
+    for coders in (["alice", "bob"], ["bob"], ["alice"]):
+        table = crosstab(store, "region", coders)
+        got = {slot: (c.segments, c.paragraphs, c.words, c.cases)
+               for slot, c in table.cells.items()}
+        assert got == _crosstab_by_reading(store, coders)
+    west = crosstab(store, "region", ["alice", "bob"]).cell(stigma.key, "West")
+    assert west.words > len("  tabs\tand  two\u00a0spaces\u2003 and a\nbreak ".split())

@@ -103,3 +103,61 @@ def test_the_app_itself_killed_mid_coding_loses_nothing_its_status_line_confirme
     assert result.kills == 5
     assert result.problems == []
     assert result.reported >= 5  # the app was really coding when the kills came
+
+
+@pytest.fixture(scope="module")
+def disturbed(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("disturbed")
+    return folder, crash.run_disturbed(folder, 4, seed=3, max_delay=0.8)
+
+
+def test_a_second_process_restoring_recoding_and_merging_while_a_session_codes_both_killed(
+        disturbed) -> None:
+    """A session codes while another process restores (a reordered backup, or one it took
+    mid-run), retires and brings back a code with --move, merges and backs up; each round
+    SIGKILLs both at random moments. The file stays sound, every coding sits where the
+    session put it, and what it saved once the other process was gone is all there."""
+    _, result = disturbed
+    assert result.rounds == 4
+    assert result.problems == []
+    assert result.saved > 50 and result.operations > 4  # both really were at work
+    assert result.refused > 0  # and the session was told when ids moved under it
+    assert result.checked_quiet > 0
+
+
+def test_the_disturbed_check_notices_a_coding_on_the_wrong_document(disturbed,
+                                                                    tmp_path: Path) -> None:
+    folder, _ = disturbed
+    copy = tmp_path / "copy.db"
+    src = sqlite3.connect(folder / "project.db")
+    dest = sqlite3.connect(copy)
+    src.backup(dest)
+    src.close()
+    dest.close()
+    from coder.store import Store
+
+    with Store(copy) as store:
+        store.add_document("elsewhere", crash_document(), source_path="e.txt",
+                           content_hash="hash-elsewhere")
+        alice = store.coder_id("alice")
+        target = store.paragraphs(store.document("elsewhere").id)[0]
+        store.toggle_segment(alice, target.id, store.codes()[0].id)
+    history = [["add", 0.0, "notes", crash.NOTES[0], "stigma"]]
+    problems, _ = crash.check_disturbed(copy, history, [], None, "alice")
+    assert any("where the session never put one" in p and "elsewhere" in p for p in problems)
+
+
+def test_the_disturbed_check_notices_a_lost_coding_saved_after_the_other_stopped(
+        disturbed) -> None:
+    folder, _ = disturbed
+    run = [["try", 2.0, "notes", "no such paragraph text", "stigma"],
+           ["add", 2.1, "notes", "no such paragraph text", "stigma"]]
+    problems, checked = crash.check_disturbed(folder / "project.db", run, run, 1.0, "alice")
+    assert checked == 1
+    assert any("after the other process had stopped" in p for p in problems)
+
+
+def crash_document():
+    from coder.models import ParagraphIn, ParsedDocument
+
+    return ParsedDocument("text", [ParagraphIn("A paragraph of another document.")])

@@ -196,3 +196,45 @@ def test_a_second_process_restoring_recoding_and_merging_while_a_session_codes(
     allowed = saved | {(d, t, "stigma") for d, t, k in saved if k == "labels"}
     assert mine <= allowed, mine - allowed
     assert all(d == "notes" for d, _, _ in mine)
+
+
+def test_a_restore_between_the_reload_and_its_coder_lookup_does_not_break_the_reload(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second restore can land while the session reloads after the first: the backup lacks
+    this coder, so the reload adds them again and pins a state in which their id is valid,
+    instead of failing with ProjectChanged (seen in the two-process run)."""
+    backup_path = tmp_path / "without-alice.db"
+    with Store(backup_path) as earlier:
+        earlier.add_document("other", ParsedDocument("text", [ParagraphIn(f"Other {i}")
+                                                               for i in range(6)]),
+                             source_path="o.txt", content_hash="hash-other")
+        earlier.add_document("notes", ParsedDocument("text", list(SMALL_TEXTS)),
+                             source_path="notes.txt", content_hash="hash-notes")
+        earlier.sync_codes(SMALL_CODES)
+    project = tmp_path / "p.db"
+    store = make_project(project)
+    session = CodingSession(store, "alice")
+    session.open(store.document("notes").id)
+    with Store(project) as other:
+        other.restore(backup_path)
+    with pytest.raises(ProjectChanged):
+        session.toggle(CARE, store.code("stigma").id)
+    pins = 0
+    real_pin = store.pin_generation
+
+    def pin_then_restore() -> str:
+        nonlocal pins
+        token = real_pin()
+        pins += 1
+        if pins == 1:  # another restore right after the reload pinned
+            with Store(project) as other:
+                other.restore(backup_path)
+        return token
+
+    monkeypatch.setattr(store, "pin_generation", pin_then_restore)
+    reopened = session.reload()
+    assert pins >= 2  # it noticed, and pinned again
+    session.open(reopened or store.document("notes").id)
+    assert session.toggle(CARE, store.code("stigma").id).message.startswith("saved")
+    store.close()
+    assert coded_texts(project) == [("notes", SMALL_TEXTS[CARE].text, "stigma")]

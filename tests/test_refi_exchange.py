@@ -13,6 +13,7 @@ from qualcoder_rules import read_like_qualcoder
 from test_export_fixture import build_project
 
 from coder.cli import main
+from coder.exclusive import exclusive_groups, set_exclusive_groups
 from coder.export.refi import project_qdpx
 from coder.store import Store
 
@@ -110,12 +111,15 @@ def _snapshot(db: Path) -> dict[str, object]:
                                       for d in docs
                                       for pid, cid, memo in store.document_paragraph_memos(d.id)),
             "codes": [(c.key, c.name, c.path, c.color, c.definition) for c in store.codes()],
+            "reading marks": {(names[doc], coder): n
+                              for (doc, coder), n in store.reading_marks().items()},
+            "exclusive groups": exclusive_groups(store),
         }
 
 
 def test_coder_to_coder_round_trip_is_lossless(two_coders: Path, tmp_path: Path) -> None:
-    """Titles, paragraph kinds, speakers, statuses and memos come back, and agreement is the
-    same to the last digit."""
+    """Titles, paragraph kinds, speakers, statuses, memos, how far each coder read and the
+    exclusive groups come back, and agreement is the same to the last digit."""
     db = tmp_path / "before.db"
     with Store(two_coders) as store:
         store.backup(db)
@@ -128,6 +132,12 @@ def test_coder_to_coder_round_trip_is_lossless(two_coders: Path, tmp_path: Path)
         store.set_paragraph_memo(bob, first.id, "bob wonders\n\nabout this")
         seg = next(s for s in store.segments(document_id=doc.id) if s.coder_id == alice)
         store.set_segment_memo(alice, seg.id, "alice's memo")
+        other = store.documents()[1]
+        last = max(r.n for r in store.segment_rows(coders=["bob"], document_ids=[other.id]))
+        assert last < len(store.paragraphs(other.id))
+        store.set_status(alice, other.id, "done")
+        store.raise_reading_mark(bob, other.id, last + 1)  # bob read on without coding
+        set_exclusive_groups(store, ["trust"])
     run("export", "qdpx", "--out", str(tmp_path / "two.qdpx"), "--db", str(db))
     copy = tmp_path / "copy.db"
     run("refi", "import", str(tmp_path / "two.qdpx"), "--db", str(copy))
@@ -135,10 +145,16 @@ def test_coder_to_coder_round_trip_is_lossless(two_coders: Path, tmp_path: Path)
     assert any(kind == "heading" for *_, paragraphs in before["documents"]  # type: ignore[misc]
                for _, kind, *_ in paragraphs)
     assert ("west-midlands-evidence-session-2021-03", "alice") in before["statuses"]  # type: ignore[operator]
+    assert before["reading marks"] and before["exclusive groups"] == ["trust"]
     for key in before:
         assert after[key] == before[key], key
     agree = ["agree", "--coders", "alice,bob", "--json"]
     assert run(*agree, "--db", str(copy)) == run(*agree, "--db", str(db))
+    with Store(copy) as store:  # without the mark and the group agreement would differ
+        store.conn.execute("DELETE FROM reading_marks")
+        set_exclusive_groups(store, [])
+        store.conn.commit()
+    assert run(*agree, "--db", str(copy)) != run(*agree, "--db", str(db))
 
 
 def test_refi_import_names_codings_that_break_an_exclusive_group(tmp_path: Path) -> None:

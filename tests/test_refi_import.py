@@ -316,7 +316,8 @@ def test_nvivo_style_archive(tmp_path: Path) -> None:
     missing = " | ".join(report.not_imported)
     assert "1 selections outside" in missing
     assert "1 codings that point at something other than a code" in missing
-    assert "PDFSource" in missing and "Cases" in missing
+    assert "PDFSource" in missing
+    assert [c.name for c in store.cases()] == ["P1"] and store.cases()[0].guid == CASE.upper()
     assert any("split into one segment per paragraph" in w for w in report.warnings)
     assert any("non-codable" in w for w in report.warnings)
     store.close()

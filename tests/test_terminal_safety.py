@@ -25,10 +25,13 @@ def hostile(tmp_path: Path) -> Path:
                                  source_path=f"{HOSTILE}.txt", content_hash="h")
         store.set_document_title(doc.id, f"Title {HOSTILE}")
         store.sync_codes([{"key": "k", "name": f"Code {HOSTILE}", "parent_key": None}])
-        for coder in (f"alice{HOSTILE}", "bob"):
+        for coder in ("alice", "bob"):
             cid = store.coder_id(coder)
             for p in store.paragraphs(1)[1:]:
                 store.toggle_segment(cid, p.id, store.code("k").id)
+        # coder refuses such a name now; a project made before that rule may still hold one
+        with store.transaction() as conn:
+            conn.execute("UPDATE coders SET name = ? WHERE name = 'alice'", (f"alice{HOSTILE}",))
     return db
 
 

@@ -7,7 +7,11 @@ still show their traceback. Commands are imported only when run (see `lazy.py`).
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -66,8 +70,15 @@ COMMANDS: dict[str, Lazy] = {
 }
 
 
+# Projects the running command committed a change to (`open_project` adds them): when the
+# report of a committed change cannot be printed (a full standard output), the command still
+# exits 0, since the change was made.
+saved_projects: list[Path] = []
+
+
 class CoderGroup(LazyGroup):
     def invoke(self, ctx: click.Context) -> Any:
+        saved_projects.clear()  # one command per process, but tests invoke many in one
         try:
             return super().invoke(ctx)
         except CoderError as exc:
@@ -75,6 +86,31 @@ class CoderGroup(LazyGroup):
 
             click.echo(visible_text(f"Error: {exc}"), err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_TROUBLE or exc.filename is not None:
+                raise
+            _output_failed(exc)
+
+
+# Errors of a write to standard output (a full disk or quota behind `> FILE`, `> /dev/full`,
+# an I/O error); a closed pipe (`| head`) click already ends quietly with exit 1.
+_OUTPUT_TROUBLE = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+
+
+def _output_failed(exc: OSError) -> None:
+    """One line on stderr instead of a traceback. Exit 1, unless the command had committed
+    a change to the project: it was made, and its exit code says so."""
+    # What is still buffered for stdout would fail again at exit, with a second message.
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    why = exc.strerror or str(exc)
+    if saved_projects:
+        click.echo(f"warning: the change to {saved_projects[-1]} is saved, but its report could "
+                   f"not be written to standard output ({why})", err=True)
+        sys.exit(0)
+    click.echo(f"Error: cannot write to standard output ({why})", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=CoderGroup, lazy=COMMANDS,

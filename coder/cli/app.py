@@ -70,9 +70,13 @@ def code(document: str | None, coder: str | None, db: Path) -> None:
 
 def _check_coder_name(name: str, known: list[str]) -> None:
     from ..project import coder_name_clash
+    from ..text import coder_name_problem
 
     if not name.strip():
         raise CoderError("--coder needs a name")
+    problem = None if name.strip() in known else coder_name_problem(name)
+    if problem:
+        raise CoderError(f"--coder: {problem}")
     same = coder_name_clash(name, known)
     if same is not None:
         raise CoderError(

@@ -301,11 +301,14 @@ def _deliver(data: bytes | None, out: Path | None, force: bool, lines: list[Text
               help="CSV file to write (default: standard output).")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte-order mark (for Excel).")
+@click.option("--excel-safe", is_flag=True,
+              help="Put an apostrophe before names starting with = + - @ so Excel shows them as "
+                   "text, not formulas (the names no longer equal the stored ones).")
 @where_option
 @db_option
 def export_matrix(codes: tuple[str, ...], coders: tuple[str, ...], document: str | None,
                   with_subcodes: bool, out: Path | None, force: bool, bom: bool,
-                  where: tuple[str, ...], db: Path) -> None:
+                  excel_safe: bool, where: tuple[str, ...], db: Path) -> None:
     """Codes as 0/1 columns, one row per paragraph and coder (CSV, for R, SPSS or pandas).
 
     A coder's rows cover every paragraph of each document they coded in or marked, so an
@@ -318,10 +321,11 @@ def export_matrix(codes: tuple[str, ...], coders: tuple[str, ...], document: str
         check_target(out, force=force)
     with open_project(db) as store:
         filters = _where(store, where)
-        scope = select(store, codes=codes, coders=coders, document=document, where=filters)
+        scope = select(store, codes=codes, coders=coders, document=document, as_codings=True,
+                       where=filters)
         built = matrix.code_matrix(store, scope, list(coders), with_subcodes=with_subcodes,
                                    where=filters)
-    data = matrix.matrix_csv(built, bom=bom)
+    data = matrix.matrix_csv(built, bom=bom, excel_safe=excel_safe)
     if out is None:
         _emit(data)
     else:
@@ -669,13 +673,27 @@ def refi_import_command(file: Path, out: Path | None, force: bool, db: Path) -> 
         f"{r.codes_matched} matched{_matched_by(r.codes_matched_by)}; "
         f"coders {', '.join(r.coders) or 'none'}; "
         f"{r.segments_added} segment(s) added, {r.segments_skipped} already there; "
-        f"{r.memos_added} paragraph memo(s)"
+        f"{r.memos_added} paragraph memo(s)" + _cases_summary(r)
     ))
     lines = [Text(f"positions: {p}", style="yellow") for p in r.positions]
     lines += _notes(r.warnings, r.not_imported, label="not imported")
     if r.backup:
         lines.append(Text(f"backup of the project before the import: {r.backup}", style="dim"))
     _say(lines, to_stdout=False)
+
+
+def _cases_summary(r: refi_import.ImportReport) -> str:
+    """Attributes, cases and exclusive groups, said (as `coder merge` says them) only when the
+    file brought any."""
+    parts = []
+    if r.attributes_added or r.cases_added or r.values_added or r.case_links_added:
+        parts.append(f"attributes: {len(r.attributes_added)} declared "
+                     f"({', '.join(r.attributes_added) or 'none'}), {r.values_added} value(s) "
+                     f"set, {len(r.cases_added)} case(s) and {r.case_links_added} case link(s) "
+                     "added")
+    if r.exclusive_groups_added:
+        parts.append(f"exclusive groups: {', '.join(r.exclusive_groups_added)}")
+    return "".join(f"; {p}" for p in parts)
 
 
 def _matched_by(counts: dict[str, int]) -> str:

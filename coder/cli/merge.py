@@ -110,6 +110,9 @@ def merge(other: Path, coders: tuple[str, ...], dry_run: bool, allow_new: bool,
     for line in r.exclusive_breaches:
         echo(f"warning: two sub-codes of one exclusive group, kept (coder agree reports "
                    f"it): {line}", err=True)
+    if r.foreign:
+        echo(f"ignored in {other}: {', '.join(r.foreign)} (not coder's own; the merge reads "
+             "only coder's tables, so nothing is taken from them)", err=True)
     if r.dry_run:
         if r.unrelated and not allow_new:
             echo(f"{other} shares no document with this project: without --allow-new "

@@ -17,6 +17,7 @@ from rich.segment import Segment
 from ..errors import CoderError
 from ..store import DEFAULT_DB, Store, file_problem, is_file_problem
 from ..text import visible_text
+from . import saved_projects
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,6 +83,8 @@ def open_project(db: Path, *, must_exist: bool = True, allow_triggers: bool = Fa
             _discard(db)
         raise
     finally:
+        if store.commits:
+            saved_projects.append(Path(db))
         store.close()
 
 

@@ -12,8 +12,10 @@ files whose writer is gone.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ from ..errors import CoderError
 def check_target(target: Path, *, force: bool) -> None:
     """Refuse, before any work is done, a target that cannot or must not be written."""
     target = Path(target)
+    refuse_special(target)
     if target.is_dir():
         raise CoderError("is a folder; give a file name to write to", path=target)
     if target.exists() and not force:
@@ -34,6 +37,21 @@ def check_target(target: Path, *, force: bool) -> None:
         raise CoderError(f"the folder {parent} does not exist", path=target)
 
 
+def refuse_special(target: Path) -> None:
+    """A link or a device node is never replaced, even with --force: moving a file over
+    `/dev/null` or over a link the user keeps elsewhere would destroy it, not update it."""
+    if target.is_symlink():
+        raise CoderError("is a link; coder never replaces a link, so give the file it points "
+                         "to or another name", path=target)
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise CoderError("is a device or another special file; coder never replaces one, so "
+                         "give a file name", path=target)
+
+
 @contextmanager
 def atomic_path(target: Path, *, force: bool = False) -> Iterator[Path]:
     """A temporary path to write to; it becomes `target` when the block ends without error."""
@@ -41,18 +59,38 @@ def atomic_path(target: Path, *, force: bool = False) -> Iterator[Path]:
     check_target(target, force=force)
     parent = target.parent if str(target.parent) else Path(".")
     remove_stale_temps(target)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
-                                    dir=parent)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.",
+                                        suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise _write_problem(exc, target) from None
     os.close(handle)
     tmp = Path(name)
     try:
         yield tmp
         _flush(tmp)
         os.chmod(tmp, _mode_for(target))
+        refuse_special(target)  # nothing became a link or a device meanwhile
         _move_into_place(tmp, target, force=force)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _write_problem(exc, target) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_problem(exc: OSError, target: Path) -> CoderError:
+    """A write that failed for a reason of the disk or the folder, said as such; nothing
+    was written under `target`."""
+    folder = (target.parent if str(target.parent) else Path(".")).resolve()
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = f"the disk holding {folder} is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT):
+        why = f"the folder {folder} cannot be written to ({exc.strerror or exc})"
+    else:
+        why = f"it could not be written ({exc.strerror or exc})"
+    return CoderError(f"not written: {why}; nothing was left under that name", path=target)
 
 
 def remove_stale_temps(target: Path) -> list[Path]:

@@ -103,7 +103,7 @@ def crosstab(
     """Codes by the values of `attribute`, counting the segments of `coders` (pooled)."""
     index = index or AttributeIndex.load(store)
     attr = index.attribute(attribute)
-    scope = select(store, codes=codes, coders=coders, as_records=True, where=where)
+    scope = select(store, codes=codes, coders=coders, as_tallies=True, where=where)
     doc_ids = {d.name: d.id for d in scope.documents}
 
     def value_of(doc_id: int, speaker: str | None) -> str:
@@ -123,29 +123,20 @@ def crosstab(
                 members[value][1].add(case_id)
 
     cells: dict[tuple[str, str], Cell] = {}
-    paragraphs: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
-    stretches: dict[tuple[str, str], set[tuple[str, int, int | None]]] = defaultdict(set)
     cases: dict[tuple[str, str], set[int]] = defaultdict(set)
-    assert scope.records is not None
-    for record in scope.records:
-        document, n, speaker, _, key, _, start, _, quote = record[:9]
-        doc_id = doc_ids[document]
-        value = value_of(doc_id, speaker)
-        slot = (key, value)
+    assert scope.tallies is not None
+    for tally in scope.tallies:
+        slot = (tally.code_key, value_of(tally.document_id, tally.speaker))
         cell = cells.get(slot)
         if cell is None:
             cell = cells[slot] = Cell()
-        cell.segments += 1
-        paragraphs[slot].add((document, n))
-        stretch = (document, n, start)
-        if stretch not in stretches[slot]:
-            stretches[slot].add(stretch)
-            cell.words += len(quote.split())
-        case_id = index.case_id_of(doc_id, speaker)
+        cell.segments += tally.segments
+        cell.paragraphs += tally.paragraphs
+        cell.words += tally.words
+        case_id = index.case_id_of(tally.document_id, tally.speaker)
         if case_id is not None:
             cases[slot].add(case_id)
     for slot, cell in cells.items():
-        cell.paragraphs = len(paragraphs[slot])
         cell.cases = len(cases[slot])
 
     values = sorted(n_paragraphs, key=lambda v: (v == NO_VALUE, sort_key(attr.type, v)))

@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..codetree import CodeTree
-from ..models import Code, Document, Paragraph
-from ..store import Store
+from ..models import Code, Document
+from ..store import ParagraphHead, Store
 from ..vocab import DocumentStatus
 from .scope import Scope
+from .segments import excel_text
 
 if TYPE_CHECKING:
     from ..attributes import AttributeIndex, Where
@@ -28,7 +29,7 @@ FIXED_COLUMNS = ("document", "document_title", "paragraph", "kind", "speaker", "
 @dataclass
 class Matrix:
     codes: list[Code]
-    rows: list[tuple[Document, Paragraph, str, list[int]]]
+    rows: list[tuple[Document, ParagraphHead, str, list[int]]]
     attributes: list[str] = field(default_factory=list)
     index: AttributeIndex | None = None
 
@@ -41,12 +42,12 @@ class Matrix:
         described = ["case", *(f"attribute_{a}" if a in taken else a for a in self.attributes)]
         return [*FIXED_COLUMNS, *(described if self.index is not None else []), *codes]
 
-    def described(self, doc: Document, p: Paragraph) -> list[str]:
+    def described(self, doc: Document, speaker: str | None) -> list[str]:
         """The case and attribute cells of a row (none in a project without them)."""
         if self.index is None:
             return []
-        case = self.index.case_of(doc.id, p.speaker)
-        values = self.index.values(doc.id, p.speaker)
+        case = self.index.case_of(doc.id, speaker)
+        values = self.index.values(doc.id, speaker)
         return [case.name if case else "", *(values.get(a, "") for a in self.attributes)]
 
 
@@ -56,7 +57,8 @@ def code_matrix(store: Store, scope: Scope, coders: list[str], *,
     empty). With `with_subcodes`, a parent's column is 1 where it or any code below it was
     applied, as a code filter counts it everywhere else. In a project with cases or attributes,
     each row also carries its case and attribute values (see `coder.attributes`); `where`
-    keeps the paragraphs whose values match."""
+    keeps the paragraphs whose values match. `scope` is selected `as_codings`: no quote is
+    read, as no cell shows one."""
     from ..attributes import AttributeIndex
 
     index = AttributeIndex.load(store)
@@ -74,7 +76,8 @@ def code_matrix(store: Store, scope: Scope, coders: list[str], *,
     statuses = store.statuses()
     applied: dict[tuple[int, str], set[int]] = {}
     worked: set[tuple[int, str]] = set()
-    for r in scope.rows:
+    assert scope.codings is not None
+    for r in scope.codings:
         worked.add((r.document_id, r.coder))
         applied.setdefault((r.paragraph_id, r.coder), set()).update(feeds.get(r.code_key, ()))
     for (document_id, coder), status in statuses.items():
@@ -82,27 +85,46 @@ def code_matrix(store: Store, scope: Scope, coders: list[str], *,
             worked.add((document_id, coder))
     wanted = coders or sorted({coder for _, coder in worked})
     rows = []
+    heads = store.paragraph_heads([d.id for d in scope.documents])
+    blank = [0] * len(codes)
     for doc in scope.documents:
-        paragraphs = store.paragraphs(doc.id)
+        paragraphs = heads[doc.id]
+        if where:
+            paragraphs = [p for p in paragraphs if where.matches(doc.id, p.speaker)]
         for coder in wanted:
             if (doc.id, coder) not in worked:
                 continue
             for p in paragraphs:
-                if where and not where.matches(doc.id, p.speaker):
-                    continue
-                marks = applied.get((p.id, coder), set())
-                rows.append((doc, p, coder, [1 if i in marks else 0 for i in range(len(codes))]))
+                marks = applied.get((p.id, coder))
+                rows.append((doc, p, coder, [1 if i in marks else 0 for i in range(len(codes))]
+                             if marks else blank))
     return Matrix(codes, rows, list(index.declared) if described else [],
                   index if described else None)
 
 
-def matrix_csv(matrix: Matrix, *, bom: bool = False) -> bytes:
+def matrix_csv(matrix: Matrix, *, bom: bool = False, excel_safe: bool = False) -> bytes:
+    """RFC 4180 CSV; with `excel_safe`, a formula-like name (a coder called `=1+1`, a title
+    starting with `-`) gets the apostrophe Excel reads as "this is text", as in the segments
+    CSV."""
     out = io.StringIO(newline="")
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(matrix.header)
+    cell = excel_text if excel_safe else _same
+    writer.writerow([cell(h) for h in matrix.header])
+    titles: dict[int, str] = {}
+    described: dict[tuple[int, str | None], list[str]] = {}
     for doc, p, coder, marks in matrix.rows:
-        writer.writerow([doc.name, doc.title, p.n, p.kind, p.speaker, coder,
-                         *matrix.described(doc, p), *marks])
+        title = titles.get(doc.id)
+        if title is None:
+            title = titles[doc.id] = doc.title
+        cells = described.get((doc.id, p.speaker))
+        if cells is None:
+            cells = described[(doc.id, p.speaker)] = [cell(c) for c in matrix.described(doc, p.speaker)]
+        writer.writerow([cell(doc.name), cell(title), p.n, cell(p.kind), cell(p.speaker),
+                         cell(coder), *cells, *marks])
     return out.getvalue().encode("utf-8")
+
+
+def _same(value: Any) -> Any:
+    return value

@@ -48,6 +48,7 @@ from .. import __version__
 from ..codebook import normalise_color
 from ..codetree import CodeTree
 from ..errors import CoderError
+from ..exclusive import exclusive_groups
 from ..models import Code, Document, Paragraph
 from ..store import SegmentRow, Store, stable_guid
 from ..vocab import ParagraphKind
@@ -355,12 +356,15 @@ class _ProjectWriter:
         self.notes: list[etree._Element] = []
         self.files: list[tuple[str, bytes]] = []
         self.statuses = store.statuses()
+        self.marks = store.reading_marks()
+        self.speaker_cases: list[tuple[str, str, str]] = []
         self.extra: dict[str, dict[str, Any]] = {}
         self.variables = {a.name: a for a in store.attributes()}
         self.document_values: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for doc_id, name, value in store.document_attribute_values():
             self.document_values[doc_id].append((name, value))
         self.doc_guids: dict[int, str] = {}
+        self.exclusive = [self.code_guid[k] for k in exclusive_groups(store) if k in self.code_guid]
 
     def build(self) -> etree._Element:
         rows = self.store.segment_rows()
@@ -410,7 +414,9 @@ class _ProjectWriter:
         labels, speakers = self.labels(doc, paragraphs)
         statuses = {self.coder_guids[name]: status for (doc_id, name), status
                     in self.statuses.items() if doc_id == doc.id and name in self.coder_guids}
-        self.extra[guid] = document_extra(doc, paragraphs, labels, statuses)
+        marks = {self.coder_guids[name]: n for (doc_id, name), n in self.marks.items()
+                 if doc_id == doc.id and name in self.coder_guids}
+        self.extra[guid] = document_extra(doc, paragraphs, labels, statuses, marks)
         text, starts = source_text(texts, labels)
         if any(ord(ch) > 0xFFFF for ch in text):
             t.non_bmp.append(doc.name)
@@ -472,15 +478,15 @@ class _ProjectWriter:
             for case_id, name, value in self.store.case_attribute_values():
                 case_values[case_id].append((name, value))
             whole: dict[int, list[int]] = defaultdict(list)
-            speakers = 0
+            guid_of = {c.id: norm_guid(c.guid) or stable_guid("case", c.name) for c in cases}
             for case_id, doc_id, speaker in self.store.case_links():
                 if speaker is None:
                     whole[case_id].append(doc_id)
-                else:
-                    speakers += 1
+                elif doc_id in self.doc_guids:
+                    self.speaker_cases.append((guid_of[case_id], self.doc_guids[doc_id], speaker))
             cases_el = etree.Element(f"{{{NS_PROJECT}}}Cases")
             for case in cases:
-                el = _sub(cases_el, "Case", guid=norm_guid(case.guid), name=xml_safe(case.name))
+                el = _sub(cases_el, "Case", guid=guid_of[case.id], name=xml_safe(case.name))
                 if case.description:
                     _sub(el, "Description").text = self.safe(case.description)
                 for name, value in case_values.get(case.id, []):
@@ -489,10 +495,10 @@ class _ProjectWriter:
                     if doc_id in self.doc_guids:
                         _sub(el, "SourceRef", targetGUID=self.doc_guids[doc_id])
             blocks.append(cases_el)
-            if speakers:
-                self.report.not_carried.append(
-                    f"{speakers} speaker link(s) to cases (a REFI-QDA case holds whole sources "
-                    "or selections, not a speaker's turns)")
+            if self.speaker_cases:
+                self.report.coder_only.append(
+                    f"{len(self.speaker_cases)} speaker link(s) to cases (a REFI-QDA case holds "
+                    "whole sources or selections, not a speaker's turns)")
         for offset, block in enumerate(blocks):
             root.insert(at + offset, block)
 
@@ -619,6 +625,10 @@ class _ProjectWriter:
             only.append(f"caption timings of {t.times} paragraph(s)")
         if self.statuses:
             only.append("each coder's document status (not started / in progress / done)")
+        if self.marks:
+            only.append("how far each coder read each document (agreement counts absence by it)")
+        if self.exclusive:
+            only.append(f"{len(self.exclusive)} exclusive code group(s)")
         only.append("where each paragraph begins and ends, and each document's metadata")
         if any(c.shortcut for c in self.codes):
             nc.append("code shortcuts")
@@ -661,7 +671,8 @@ def project_qdpx(store: Store, out: Path, *, force: bool = False,
     with atomic_path(Path(out), force=force) as tmp, \
             zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("project.qde", qde)
-        zf.writestr(EXTRA_ENTRY, extra_bytes(writer.extra))
+        zf.writestr(EXTRA_ENTRY, extra_bytes(
+            writer.extra, speaker_cases=writer.speaker_cases, exclusive_groups=writer.exclusive))
         for name, data in writer.files:
             zf.writestr(name, data)
     writer.notices()

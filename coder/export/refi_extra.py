@@ -5,7 +5,11 @@
 (QualCoder, for one, opens `project.qde` and the `sources/` files it names). It holds, per text
 source (by GUID): the title and metadata of the document (page furniture set aside, and so on),
 and each paragraph's length, kind, speaker and caption time, so that coder cuts the text exactly
-where the paragraphs were, whatever they contain, and each coder's document status. Import uses
+where the paragraphs were, whatever they contain, each coder's document status and reading mark
+(how far they read, which agreement counts absence by). For the project it holds what ties
+parts of it together that REFI-QDA cannot express: the links of a speaker of a document to a
+case (a REFI-QDA case holds whole sources or selections, not a speaker's turns) and the codes
+whose sub-codes are exclusive groups. Import uses
 a document's entry only when the source text is exactly what the entry describes; a text edited
 in another tool is read like any other tool's text.
 """
@@ -13,6 +17,7 @@ in another tool is read like any other tool's text.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +41,9 @@ class ExtraParagraph:
 
 
 def document_extra(doc: Document, paragraphs: list[Paragraph], labels: list[str],
-                   statuses: dict[str, str]) -> dict[str, Any]:
-    """One document's entry: `labels[i]` is the `Name: ` label written before paragraph i."""
+                   statuses: dict[str, str], marks: dict[str, int]) -> dict[str, Any]:
+    """One document's entry: `labels[i]` is the `Name: ` label written before paragraph i;
+    statuses and reading marks by coder GUID."""
     return {
         "name": doc.name,
         "format": doc.format,
@@ -45,26 +51,58 @@ def document_extra(doc: Document, paragraphs: list[Paragraph], labels: list[str]
         "paragraphs": [[len(p.text), p.kind, p.speaker, p.start_time, len(label)]
                        for p, label in zip(paragraphs, labels, strict=True)],
         "statuses": statuses,
+        "marks": marks,
     }
 
 
-def extra_bytes(documents: dict[str, dict[str, Any]]) -> bytes:
-    body = {"format": EXTRA_FORMAT, "version": EXTRA_VERSION, "documents": documents}
+def extra_bytes(documents: dict[str, dict[str, Any]], *,
+                speaker_cases: Sequence[tuple[str, str, str]] = (),
+                exclusive_groups: Sequence[str] = ()) -> bytes:
+    """`speaker_cases`: (case GUID, source GUID, speaker); `exclusive_groups`: code GUIDs."""
+    body = {"format": EXTRA_FORMAT, "version": EXTRA_VERSION, "documents": documents,
+            "speaker_cases": [list(link) for link in speaker_cases],
+            "exclusive_groups": list(exclusive_groups)}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def parse_extra(data: bytes) -> dict[str, dict[str, Any]]:
-    """The documents of a `coder.json`, by source GUID; {} when it is not one coder wrote."""
+def parse_extra(data: bytes) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """(the documents of a `coder.json` by source GUID, its project entries); empty when it is
+    not one coder wrote."""
     try:
         body = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return {}
+        return {}, {}
     if not isinstance(body, dict) or body.get("format") != EXTRA_FORMAT:
-        return {}
+        return {}, {}
     documents = body.get("documents")
     if not isinstance(documents, dict):
+        return {}, {}
+    project = {k: body[k] for k in ("speaker_cases", "exclusive_groups") if k in body}
+    return {str(k).upper(): v for k, v in documents.items() if isinstance(v, dict)}, project
+
+
+def speaker_cases_of(project: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(case GUID, source GUID, speaker) of each well-formed speaker link."""
+    raw = project.get("speaker_cases")
+    return [(str(c).upper(), str(s).upper(), sp) for item in raw
+            if isinstance(item, list) and len(item) == 3
+            and all(isinstance(x, str) and x for x in item)
+            for c, s, sp in [item]] if isinstance(raw, list) else []
+
+
+def exclusive_groups_of(project: dict[str, Any]) -> list[str]:
+    """The code GUIDs whose sub-codes are exclusive groups."""
+    raw = project.get("exclusive_groups")
+    return [str(g).upper() for g in raw if isinstance(g, str)] if isinstance(raw, list) else []
+
+
+def marks_of(entry: dict[str, Any]) -> dict[str, int]:
+    """{coder GUID: furthest paragraph read} of an entry."""
+    raw = entry.get("marks")
+    if not isinstance(raw, dict):
         return {}
-    return {str(k).upper(): v for k, v in documents.items() if isinstance(v, dict)}
+    return {str(g).upper(): n for g, n in raw.items()
+            if isinstance(n, int) and not isinstance(n, bool) and n > 0}
 
 
 def cuts_from_extra(text: str, entry: dict[str, Any], separator: str

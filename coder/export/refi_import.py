@@ -36,11 +36,12 @@ import yaml
 
 from ..codebook import normalise_color, parse_codebook, slugify
 from ..errors import CoderError
-from ..exclusive import breaches
+from ..exclusive import breaches, exclusive_groups, set_exclusive_groups
 from ..ingest import speakers as speaker_labels
 from ..models import Code, ParagraphIn, ParsedDocument
 from ..spans import sort_out
 from ..store import Store, now, stable_guid, text_hash
+from ..text import coder_name_problem
 from ..vocab import EventKind
 from .refi import (
     LABEL_END,
@@ -53,7 +54,15 @@ from .refi import (
     split_label,
     xsd_datetime,
 )
-from .refi_extra import cuts_from_extra, format_of, meta_of, statuses_of
+from .refi_cases import CasePlan, plan_cases
+from .refi_extra import (
+    cuts_from_extra,
+    exclusive_groups_of,
+    format_of,
+    marks_of,
+    meta_of,
+    statuses_of,
+)
 from .refi_read import (
     RefiCode,
     RefiProject,
@@ -462,6 +471,11 @@ class ImportReport:
     segments_added: int = 0
     segments_skipped: int = 0
     memos_added: int = 0
+    attributes_added: list[str] = field(default_factory=list)
+    cases_added: list[str] = field(default_factory=list)
+    values_added: int = 0
+    case_links_added: int = 0
+    exclusive_groups_added: list[str] = field(default_factory=list)
     positions: list[str] = field(default_factory=list)
     not_imported: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -478,6 +492,7 @@ class _PlannedDoc:
     segments: list[dict[str, Any]]
     memos: dict[tuple[int, str], list[str]]
     statuses: dict[str, str] = field(default_factory=dict)  # user GUID -> status
+    marks: dict[str, int] = field(default_factory=dict)  # user GUID -> furthest paragraph read
 
 
 def _sha(text: str) -> str:
@@ -593,7 +608,8 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
         digest = hashlib.sha256(source.raw_bytes).hexdigest()
         plan = _PlannedDoc(source, existing.name if existing else name, parsed, digest,
                            existing.id if existing else None, [], defaultdict(list),
-                           statuses_of(entry) if exact is not None and entry else {})
+                           statuses_of(entry) if exact is not None and entry else {},
+                           marks_of(entry) if exact is not None and entry else {})
         starts = [c.start for c in cuts]
         counts["whole-document codings"] += source.whole_codings
         for sel in source.selections:
@@ -654,14 +670,24 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
                 counts["partial annotations"] += 1
         docs.append(plan)
 
+    cases = plan_cases(
+        store, project, {d.source.guid: d.existing_id for d in docs},
+        {d.source.guid: {p.speaker for p in d.parsed.paragraphs if p.speaker} for d in docs},
+        notes, report.warnings)
+    groups = [code_key[g] for g in exclusive_groups_of(project.extra_project) if g in code_key]
     _tell(report, project, counts, used_notes)
-    if not docs and not planned:
+    if not docs and not planned and not cases:
         raise CoderError("nothing to import: no text sources and no new codes" +
                          (" (" + "; ".join(notes) + ")" if notes else ""), path=path)
     if store.documents() or store.codes() or store.coders():
         report.backup = str(store.auto_backup("before-refi-import"))
     with store.transaction():
-        _write(store, path, project, planned, users, docs, report)
+        doc_ids = _write(store, path, project, planned, users, docs, report)
+        _write_cases(store, path, cases, doc_ids, report)
+        present = exclusive_groups(store)
+        report.exclusive_groups_added = [k for k in groups if k not in present]
+        if report.exclusive_groups_added:
+            set_exclusive_groups(store, present + report.exclusive_groups_added)
     report.warnings += [f"two sub-codes of one exclusive group, kept (coder agree reports it): "
                         f"{line}" for line in breaches(store, report.coders)]
     return report
@@ -724,7 +750,18 @@ def _tell(report: ImportReport, project: RefiProject, counts: Counter[str], used
 
 
 def _write(store: Store, path: Path, project: RefiProject, planned: list[PlannedCode],
-           users: dict[str, str], docs: list[_PlannedDoc], report: ImportReport) -> None:
+           users: dict[str, str], docs: list[_PlannedDoc], report: ImportReport
+           ) -> dict[str, int]:
+    """Codes, coders, documents, statuses, reading marks, memos and segments; returns each
+    imported source's document id, by source GUID."""
+    needed = ({seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
+              | {u for d in docs for u in [*d.statuses, *d.marks] if u in users})
+    known = set(store.coders())
+    for g in sorted(needed, key=lambda g: users[g]):
+        problem = None if users[g].strip() in known else coder_name_problem(users[g])
+        if problem:
+            raise CoderError(f"user {g or '(none)'}: {problem}; nothing was imported",
+                             path=path)
     if planned:
         new_codes = [
             Code(id=0, key=p.key, name=p.name, parent_id=None, path="", color=p.color,
@@ -736,13 +773,12 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
         ]
         report.codes_added = store.ensure_codes(new_codes, {p.key: p.parent_key for p in planned})
     code_ids = store.code_key_map()
-    needed = ({seg["user"] for d in docs for seg in d.segments} | {u for d in docs for _, u in d.memos}
-              | {u for d in docs for u in d.statuses if u in users})
     coder_ids: dict[str, int] = {}
     for g in sorted(needed, key=lambda g: users[g]):
         coder_ids[g] = store.ensure_coder(users[g], g or None)
         report.coders.append(users[g])
     rows: list[dict[str, Any]] = []
+    doc_ids: dict[str, int] = {}
     for d in docs:
         if d.existing_id is None:
             doc = store.add_document(d.name, d.parsed, source_path=f"{path}!{d.source.entry or ''}",
@@ -751,10 +787,14 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
         else:
             doc = store.document(d.existing_id)
             report.documents_matched.append(doc.name)
+        doc_ids[d.source.guid] = doc.id
         ids = [p.id for p in store.paragraphs(doc.id)]
         for user, status in d.statuses.items():
             if user in coder_ids and d.existing_id is None:
                 store.put_status(coder_ids[user], doc.id, status)
+        for user, reached in d.marks.items():
+            if user in coder_ids:
+                store.raise_reading_mark(coder_ids[user], doc.id, min(reached, len(ids)))
         for seg in d.segments:
             rows.append({
                 "_where": (doc.name, seg["index"] + 1, seg["code"], users[seg["user"]]),
@@ -784,6 +824,24 @@ def _write(store: Store, path: Path, project: RefiProject, planned: list[Planned
             rows, event=EventKind.REFI_IMPORT, detail={"file": str(path)}, backup=False)
     else:
         store.log_event(EventKind.REFI_IMPORT, {"file": str(path), "added": 0})
+    return doc_ids
+
+
+def _write_cases(store: Store, path: Path, plan: CasePlan, doc_ids: dict[str, int],
+                 report: ImportReport) -> None:
+    if not plan:
+        return
+    document_cases = [(case, doc_ids[g]) for case, g in plan.document_cases]
+    speaker_cases = [(case, doc_ids[g], speaker) for case, g, speaker in plan.speaker_cases]
+    report.values_added = store.apply_attribute_plan(
+        plan.declare, plan.new_cases,
+        [(doc_ids[g], name, value) for g, name, value in plan.document_values],
+        plan.case_values, {"file": str(path), "from": "refi-qda"}, document_cases,
+        attribute_guids=plan.attribute_guids, case_details=plan.case_details,
+        speaker_cases=speaker_cases)
+    report.attributes_added = [name for name, _ in plan.declare]
+    report.cases_added = list(plan.new_cases)
+    report.case_links_added = len(document_cases) + len(speaker_cases)
 
 
 def _overlaps_left_out(store: Store, rows: list[dict[str, Any]], coders: list[str],

@@ -77,6 +77,36 @@ class RefiSource:
     selections: list[RefiSelection] = field(default_factory=list)
     whole_codings: int = 0
     notes: list[str] = field(default_factory=list)  # NoteRefs of the source itself
+    values: list[RefiValue] = field(default_factory=list)  # the source's VariableValues
+
+
+@dataclass
+class RefiValue:
+    """One `VariableValue`: the variable it is of and the value as written (its element says
+    which type it was written as: `TextValue`, `BooleanValue`, ...)."""
+
+    variable: str
+    kind: str
+    value: str
+
+
+@dataclass
+class RefiVariable:
+    guid: str
+    name: str
+    type: str  # typeOfVariable: Text, Boolean, Integer, Float, Date, DateTime
+    description: str = ""
+
+
+@dataclass
+class RefiCase:
+    guid: str
+    name: str
+    description: str
+    values: list[RefiValue] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # SourceRef GUIDs: whole sources
+    selections: int = 0  # SelectionRefs: parts of sources, which coder's cases cannot hold
+    codes: int = 0  # CodeRefs (NVivo's case classification by code)
 
 
 @dataclass
@@ -102,6 +132,9 @@ class RefiProject:
     warnings: list[str] = field(default_factory=list)
     bad_selections: int = 0
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # coder.json, by source GUID
+    extra_project: dict[str, Any] = field(default_factory=dict)  # coder.json's project entries
+    variables: list[RefiVariable] = field(default_factory=list)
+    cases: list[RefiCase] = field(default_factory=list)
 
     @property
     def from_coder(self) -> bool:
@@ -363,8 +396,10 @@ def read_qdpx(path: Path) -> RefiProject:
             project.sources.append(_read_source(archive, s, i, project))
         extra = archive.entries.get(EXTRA_ENTRY)
         if project.from_coder and extra is not None and extra.file_size <= MAX_XML_BYTES:
-            project.extra = parse_extra(archive.read(extra))
-        for name in ("Variables", "Cases", "Links", "Sets", "Graphs"):
+            project.extra, project.extra_project = parse_extra(archive.read(extra))
+        _read_variables(kid(root, "Variables"), project)
+        _read_cases(kid(root, "Cases"), project)
+        for name in ("Links", "Sets", "Graphs"):
             el = kid(root, name)
             if el is not None and len(el):
                 project.ignored[f"{name} ({len(el)})"] += 1
@@ -470,4 +505,39 @@ def _read_source(archive: Archive, el: Element, index: int, project: RefiProject
         source.selections.append(selection)
     source.whole_codings = len(kids(el, "Coding"))
     source.notes = _refs(el)
+    source.values = _values(el)
     return source
+
+
+_VALUE_KINDS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue",
+                "DateTimeValue")
+
+
+def _values(el: Element) -> list[RefiValue]:
+    """The `VariableValue`s of a source or case that name a variable and hold a value."""
+    out: list[RefiValue] = []
+    for holder in kids(el, "VariableValue"):
+        ref = kid(holder, "VariableRef")
+        guid = norm_guid(attr(ref, "targetGUID")) if ref is not None else None
+        value = next((c for c in holder if local(c.tag) in _VALUE_KINDS), None)
+        if guid and value is not None:
+            out.append(RefiValue(guid, local(value.tag), text_of(value)))
+    return out
+
+
+def _read_variables(el: Element | None, project: RefiProject) -> None:
+    for i, v in enumerate(kids(el, "Variable") if el is not None else []):
+        name = (attr(v, "name") or "").strip()
+        project.variables.append(RefiVariable(
+            _guid(attr(v, "guid"), f"variable/{i}:{name}"), name,
+            (attr(v, "typeOfVariable") or "Text").strip(), text_of(kid(v, "Description"))))
+
+
+def _read_cases(el: Element | None, project: RefiProject) -> None:
+    for i, c in enumerate(kids(el, "Case") if el is not None else []):
+        name = (attr(c, "name") or "").strip()
+        refs = (norm_guid(attr(r, "targetGUID")) for r in kids(c, "SourceRef"))
+        project.cases.append(RefiCase(
+            _guid(attr(c, "guid"), f"case/{i}:{name}"), name, text_of(kid(c, "Description")),
+            _values(c), [g for g in refs if g], len(kids(c, "SelectionRef")),
+            len(kids(c, "CodeRef"))))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ..codetree import CodeTree
 from ..errors import CoderError
 from ..models import Code, Document
-from ..store import SegmentRow, Store
+from ..store import CodeTally, Coding, SegmentRow, Store
 
 if TYPE_CHECKING:
     from ..attributes import Where
@@ -81,7 +81,10 @@ class Scope:
     """The segments an export shows, and the codes they belong to.
 
     `rows` holds full `SegmentRow`s; a scope selected `as_records` holds the same segments as
-    plain tuples in `records` instead (see `Store.segment_records`), for the data exports.
+    plain tuples in `records` instead (see `Store.segment_records`), for the data exports; one
+    selected `as_tallies` holds their counts per document, speaker and code in `tallies` (see
+    `Store.code_tallies`), for the crosstabs; one selected `as_codings` holds them without
+    text in `codings` (see `Store.codings`), for the code matrix.
     """
 
     rows: list[SegmentRow]
@@ -90,6 +93,8 @@ class Scope:
     documents: list[Document]
     filters: dict[str, str] = field(default_factory=dict)
     records: list[tuple[Any, ...]] | None = None
+    tallies: list[CodeTally] | None = None
+    codings: list[Coding] | None = None
 
     @property
     def size(self) -> int:
@@ -126,6 +131,8 @@ def select(
     document: str | None = None,
     speaker: str | None = None,
     as_records: bool = False,
+    as_tallies: bool = False,
+    as_codings: bool = False,
     where: Where | None = None,
 ) -> Scope:
     """Resolve the user's filters against the project and fetch the segments they select.
@@ -164,18 +171,27 @@ def select(
     query: _SegmentQuery = {"coders": coder_names or None, "code_keys": code_keys,
              "document_ids": document_ids, "speaker": speaker or None}
     records = store.segment_records(**query) if as_records else None
-    rows = [] if as_records else store.segment_rows(**query)
+    tallies = store.code_tallies(**query) if as_tallies else None
+    codings = store.codings(**query) if as_codings else None
+    rows = [] if as_records or as_tallies or as_codings else store.segment_rows(**query)
     if where:
         assert where is not None
         ids = {d.name: d.id for d in documents}
         if records is not None:
             records = [r for r in records if where.matches(ids[r[0]], r[2])]
+        if tallies is not None:
+            tallies = [t for t in tallies if where.matches(t.document_id, t.speaker)]
+        if codings is not None:
+            codings = [c for c in codings if where.matches(c.document_id, c.speaker)]
         rows = [r for r in rows if where.matches(r.document_id, r.speaker)]
         spoken = store.paragraph_speakers([d.id for d in documents])
         documents = [d for d in documents
                      if any(where.matches(d.id, sp) for sp in spoken.get(d.id, {}))]
         filters["where"] = where.describe()
-    used = {r[4] for r in records} if records is not None else {r.code_key for r in rows}
+    used = ({r[4] for r in records} if records is not None
+            else {t.code_key for t in tallies} if tallies is not None
+            else {c.code_key for c in codings} if codings is not None
+            else {r.code_key for r in rows})
     in_tree = [c for c in all_codes if c.id in live_ids or c.key in used]
     if wanted_ids is not None:
         in_tree = [c for c in in_tree if c.id in wanted_ids]
@@ -186,4 +202,6 @@ def select(
         documents=documents,
         filters=filters,
         records=records,
+        tallies=tallies,
+        codings=codings,
     )

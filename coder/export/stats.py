@@ -191,7 +191,11 @@ def stats_targets(out: Path, *, force: bool = False) -> dict[str, Path]:
 def write_stats_csv(stats: Stats, out: Path, *, force: bool = False, bom: bool = False) -> list[Path]:
     targets = stats_targets(out, force=force)
     if Path(out).suffix.lower() != ".csv":
-        Path(out).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(out).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CoderError(f"the folder cannot be made ({exc.strerror or exc}); nothing "
+                             "was written", path=out) from None
     builders = {
         "frequencies": frequencies_rows,
         "coverage": coverage_rows,

@@ -74,11 +74,22 @@ from .memos import MemosMixin
 from .queries import (
     _SEGMENT_RECORDS,
     _SEGMENT_ROW_SELECT,
+    CodeTally,
+    Coding,
     DocumentSummary,
+    ParagraphHead,
     QueriesMixin,
     SegmentRow,
 )
-from .schema import _V1, _V2, _V5_REVISIONS, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
+from .schema import (
+    _V1,
+    _V2,
+    _V5_REVISIONS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SchemaMixin,
+    strip_foreign_objects,
+)
 from .segments import SegmentsMixin, ToggleResult, _segment
 from .stamps import GUID_NAMESPACE, now, stable_guid, text_hash
 from .statuses import STATUSES, StatusesMixin
@@ -103,9 +114,12 @@ __all__ = [
     "_V5_REVISIONS",
     "CodeRevision",
     "RecheckRow",
+    "CodeTally",
+    "Coding",
     "DocumentSummary",
     "DocumentVersion",
     "MemoRow",
+    "ParagraphHead",
     "SegmentRow",
     "Store",
     "ToggleResult",
@@ -124,6 +138,7 @@ __all__ = [
     "now",
     "open_store",
     "stable_guid",
+    "strip_foreign_objects",
     "text_hash",
 ]
 

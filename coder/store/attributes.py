@@ -8,7 +8,7 @@ module only stores and reads them. Every write is one transaction and one histor
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import CoderError
@@ -210,21 +210,31 @@ class AttributesMixin(Connection):
         case_values: Sequence[tuple[str, str, str]],
         detail: dict[str, Any],
         document_cases: Sequence[tuple[str, int]] = (),
+        *,
+        attribute_guids: Mapping[str, str] | None = None,
+        case_details: Mapping[str, tuple[str, str | None]] | None = None,
+        speaker_cases: Sequence[tuple[str, int, str]] = (),
     ) -> int:
         """An attributes import in one transaction: declare the new attributes (name, type),
         add the new cases, then write (document_id | case name, attribute name, value) and
-        link whole documents to cases (case name, document_id)."""
+        link whole documents to cases (case name, document_id) and speakers of documents to
+        cases (case name, document_id, speaker). A REFI-QDA import also keeps the GUIDs the
+        file gave attributes (by name) and the description and GUID of each case (by name)."""
+        guids = attribute_guids or {}
+        details = case_details or {}
         with self.transaction():
             for name, type_ in declare:
                 if self.attribute(name) is None:
-                    self._insert_attribute(name, type_, None)
+                    self._insert_attribute(name, type_, guids.get(name))
             for name in cases:
                 if self.case(name) is None:
-                    self._insert_case(name, "", None)
+                    self._insert_case(name, *details.get(name, ("", None)))
             ids = {a.name.casefold(): a.id for a in self.attributes()}
             case_ids = {c.name.casefold(): c.id for c in self.cases()}
             for case_name, doc_id in document_cases:
                 self._write_case_link(case_ids[case_name.casefold()], doc_id, None)
+            for case_name, doc_id, speaker in speaker_cases:
+                self._write_case_link(case_ids[case_name.casefold()], doc_id, speaker)
             return self.set_attribute_values(
                 [(d, ids[a.casefold()], v) for d, a, v in document_values],
                 [(case_ids[c.casefold()], ids[a.casefold()], v) for c, a, v in case_values],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import CoderError
+from ..text import coder_name_problem
 from .connection import Connection, inserted_id
 from .stamps import now, stable_guid
 
@@ -18,6 +19,9 @@ class CodersMixin(Connection):
         if not create:
             known = ", ".join(self.coders()) or "none yet"
             raise CoderError(f"no coder {name!r} in this project (coders: {known})")
+        problem = coder_name_problem(name)
+        if problem:
+            raise CoderError(problem)
         with self.transaction() as conn:
             # Two processes may introduce the same coder at once; the second finds the first's.
             conn.execute(
@@ -42,6 +46,9 @@ class CodersMixin(Connection):
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
         if row is not None:
             return row["id"]
+        problem = coder_name_problem(name)
+        if problem:
+            raise CoderError(problem)
         if guid and not self.conn.execute(
             "SELECT 1 FROM coders WHERE upper(guid) = upper(?)", (guid,)
         ).fetchone():

@@ -239,6 +239,7 @@ class Connection:
             conn.close()
             raise
         self.conn = conn
+        self.commits = 0  # user actions committed through this object, migrations aside
         try:
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -249,6 +250,7 @@ class Connection:
                 f"cannot bring the project file up to this coder's format ({exc}); it was "
                 "left as it was, and `coder backups` lists the copy taken before trying",
                 path=self.path) from None
+        self.commits = 0
 
     def close(self) -> None:
         self.conn.close()
@@ -351,6 +353,7 @@ class Connection:
                     with suppress(sqlite3.Error):
                         self.conn.execute("ROLLBACK")
                 raise
+            self.commits += 1
 
     def _begin(self) -> None:
         """Take the write lock, waiting for another coder's action to finish.

@@ -288,6 +288,13 @@ class SchemaMixin(Connection):
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def foreign_schema(self) -> list[str]:
+        """`"view NAME"` for each schema object in the file that coder did not make."""
+        return [f"{kind} {name}" for kind, name in foreign_objects(self.conn)]
+
+    def missing_tables(self) -> list[str]:
+        return missing_tables(self.conn)
+
     def _migrate(self) -> None:
         current = self.schema_version
         if current > SCHEMA_VERSION:
@@ -319,12 +326,13 @@ def _squash(sql: str | None) -> str:
 
 
 @functools.cache
-def expected_schema() -> dict[tuple[str, str], str]:
+def expected_schema(version: int = SCHEMA_VERSION) -> dict[tuple[str, str], str]:
     """Every schema object coder makes, `(type, name) -> SQL`, built by running the migrations
-    on an empty in-memory database: what a project file should hold, and nothing else."""
+    up to `version` on an empty in-memory database: what a project file of that version should
+    hold, and nothing else (an older file holds objects later migrations replace)."""
     conn = sqlite3.connect(":memory:")
     try:
-        for migration in MIGRATIONS:
+        for migration in MIGRATIONS[:version]:
             for statement in migration.split(";\n"):
                 if statement.strip():
                     conn.execute(statement)
@@ -339,11 +347,24 @@ def foreign_objects(conn: sqlite3.Connection, *, triggers_only: bool = False
     """Schema objects in a file that coder did not make, as `(type, name)`: a trigger would
     act on coder's writes behind its back (one hard-deleting codings as they are saved), a
     view or table of another program is not part of the project a restore brings back."""
-    expected = expected_schema()
+    expected = expected_schema(_version_of(conn))
     rows = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
                         " ORDER BY type, name").fetchall()
     found = [(r[0], r[1]) for r in rows if (r[0], r[1]) not in expected]
     return [f for f in found if f[0] == "trigger"] if triggers_only else found
+
+
+def missing_tables(conn: sqlite3.Connection) -> list[str]:
+    """coder's tables a file lacks, or holds as another kind of object (a view standing in
+    for `segments` would feed a merge whatever its SELECT makes up)."""
+    expected = expected_schema(_version_of(conn))
+    have = {(r[0], r[1]) for r in conn.execute("SELECT type, name FROM sqlite_master")}
+    return sorted(n for (t, n) in expected if t == "table" and (t, n) not in have)
+
+
+def _version_of(conn: sqlite3.Connection) -> int:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version if 0 < version <= SCHEMA_VERSION else SCHEMA_VERSION
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:

@@ -8,6 +8,7 @@ import pytest
 from conftest import build_project
 from rich.console import Console
 from textual import events
+from textual.widgets import Input
 
 from coder.codebook import RESERVED_KEYS, load_codebook
 from coder.models import ParagraphIn, ParsedDocument
@@ -661,3 +662,20 @@ async def test_an_exclusive_group_takes_one_sub_code_at_a_time(project: Path) ->
         await pilot.press("j", "q")
     with Store(project) as store:
         assert store.reading_mark(store.coder_id("alice"), 1) == 4
+
+
+async def test_a_name_with_a_control_character_is_refused_at_the_prompt(project: Path) -> None:
+    app = CoderApp(project)
+    async with app.run_test(size=SIZE) as pilot:
+        name = app.screen.query_one(Input)
+        name.value = "ali\x1bce"
+        await pilot.press("enter")
+        assert isinstance(app.screen, AskCoderScreen)
+        error = str(app.screen.query_one("#ask-error").render())
+        assert "cannot hold a line break, a tab or another control" in error
+        assert "\x1b" not in error
+        name.value = ""
+        await pilot.press(*"alice", "enter")
+        assert isinstance(app.screen, CodingScreen)
+    with Store(project) as store:
+        assert store.coders() == ["alice"]

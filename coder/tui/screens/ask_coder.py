@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...text import clean
+from ...text import clean, coder_name_problem
 
 
 class AskCoderScreen(ModalScreen[str | None]):
@@ -44,6 +44,10 @@ class AskCoderScreen(ModalScreen[str | None]):
         name = event.value.strip()
         if not name:
             self.query_one("#ask-error", Label).update(Text("a coder needs a name"))
+            return
+        problem = None if name in self.known else coder_name_problem(name)
+        if problem:
+            self.query_one("#ask-error", Label).update(Text(problem))
             return
         # Imported here: it brings the importers and YAML, which starting the app does not need.
         from ...project import coder_name_clash
