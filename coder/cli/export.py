@@ -17,6 +17,8 @@ from rich.text import Text
 from ..codebook_csv import codebook_csv
 from ..errors import CoderError
 from ..export import codebook_doc, matrix, refi, refi_import, report, segments, stats
+from ..export import memos as memos_export
+from ..export.charts import text_bar
 from ..export.atomic import atomic_path, check_target, write_atomic
 from ..export.render import PAGE_SIZES, page_size_for_locale
 from ..export.scope import select
@@ -131,17 +133,29 @@ def export() -> None:
                    "them as text, not formulas (the data no longer equals the stored text).")
 @click.option("--title", default="Coded segments", show_default=True,
               help="Title of the md/html/docx report.")
+@click.option("--group-by", metavar="ATTRIBUTE",
+              help="md/html/docx: each code's quotes under each value of ATTRIBUTE; html and "
+                   "docx also chart the codes by its values.")
+@click.option("--chart-by", metavar="ATTRIBUTE",
+              help="html/docx: chart the codes by the values of ATTRIBUTE (without grouping "
+                   "the quotes).")
+@click.option("--memos", is_flag=True,
+              help="md/html/docx: each quote's coding memos beneath it, and its paragraph's "
+                   "memos.")
 @where_option
 @page_size_option
 @db_option
 def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[str, ...],
                     document: str | None, speaker: str | None, out: Path | None, force: bool,
-                    bom: bool, excel_safe: bool, title: str, where: tuple[str, ...],
+                    bom: bool, excel_safe: bool, title: str, group_by: str | None,
+                    chart_by: str | None, memos: bool, where: tuple[str, ...],
                     page_size: str | None, db: Path) -> None:
     """Coded segments as data (csv, jsonl) or as a report of quotes by code (md, html, docx).
 
     Quotes are the stored text exactly. The report lists codes in codebook order with their
-    definition and counts, then each quote cited as (Document, para N, Speaker).
+    definition and counts, then each quote cited as (Document, para N, Speaker). The html
+    report draws the code frequencies (and, with --group-by or --chart-by, the codes by an
+    attribute's values) as inline SVG; docx has them as tables.
 
     \b
     Excel reads a cell starting with = + - or @ as a formula, so a quote like
@@ -157,19 +171,37 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
         raise CoderError(f"--page-size is for docx; {fmt} has no pages")
     if out is None and fmt == "docx":
         raise CoderError("a .docx report needs --out FILE.docx")
+    for given, option in ((group_by, "--group-by"), (chart_by, "--chart-by"),
+                          (memos, "--memos")):
+        if given and fmt in ("csv", "jsonl"):
+            raise CoderError(f"{option} is for the md/html/docx report; {fmt} has a row per "
+                             "segment (with its memo)")
+    if chart_by and fmt == "md":
+        raise CoderError("--chart-by draws a chart in the html or docx report; md has none "
+                         "(--group-by groups its quotes)")
     if out is not None:
         check_target(out, force=force)
     with open_project(db) as store:
         scope = select(store, codes=codes, coders=coders, document=document, speaker=speaker,
                        as_records=fmt in ("csv", "jsonl"), where=_where(store, where))
         project = store.path.name
+        grouped = charted = None
+        if group_by or chart_by:
+            from ..attributes import AttributeIndex
+            from ..groupings import by_attribute
+
+            index = AttributeIndex.load(store)
+            grouped = by_attribute(index, group_by) if group_by else None
+            charted = by_attribute(index, chart_by) if chart_by else None
+        noted = report.paragraph_memos(store, coders) if memos else None
     lines: list[Text] = []
     if fmt == "csv":
         data = segments.segments_csv(scope, bom=bom, excel_safe=excel_safe)
     elif fmt == "jsonl":
         data = segments.segments_jsonl(scope)
     else:
-        built = report.build_report(scope, project=project, title=title)
+        built = report.build_report(scope, project=project, title=title, group_by=grouped,
+                                    chart_by=charted, memos=memos, paragraph_memos=noted)
         if fmt == "docx":
             assert out is not None
             with atomic_path(out, force=force) as tmp:
@@ -181,15 +213,80 @@ def export_segments(format_: str | None, codes: tuple[str, ...], coders: tuple[s
             data = report.report_markdown(built).encode("utf-8")
         else:
             data = report.report_html(built).encode("utf-8")
+    _deliver(data, out, force, lines, f"{scope.size} segment(s) written to {out} ({fmt})",
+             None if scope.size else "no segments match")
+
+
+@export.command("memos")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write: .md, .csv, .html or .docx (md or csv go to standard output "
+                   "without it).")
+@click.option("--format", "format_", type=click.Choice(memos_export.MEMO_FORMATS),
+              help="Default: from the --out suffix, else md.")
+@click.option("--by", type=click.Choice(memos_export.BY), default="document",
+              show_default=True,
+              help="A heading per document (reading order) or per code (codebook order, "
+                   "paragraph memos last).")
+@click.option("--coder", "coders", multiple=True, metavar="NAME",
+              help="Only this coder's memos (repeatable).")
+@click.option("--title", default="Memos", show_default=True, help="Title of the file.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@page_size_option
+@db_option
+def export_memos(out: Path | None, format_: str | None, by: str, coders: tuple[str, ...],
+                 title: str, force: bool, bom: bool, page_size: str | None, db: Path) -> None:
+    """Every paragraph and coding memo, by document or by code, with its context.
+
+    Each memo comes with the document's title, the paragraph number and speaker, the code (for
+    a coding memo), the coder, the date, and the words it is about.
+    """
+    _guard(out, db)
+    fmt = _format(format_, out, memos_export.MEMO_FORMATS, "md")
+    if out is None and fmt in ("docx", "html"):
+        raise CoderError(f"a .{fmt} file of memos needs --out FILE.{fmt}")
+    if page_size and fmt != "docx":
+        raise CoderError(f"--page-size is for docx; {fmt} has no pages")
+    if bom and fmt != "csv":
+        raise CoderError(f"--bom is for CSV; {fmt} needs none")
+    if out is not None:
+        check_target(out, force=force)
+    with open_project(db) as store:
+        for name in coders:
+            store.coder_id(name, create=False)
+        built = memos_export.collect_memos(store, by=by, coders=coders or None, title=title)
+    lines: list[Text] = []
+    data: bytes | None
+    if fmt == "docx":
+        assert out is not None
+        with atomic_path(out, force=force) as tmp:
+            replaced = memos_export.memos_docx(built, tmp, author=_author(coders),
+                                               page_size=_page_size(page_size))
+        lines += _word_replaced(replaced)
+        data = None
+    elif fmt == "csv":
+        data = memos_export.memos_csv(built, bom=bom)
+    elif fmt == "html":
+        data = memos_export.memos_html(built).encode("utf-8")
+    else:
+        data = memos_export.memos_markdown(built).encode("utf-8")
+    _deliver(data, out, force, lines, f"{built.count} memo(s) by {by} written to {out} ({fmt})",
+             None if built.count else "no memos yet")
+
+
+def _deliver(data: bytes | None, out: Path | None, force: bool, lines: list[Text],
+             written: str, nothing: str | None) -> None:
+    """`data` to --out or standard output (None: the file is written already), then the
+    lines about it: on standard error when the data went to standard output."""
     if data is not None:
         if out is None:
             _emit(data)
         else:
             write_atomic(out, data, force=force)
     if out is not None:
-        lines.insert(0, Text(f"{scope.size} segment(s) written to {out} ({fmt})"))
-    elif not scope.size:
-        lines.append(Text("no segments match", style="yellow"))
+        lines.insert(0, Text(written))
+    elif nothing:
+        lines.append(Text(nothing, style="yellow"))
     _say(lines, to_stdout=out is None)
 
 
@@ -363,10 +460,20 @@ def _stats_by(by: str, coders: Sequence[str], codes: Sequence[str], document: st
     console.print(Text(cli_crosstab.NOTE, style="dim"))
 
 
+def _bar_cells() -> int:
+    """Cells for the most frequent code's bar: fewer in a narrower terminal, and none under
+    96 columns, where the code names need the room more than the counts need a picture."""
+    return 16 if console.width >= 110 else 8 if console.width >= 96 else 0
+
+
 def _print_stats(s: stats.Stats) -> None:
     freq = Table(title=f"Code frequencies ({s.segments} segments)")
     freq.add_column("code")
-    for col in ("segments", "paragraphs", "documents"):
+    freq.add_column("segments", justify="right")
+    top, width = max((f.segments for f in s.frequencies), default=0), _bar_cells()
+    if width:
+        freq.add_column("", no_wrap=True)
+    for col in ("paragraphs", "documents"):
         freq.add_column(col, justify="right")
     for c in s.coders:
         freq.add_column(Text(c), justify="right")
@@ -375,7 +482,8 @@ def _print_stats(s: stats.Stats) -> None:
         freq.add_column("with sub-codes", justify="right")
     for f in s.frequencies:
         below = [] if not parents else ["" if f.with_subcodes is None else str(f.with_subcodes)]
-        freq.add_row(Text("  " * f.depth + f.code.name), str(f.segments), str(f.paragraphs),
+        bar = [text_bar(f.segments, top, width)] if width else []
+        freq.add_row(Text("  " * f.depth + f.code.name), str(f.segments), *bar, str(f.paragraphs),
                      str(f.documents), *[str(f.by_coder[c]) for c in s.coders], *below)
     console.print(freq)
 

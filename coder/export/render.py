@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -197,6 +197,23 @@ class DocxBuilder:
                 t = etree.SubElement(r, _w("t"))
                 t.text = piece
                 t.set(_XML_SPACE, "preserve")
+
+    def table(self, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+        """A grid-lined table with a bold header row repeated on each page, placed after the
+        paragraphs so far (python-docx appends tables at once, paragraphs wait for `save`)."""
+        from docx.oxml import OxmlElement
+
+        body = list(rows)
+        table = self.doc.add_table(rows=1 + len(body), cols=len(header))
+        table.style = self.doc.styles["Table Grid"]
+        for i, (row, values) in enumerate(zip(table.rows, [header, *body])):
+            for cell, value in zip(row.cells, values):
+                self._run(cell.paragraphs[0]._p, value, "" if i else "b")
+        header_props = table.rows[0]._tr.get_or_add_trPr()
+        header_props.append(OxmlElement("w:tblHeader"))
+        element = table._tbl
+        element.getparent().remove(element)
+        self._paragraphs.append(element)
 
     def set_title(self, title: str) -> None:
         self.doc.core_properties.title = xml_safe(title)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..models import readable_name
@@ -80,13 +81,17 @@ def excel_text(value: Any) -> Any:
 
 
 def segments_csv(scope: Scope, *, bom: bool = False, excel_safe: bool = False) -> bytes:
+    return csv_bytes(COLUMNS, _records(scope), bom=bom, excel_safe=excel_safe)
+
+
+def csv_bytes(columns: Sequence[str], records: Iterable[Sequence[Any]], *, bom: bool = False,
+              excel_safe: bool = False) -> bytes:
     """RFC 4180 CSV (CRLF between records), UTF-8; empty cells for missing values."""
     out = io.StringIO(newline="")
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    records = _records(scope)
+    writer.writerow(columns)
     if excel_safe:
         records = [tuple(map(excel_text, rec)) for rec in records]
     writer.writerows(records)  # the csv module writes None as an empty cell
