@@ -19,7 +19,9 @@ from .codebook import (
     CodeDef,
     Codebook,
     append_code,
+    codebook_text,
     fit_problems,
+    load_codebook,
     normalise_color,
     rewrite_codes,
     slugify,
@@ -27,6 +29,7 @@ from .codebook import (
 from .codebook_plan import describe_change
 from .codetree import CodeTree
 from .errors import CoderError
+from .exclusive import exclusive_groups
 from .project import CODEBOOK_HASH, CODEBOOK_PATH, codebook_rows, file_digest, use_codebook
 from .spans import OverlapCheck
 from .store import Split, Store
@@ -82,6 +85,28 @@ def project_codebook(store: Store) -> Codebook:
                 when_not_to_use=c.when_not_to_use, example=c.example, color=c.color,
                 shortcut=c.shortcut)
         for c in codes))
+
+
+def codebook_yaml(store: Store) -> tuple[str, int]:
+    """The project's codebook as a YAML codebook file's text, with its codes as they are now
+    (after edits kept in the project), and the number of codes. The codebook's name and
+    description are the loaded file's, when it is still there to read them from."""
+    codes = project_codebook(store).codes
+    groups = set(exclusive_groups(store))
+    name, description = Path(store.path).stem, ""
+    loaded = store.get_setting(CODEBOOK_PATH)
+    if loaded and Path(loaded).suffix.lower() in (".yaml", ".yml"):
+        try:
+            original = load_codebook(Path(loaded))
+            name, description = original.name, original.description
+        except (CoderError, OSError):
+            pass
+    book = Codebook(name or Path(store.path).stem, description, tuple(
+        replace(c, exclusive=c.key in groups) for c in codes))
+    comment = (f"Codebook of the project {Path(store.path).name}, written by "
+               "`coder codebook export --format yaml`.\n"
+               "Keys are permanent identities: keep them when you rename codes.")
+    return codebook_text(book, comment=comment), len(codes)
 
 
 def edit_code(store: Store, coder_id: int, key: str, change: CodeChange, *,

@@ -340,3 +340,43 @@ def test_redo_of_a_merge_moves_the_codings_again(project) -> None:
     assert store.segment(seg).code_id == store.code("belonging").id
     store.redo(alice)
     assert store.segment(seg).code_id == store.code("leaving-care").id
+
+
+def test_yaml_export_holds_the_edits_kept_in_the_project_and_loads_back_unchanged(
+        project, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from coder.cli import main
+    from coder.codebook import check_codebook
+    from coder.exclusive import set_exclusive_groups
+
+    store, book, alice = project
+    store.set_setting(WRITE_BACK, KEEP_IN_PROJECT)
+    edit_code(store, alice, "belonging", CodeChange(
+        name="Belonging: \"home\"", example="first line\nsecond line: yes"))
+    add_code(store, alice, "No: never", parent_key="stigma", definition="A refusal, #not a comment")
+    set_exclusive_groups(store, ["stigma"])
+    assert book.read_text(encoding="utf-8") == BOOK
+    store.close()
+    out = tmp_path / "exported.yaml"
+    db = str(tmp_path / "p.db")
+    runner = CliRunner()
+    result = runner.invoke(main, ["codebook", "export", "--format", "yaml", "--out", str(out),
+                                  "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"5 code(s) written to {out}")
+    assert check_codebook(out) == []
+    written = load_codebook(out)
+    assert (written.name, [c.key for c in written]) == (
+        "Small study", ["stigma", "labels", "no-never", "leaving-care", "belonging"])
+    assert written.by_key("belonging").example == "first line\nsecond line: yes"
+    assert written.by_key("no-never").parent_key == "stigma"
+    assert written.by_key("stigma").exclusive
+    result = runner.invoke(main, ["codebook", "use", str(out), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{out}: 5 codes in the project (no changes)\n"
+    shown = runner.invoke(main, ["codebook", "export", "--format", "yaml", "--db", db])
+    assert shown.exit_code == 0 and shown.output == out.read_text(encoding="utf-8")
+    refused = runner.invoke(main, ["codebook", "export", "--format", "yaml", "--coder", "alice",
+                                   "--db", db])
+    assert refused.exit_code != 0 and "a .yaml holds no counts" in refused.output
