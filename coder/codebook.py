@@ -937,6 +937,35 @@ def _code_mapping(code: CodeDef) -> Any:
     return mapping
 
 
+def codebook_text(book: Codebook, *, comment: str = "") -> str:
+    """A whole codebook as the text of a YAML codebook file (children nested under their
+    parent, in order), read back and compared before it is returned: a codebook that would
+    not load back as itself is a bug, never a file."""
+    from ruamel.yaml.comments import CommentedMap
+
+    def mapping(code: CodeDef) -> Any:
+        out = _code_mapping(code)
+        if code.exclusive:
+            out["exclusive"] = True
+        children = book.children(code.key)
+        if children:
+            out["codes"] = [mapping(c) for c in children]
+        return out
+
+    root = CommentedMap()
+    root["name"] = _scalar(book.name)
+    if book.description.strip():
+        root["description"] = _scalar(book.description)
+    root["codes"] = [mapping(c) for c in book.children(None)]
+    header = "".join(f"# {line}\n" if line else "#\n" for line in comment.splitlines())
+    text = header + _dump(root, _ruamel())
+    back = parse_codebook(text, "<export>")
+    if {c.key: replace(c, line=0) for c in back} != {c.key: replace(c, line=0) for c in book}:
+        raise CoderError("the codebook could not be written as YAML that reads back the same "
+                         "(a bug: please report it); nothing was written")
+    return text
+
+
 def _reads_back_plain(value: str) -> bool:
     """Whether PyYAML (YAML 1.1, so `No` is false) reads `value` unquoted as this very text."""
     try:

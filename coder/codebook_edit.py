@@ -1,4 +1,4 @@
-"""Editing the codebook from the app: rename, reword, recolour, move, add, merge, retire.
+"""Editing the codebook from the app: rename, reword, recolour, move, add, merge, split, retire.
 
 Each edit is checked by the rules a codebook file is checked with (`codebook.fit_problems`),
 applied through the store as one undoable step, then written back to the YAML codebook the
@@ -11,14 +11,28 @@ overwritten: the edit is refused with `CodebookFileChanged` before anything is w
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from .codebook import CodeDef, Codebook, append_code, fit_problems, normalise_color, rewrite_codes, slugify
+from .codebook import (
+    CodeDef,
+    Codebook,
+    append_code,
+    codebook_text,
+    fit_problems,
+    load_codebook,
+    normalise_color,
+    rewrite_codes,
+    slugify,
+)
 from .codebook_plan import describe_change
+from .codetree import CodeTree
 from .errors import CoderError
+from .exclusive import exclusive_groups
 from .project import CODEBOOK_HASH, CODEBOOK_PATH, codebook_rows, file_digest, use_codebook
-from .store import Store
+from .spans import OverlapCheck
+from .store import Split, Store
 
 WRITE_BACK = "codebook_write_back"
 KEEP_IN_PROJECT = "project"
@@ -73,6 +87,28 @@ def project_codebook(store: Store) -> Codebook:
         for c in codes))
 
 
+def codebook_yaml(store: Store) -> tuple[str, int]:
+    """The project's codebook as a YAML codebook file's text, with its codes as they are now
+    (after edits kept in the project), and the number of codes. The codebook's name and
+    description are the loaded file's, when it is still there to read them from."""
+    codes = project_codebook(store).codes
+    groups = set(exclusive_groups(store))
+    name, description = Path(store.path).stem, ""
+    loaded = store.get_setting(CODEBOOK_PATH)
+    if loaded and Path(loaded).suffix.lower() in (".yaml", ".yml"):
+        try:
+            original = load_codebook(Path(loaded))
+            name, description = original.name, original.description
+        except (CoderError, OSError):
+            pass
+    book = Codebook(name or Path(store.path).stem, description, tuple(
+        replace(c, exclusive=c.key in groups) for c in codes))
+    comment = (f"Codebook of the project {Path(store.path).name}, written by "
+               "`coder codebook export --format yaml`.\n"
+               "Keys are permanent identities: keep them when you rename codes.")
+    return codebook_text(book, comment=comment), len(codes)
+
+
 def edit_code(store: Store, coder_id: int, key: str, change: CodeChange, *,
               cosmetic: bool = False) -> EditOutcome:
     """Change a code's fields. A new definition, "use when" or "not when" makes a new
@@ -104,6 +140,80 @@ def add_code(store: Store, coder_id: int, name: str, *, parent_key: str | None =
     """A new code (a child when `parent_key` is given), its key made from its name;
     `write=False` leaves the codebook file alone."""
     book = project_codebook(store)
+    code = _new_code(store, book, name, parent_key, definition=definition, shortcut=shortcut,
+                     color=color)
+    under = f" under {book.by_key(parent_key).name}" if parent_key else ""
+    return _commit(store, coder_id, [*book.codes, code], f"new code {code.name}{under}",
+                   code.key, write=write)
+
+
+def split_code(store: Store, coder_id: int, key: str, segment_ids: Collection[int], *,
+               into: str | None = None, new_name: str | None = None) -> EditOutcome:
+    """Move some codings of a code (or of its sub-codes) to one of its children, `into` or a
+    new child named `new_name`, as one undoable step. The code's meaning has narrowed, so it
+    gets a new revision and its codings left behind are up for rechecking; undo brings the
+    codings back and retires a child the split created."""
+    book = project_codebook(store)
+    parent = _code(book, key)
+    if (into is None) == (new_name is None):
+        raise CoderError("split into an existing child or a new one, not both or neither")
+    codes = list(book.codes)
+    if new_name is not None:
+        child = _new_code(store, book, new_name, key)
+        codes.append(child)
+    else:
+        assert into is not None
+        child = _code(book, into)
+        if child.parent_key != key:
+            raise CoderError(f"{child.name} is not a sub-code of {parent.name}: split into "
+                             "one of its children, or a new one")
+    moved = _segments_to_split(store, book, key, child.key, segment_ids)
+    summary = (f"split {parent.name}: {len(moved)} coding{'s' if len(moved) != 1 else ''} "
+               f"moved to {'new code ' if new_name is not None else ''}{child.name}")
+    return _commit(store, coder_id, codes, summary, child.key,
+                   split=Split(key, child.key, tuple(moved)))
+
+
+def _segments_to_split(store: Store, book: Codebook, key: str, into: str,
+                       segment_ids: Collection[int]) -> list[int]:
+    """The live codings of `key`'s family among `segment_ids`, not on `into` already; refused
+    whole when one is not there, or when a span would overlap one of the same coder's spans
+    of the child (the overlap rule, `coder.spans`)."""
+    if not segment_ids:
+        raise CoderError("mark the quotes to move first (space marks one, a marks all shown)")
+    codes = store.codes()
+    by_key = {c.key: c for c in codes}
+    family = CodeTree(codes).descendant_ids(by_key[key].id)
+    target = by_key[into].id if into in by_key else None
+    segments = [store.segment(i) for i in sorted(set(segment_ids))]
+    check: OverlapCheck[int] = OverlapCheck()
+    live: set[int] = set()
+    for paragraph, coder in sorted({(s.paragraph_id, s.coder_id) for s in segments}):
+        for there in store.segments(paragraph_id=paragraph, coder_ids=[coder]):
+            live.add(there.id)
+            if there.code_id == target:
+                check.admit((paragraph, coder), there.start, there.end, there.id)
+    moved: list[int] = []
+    for s in segments:
+        if s.id not in live or s.code_id not in family:
+            raise CoderError(f"coding {s.id} is not a live coding of {book.by_key(key).name} "
+                             "or its sub-codes; nothing was moved")
+        if s.code_id == target:
+            continue
+        if check.admit((s.paragraph_id, s.coder_id), s.start, s.end, s.id) is not None:
+            raise CoderError(f"coding {s.id} (characters {s.start}-{s.end}) would overlap a span "
+                             f"of {book.by_key(into).name} by the same coder: take one of the "
+                             "two off first; nothing was moved")
+        moved.append(s.id)
+    if not moved:
+        raise CoderError(f"every marked quote is already coded {book.by_key(into).name}")
+    return moved
+
+
+def _new_code(store: Store, book: Codebook, name: str, parent_key: str | None, *,
+              definition: str = "", shortcut: str | None = None,
+              color: str | None = None) -> CodeDef:
+    """A code to add, its key made from its name, checked by the codebook file's rules."""
     taken = set(store.code_key_map())
     base = slugify(name) or "code"
     key, n = base, 2
@@ -113,9 +223,7 @@ def add_code(store: Store, coder_id: int, name: str, *, parent_key: str | None =
                    definition=definition.strip(), shortcut=shortcut or None,
                    color=normalise_color(color) if color else None)
     _refuse(fit_problems(book, code), code.name or "the new code")
-    under = f" under {book.by_key(parent_key).name}" if parent_key else ""
-    return _commit(store, coder_id, [*book.codes, code], f"new code {code.name}{under}", key,
-                   write=write)
+    return code
 
 
 def merge_codes(store: Store, coder_id: int, key: str, into: str) -> EditOutcome:
@@ -209,11 +317,11 @@ def _write(store: Store, path: Path | None) -> str:
 
 def _commit(store: Store, coder_id: int, codes: list[CodeDef], summary: str, key: str | None,
             *, moves: dict[str, str] | None = None, write: bool = True,
-            cosmetic: set[str] | None = None) -> EditOutcome:
+            cosmetic: set[str] | None = None, split: Split | None = None) -> EditOutcome:
     path = _file_to_write(store) if write else None
     report = store.edit_codebook(
         coder_id, codebook_rows(Codebook("", "", tuple(codes))), summary=summary, moves=moves,
-        cosmetic=cosmetic or set(), author=store.coder_names().get(coder_id))
+        cosmetic=cosmetic or set(), author=store.coder_names().get(coder_id), split=split)
     if report.get("revised"):
         summary += " \u2014 new revision: " + ", ".join(report["revised"])
     note = _write(store, path)

@@ -26,6 +26,12 @@ who merges, codes on and merges again expects the second merge to show their cor
   of the two, as a mark only grows.
 - Exclusive groups (`exclusive: true` parents): those of both copies; codings that break the
   one-sub-code rule are kept and named in the report.
+- Automatic codings (autocoding) come in marked as such, with their rule, so they are not
+  taken for codings made by hand; one confirmed in the other copy is confirmed here too.
+- Each coding keeps the revision of its code it was made under, matched by the code's GUID
+  and the revision's number; a revision the other copy has and this one lacks is brought in
+  under its number (one whose number this project gives another meaning, under the next
+  free number), and the report names it.
 - A code retired here that incoming codings use is un-retired (nothing brought in is hidden).
   Codebook changes themselves are not merged: a code merged into another (`codebook use
   --move`) only in the other copy stays separate here, and the summary says so.
@@ -40,7 +46,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 import sqlite3
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +56,16 @@ from .exclusive import breaches, exclusive_groups, set_exclusive_groups
 from .models import Code, Document, ParagraphIn, ParsedDocument
 from .revisions import carried_guid, carry_forward
 from .spans import sort_out
-from .store import SCHEMA_VERSION, STATUSES, SegmentRow, Store, strip_foreign_objects, text_hash
+from .store import (
+    MEANING_FIELDS,
+    SCHEMA_VERSION,
+    STATUSES,
+    CodeRevision,
+    SegmentRow,
+    Store,
+    strip_foreign_objects,
+    text_hash,
+)
 from .text import coder_name_problem
 from .vocab import DocumentStatus, EventKind
 
@@ -101,6 +116,12 @@ class MergeReport:
     """Values, types and case links the two copies disagree on: this project's are kept."""
     foreign: list[str] = field(default_factory=list)
     """Schema objects in the other copy that coder did not make ("view NAME"): never read."""
+    automatic_added: int = 0
+    """Codings brought in that a rule made and their coder has not confirmed yet."""
+    confirmations: int = 0
+    """Automatic codings both copies hold that their coder confirmed in the other copy."""
+    revisions_added: list[str] = field(default_factory=list)
+    """"KEY rN" for each code revision brought in (codings there were made under it)."""
 
     @property
     def segments_removed(self) -> int:
@@ -261,8 +282,10 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
             }
             for r in incoming.rows
         ], sorted(coder_ids), report)
+        known = {s["guid"] for s in store.segment_states(sorted(coder_ids))}
         report.segments_added, report.segments_skipped = store.insert_segments(
             rows, event=None, backup=False)
+        _merge_marks(store, other, incoming, known, report)
         report.codes_unretired = store.unretire_codes_in_use(
             f"the merge of {other.path} brought codings on it")
         _merge_statuses(store, incoming, doc_map, coder_ids, report)
@@ -289,10 +312,76 @@ def _merge(store: Store, other: Store, coders: list[str] | None,
             "attribute conflicts, kept here": report.attribute_conflicts,
             "reading marks": report.reading_marks_raised,
             "exclusive groups added": report.exclusive_groups_added,
+            "automatic codings": report.automatic_added,
+            "confirmations": report.confirmations,
+            "revisions added": report.revisions_added,
         })
     report.exclusive_breaches = breaches(
         store, sorted(coder_ids), sorted({store.current_version(d).id for d in doc_map.values()}))
     return report
+
+
+def _merge_marks(store: Store, other: Store, incoming: _Incoming, known: set[str],
+                 report: MergeReport) -> None:
+    """The revision and automatic marks of the codings just brought in (those not here
+    before, `known`), and confirmations made there of automatic codings both copies hold."""
+    here = {s["guid"]: s for s in store.segment_states(incoming.coders)}
+    revisions = _Revisions(store, other, report)
+    marks = []
+    for theirs in incoming.states:
+        mine = here.get(theirs["guid"])
+        if mine is None or mine["coder"] != theirs["coder"]:
+            continue
+        if theirs["guid"] not in known:
+            marks.append({"guid": theirs["guid"], "auto_rule": theirs["auto_rule"],
+                          "confirmed_at": theirs["confirmed_at"],
+                          "revision_id": revisions.here(theirs["revision_id"])})
+            report.automatic_added += bool(theirs["auto_rule"] and not theirs["confirmed_at"]
+                                           and theirs["deleted_at"] is None)
+        elif mine["auto_rule"] and theirs["confirmed_at"] and not mine["confirmed_at"]:
+            marks.append({**{k: mine[k] for k in ("guid", "auto_rule", "revision_id")},
+                          "confirmed_at": theirs["confirmed_at"]})
+            report.confirmations += 1
+    store.set_segment_marks(marks)
+
+
+class _Revisions:
+    """This project's revision for one of the other copy's: the same code (by GUID, then key)
+    and the same number, brought in when this project lacks it."""
+
+    def __init__(self, store: Store, other: Store, report: MergeReport) -> None:
+        self.store, self.other, self.report = store, other, report
+        self.codes = {c.id: c for c in other.codes(include_retired=True)}
+        self.finder = _CodesHere(store)
+        self.found: dict[int, int | None] = {}
+
+    def here(self, revision_id: int | None) -> int | None:
+        if revision_id is None:
+            return None
+        if revision_id not in self.found:
+            self.found[revision_id] = self._find(self.other.code_revision(revision_id))
+        return self.found[revision_id]
+
+    def _find(self, theirs: CodeRevision) -> int | None:
+        code = self.codes.get(theirs.code_id)
+        mine = self.finder(code) if code is not None else None
+        if code is None or mine is None:
+            return None
+        known = {r.n: r for r in self.store.code_revisions(mine)}
+        same = known.get(theirs.n)
+        if same is not None and _meaning(same) == _meaning(theirs):
+            return same.id
+        if same is not None:
+            theirs = replace(theirs, n=max(known) + 1)
+        note = "; ".join(x for x in (theirs.note, f"brought in by a merge of {self.other.path}")
+                         if x)
+        added = self.store.add_revision(mine, theirs, note)
+        self.report.revisions_added.append(f"{self.finder.key_of[mine]} r{added.n}")
+        return added.id
+
+
+def _meaning(revision: CodeRevision) -> tuple[str, ...]:
+    return tuple(getattr(revision, f) for f in MEANING_FIELDS)
 
 
 def _merge_attributes(store: Store, other: Store, doc_map: dict[int, int],

@@ -133,6 +133,11 @@ class CodingSession:
     def merge_codes(self, key: str, into: str) -> EditOutcome:
         return self._edited(codebook_edit.merge_codes(self.store, self.coder_id, key, into))
 
+    def split_code(self, key: str, segment_ids: list[int], *, into: str | None = None,
+                   new_name: str | None = None) -> EditOutcome:
+        return self._edited(codebook_edit.split_code(self.store, self.coder_id, key, segment_ids,
+                                                     into=into, new_name=new_name))
+
     def retire_code(self, key: str) -> EditOutcome:
         return self._edited(codebook_edit.retire_code(self.store, self.coder_id, key))
 

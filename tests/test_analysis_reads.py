@@ -27,7 +27,7 @@ def test_quote_rows_are_segment_rows_cut_to_the_quote(store: Store) -> None:
         full = store.segment_rows(code_keys=["stigma", "labels"], coders=coders)
         narrow = store.quote_rows(code_keys=["stigma", "labels"], coders=coders)
         assert [(r.document_id, r.document, r.paragraph_id, r.n, r.speaker, r.coder,
-                 r.code_name, r.quote, r.memo) for r in full] == [tuple(q) for q in narrow]
+                 r.code_name, r.quote, r.memo, r.segment_id) for r in full] == [tuple(q) for q in narrow]
     quotes = [(q.coder, q.quote) for q in store.quote_rows(code_keys=["labels"])]
     assert quotes == [("alice", "People hear"), ("bob", "18")]
 

@@ -19,6 +19,7 @@ from coder.codebook_edit import (
     merge_codes,
     reload_codebook,
     retire_code,
+    split_code,
     write_back,
 )
 from coder.errors import CoderError
@@ -234,3 +235,148 @@ def test_a_new_meaning_is_a_revision_undo_takes_it_back_and_a_typo_fix_is_none(p
     assert store.current_revision(stigma).definition == "Treated differently for being in care."
     edit_code(store, alice, "stigma", CodeChange(name="Shame"))
     assert len(store.code_revisions(stigma)) == 2
+
+
+def _code_both(store: Store, alice: int) -> dict[str, int]:
+    """alice: Stigma on ¶1 (with a memo) and on ¶2, Labels on a span of ¶2."""
+    notes = store.document("notes").id
+    one, two = (store.paragraph_at(notes, n).id for n in (1, 2))
+    stigma, labels = store.code("stigma").id, store.code("labels").id
+    ids = {"s1": store.toggle_segment(alice, one, stigma).segment_id,
+           "s2": store.toggle_segment(alice, two, stigma).segment_id,
+           "l2": store.add_segment(alice, two, labels, 0, 2)}
+    store.set_segment_memo(alice, ids["s1"], "judged at school")
+    return ids
+
+
+def test_a_split_moves_codings_to_a_new_child_and_undo_brings_them_back(project) -> None:
+    store, book, alice = project
+    ids = _code_both(store, alice)
+    stigma = store.code("stigma").id
+    outcome = split_code(store, alice, "stigma", [ids["s1"]], new_name="Judged at school")
+    assert outcome.ok and outcome.key == "judged-at-school"
+    assert outcome.message == ("saved: split Stigma: 1 coding moved to new code Judged at "
+                               "school \u2014 new revision: stigma r2; written to book.yaml")
+    child = store.code("judged-at-school")
+    assert child.parent_id == stigma
+    moved = store.segment(ids["s1"])
+    assert (moved.code_id, moved.memo) == (child.id, "judged at school")
+    assert store.segment(ids["s2"]).code_id == stigma
+    assert [r.note for r in store.code_revisions(stigma)][-1] == (
+        "codebook: split, 1 coding(s) moved to judged-at-school")
+    assert store.segment_marks([ids["s1"]])[ids["s1"]]["revision_id"] == (
+        store.current_revision(child.id).id)
+    assert [r.segment_id for r in store.recheck_rows()] == [ids["s2"]]
+    written = load_codebook(book)
+    assert written.by_key("judged-at-school").parent_key == "stigma"
+    assert "# kept beside its key" in book.read_text(encoding="utf-8")
+
+    assert store.undo(alice)["summary"].startswith("split Stigma")
+    assert store.segment(ids["s1"]).code_id == stigma
+    assert "judged-at-school" not in {c.key for c in store.codes()}
+    assert [r.n for r in store.code_revisions(stigma)] == [1]
+    assert store.recheck_rows() == []
+    assert write_back(store) == "; written to book.yaml"
+    assert_same_codebook(book)
+
+    store.redo(alice)
+    assert store.segment(ids["s1"]).code_id == child.id
+    assert "judged-at-school" in {c.key for c in store.codes()}
+    assert store.current_revision(stigma).n == 2
+
+
+def test_a_split_into_an_existing_child_takes_subcodes_too_and_merges_duplicates(project) -> None:
+    store, book, alice = project
+    ids = _code_both(store, alice)
+    notes = store.document("notes").id
+    two = store.paragraph_at(notes, 2).id
+    labels = store.code("labels").id
+    one = store.paragraph_at(notes, 1).id
+    there = store.add_segment(alice, one, labels)
+    outcome = split_code(store, alice, "stigma", [ids["s1"], ids["s2"], ids["l2"]], into="labels")
+    assert outcome.message.startswith("saved: split Stigma: 2 codings moved to Labels")
+    assert {s.id for s in store.segments(paragraph_id=two)} == {ids["s2"], ids["l2"]}
+    assert store.segment(ids["s2"]).code_id == labels
+    # alice had Labels on ¶1 already: that coding stays and takes the memo; hers on Stigma is
+    # removed (kept in the file), as a merge does
+    assert [(s.id, s.code_id, s.memo) for s in store.segments(paragraph_id=one)] == [
+        (there, labels, "judged at school")]
+    store.undo(alice)
+    assert [(s.id, s.code_id, s.memo) for s in store.segments(paragraph_id=one)] == [
+        (ids["s1"], store.code("stigma").id, "judged at school"), (there, labels, None)]
+    assert store.segment(ids["s2"]).code_id == store.code("stigma").id
+
+
+def test_a_split_is_refused_whole_when_it_cannot_be_made(project) -> None:
+    store, book, alice = project
+    ids = _code_both(store, alice)
+    notes = store.document("notes").id
+    store.add_segment(alice, store.paragraph_at(notes, 2).id, store.code("stigma").id, 1, 3)
+    with pytest.raises(CoderError, match="not a sub-code of Stigma"):
+        split_code(store, alice, "stigma", [ids["s1"]], into="belonging")
+    with pytest.raises(CoderError, match="contains '/'"):
+        split_code(store, alice, "stigma", [ids["s1"]], new_name="a/b")
+    with pytest.raises(CoderError, match="mark the quotes"):
+        split_code(store, alice, "stigma", [], new_name="Judged")
+    spans = [s.id for s in store.segments(paragraph_id=store.paragraph_at(notes, 2).id)
+             if s.start == 1]
+    with pytest.raises(CoderError, match="would overlap a span of Labels"):
+        split_code(store, alice, "stigma", [ids["s1"], spans[0]], into="labels")
+    other = store.add_segment(alice, store.paragraph_at(notes, 1).id, store.code("belonging").id)
+    with pytest.raises(CoderError, match="not a live coding of Stigma"):
+        split_code(store, alice, "stigma", [other], new_name="Judged")
+    assert book.read_text(encoding="utf-8") == BOOK
+    assert store.segment(ids["s1"]).code_id == store.code("stigma").id
+    assert "judged" not in {c.key for c in store.codes()}
+
+
+def test_redo_of_a_merge_moves_the_codings_again(project) -> None:
+    store, book, alice = project
+    notes = store.document("notes").id
+    seg = store.toggle_segment(alice, store.paragraph_at(notes, 1).id,
+                               store.code("belonging").id).segment_id
+    merge_codes(store, alice, "belonging", "leaving-care")
+    store.undo(alice)
+    assert store.segment(seg).code_id == store.code("belonging").id
+    store.redo(alice)
+    assert store.segment(seg).code_id == store.code("leaving-care").id
+
+
+def test_yaml_export_holds_the_edits_kept_in_the_project_and_loads_back_unchanged(
+        project, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from coder.cli import main
+    from coder.codebook import check_codebook
+    from coder.exclusive import set_exclusive_groups
+
+    store, book, alice = project
+    store.set_setting(WRITE_BACK, KEEP_IN_PROJECT)
+    edit_code(store, alice, "belonging", CodeChange(
+        name="Belonging: \"home\"", example="first line\nsecond line: yes"))
+    add_code(store, alice, "No: never", parent_key="stigma", definition="A refusal, #not a comment")
+    set_exclusive_groups(store, ["stigma"])
+    assert book.read_text(encoding="utf-8") == BOOK
+    store.close()
+    out = tmp_path / "exported.yaml"
+    db = str(tmp_path / "p.db")
+    runner = CliRunner()
+    result = runner.invoke(main, ["codebook", "export", "--format", "yaml", "--out", str(out),
+                                  "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"5 code(s) written to {out}")
+    assert check_codebook(out) == []
+    written = load_codebook(out)
+    assert (written.name, [c.key for c in written]) == (
+        "Small study", ["stigma", "labels", "no-never", "leaving-care", "belonging"])
+    assert written.by_key("belonging").example == "first line\nsecond line: yes"
+    assert written.by_key("no-never").parent_key == "stigma"
+    assert written.by_key("stigma").exclusive
+    result = runner.invoke(main, ["codebook", "use", str(out), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{out}: 5 codes in the project (no changes)\n"
+    shown = runner.invoke(main, ["codebook", "export", "--format", "yaml", "--db", db])
+    assert shown.exit_code == 0 and shown.output == out.read_text(encoding="utf-8")
+    refused = runner.invoke(main, ["codebook", "export", "--format", "yaml", "--coder", "alice",
+                                   "--db", db])
+    assert refused.exit_code != 0 and "a .yaml holds no counts" in refused.output

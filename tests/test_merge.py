@@ -516,3 +516,79 @@ def test_merge_carries_exclusive_groups_and_names_breaches(tmp_path: Path) -> No
     assert ("warning: two sub-codes of one exclusive group, kept (coder agree reports it): bob on"
             " notes ¶3: labels, slurs ('stigma' is exclusive)") in result.stderr
     assert exclusive_groups(alice) == ["stigma"]
+
+
+def sharpened(store: Store, definition: str, author: str) -> None:
+    store.sync_codes([{**c, "definition": definition} if c["key"] == "stigma" else c
+                      for c in SMALL_CODES], author=author)
+
+
+def marks_by_coder(store: Store, coder: str) -> list[tuple[int, str | None, bool, int]]:
+    """(paragraph, rule, confirmed, revision number) of the coder's live stigma codings."""
+    stigma = store.code("stigma").id
+    numbers = {r.id: r.n for r in store.code_revisions(stigma)}
+    rows = {r.segment_id: r.n for r in store.segment_rows(coders=[coder], code_keys=["stigma"])}
+    marks = store.segment_marks(list(rows))
+    return sorted((rows[i], m["auto_rule"], m["confirmed_at"] is not None,
+                   numbers[m["revision_id"]]) for i, m in marks.items())
+
+
+def two_copies(tmp_path: Path) -> tuple[Store, Store, int, int]:
+    """alice's project and bob's, where bob coded ¶2 with stigma: (alice, bob, bob's id,
+    stigma's id in bob's copy)."""
+    alice, bob = make_project(tmp_path / "alice.db"), make_project(tmp_path / "bob.db")
+    bid, stigma = bob.coder_id("bob"), bob.code("stigma").id
+    bob.add_segment(bid, bob.paragraphs(1)[1].id, stigma)
+    return alice, bob, bid, stigma
+
+
+def test_automatic_codings_arrive_marked_and_confirmations_follow(tmp_path: Path) -> None:
+    alice, bob, bid, stigma = two_copies(tmp_path)
+    paragraphs = bob.paragraphs(1)
+    added, _ = bob.autocode(bid, stigma, [(paragraphs[2].id, None, None),
+                                          (paragraphs[3].id, None, None)], "search 'care'")
+    bob.confirm_segment(bid, added[0])
+    bob.close()
+    report = merge_project(alice, tmp_path / "bob.db")
+    assert (report.segments_added, report.automatic_added, report.confirmations) == (3, 1, 0)
+    assert marks_by_coder(alice, "bob") == [(2, None, False, 1), (3, "search 'care'", True, 1),
+                                            (4, "search 'care'", False, 1)]
+    assert [s["id"] for s in alice.automatic_segments()] == [
+        s.id for s in alice.segments() if s.automatic]
+    bob = Store(tmp_path / "bob.db")
+    bob.confirm_segment(bid, added[1])
+    bob.close()
+    out = run_merge(tmp_path, "bob.db")
+    assert "1 automatic coding(s) confirmed there" in out
+    assert alice.automatic_segments() == []
+    assert "confirmed there" not in run_merge(tmp_path, "bob.db")
+
+
+def test_codings_keep_the_revision_they_were_made_under(tmp_path: Path) -> None:
+    alice, bob, bid, stigma = two_copies(tmp_path)
+    paragraphs = bob.paragraphs(1)
+    sharpened(bob, "Treated as less because of care", "bob")
+    bob.add_segment(bid, paragraphs[2].id, stigma)
+    bob.close()
+    sharpened(alice, "Judged for having been in care", "alice")  # alice's own r2
+    report = merge_project(alice, tmp_path / "bob.db")
+    assert report.revisions_added == ["stigma r3"]
+    assert marks_by_coder(alice, "bob") == [(2, None, False, 1), (3, None, False, 3)]
+    brought = alice.code_revisions(alice.code("stigma").id)[2]
+    assert (brought.definition, brought.author) == ("Treated as less because of care", "bob")
+    assert "brought in by a merge" in brought.note
+    again = merge_project(alice, tmp_path / "bob.db")
+    assert again.revisions_added == []
+    assert len(alice.code_revisions(alice.code("stigma").id)) == 3
+
+
+def test_a_revision_this_copy_lacks_comes_in_under_its_number(tmp_path: Path) -> None:
+    alice = make_project(tmp_path / "alice.db")
+    alice.backup(tmp_path / "bob.db")
+    bob = Store(tmp_path / "bob.db")
+    sharpened(bob, "Treated as less because of care", "bob")
+    bob.add_segment(bob.coder_id("bob"), bob.paragraphs(1)[2].id, bob.code("stigma").id)
+    bob.close()
+    out = run_merge(tmp_path, "bob.db")
+    assert "code revisions brought in: stigma r2" in out
+    assert marks_by_coder(alice, "bob") == [(3, None, False, 2)]

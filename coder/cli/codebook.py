@@ -13,7 +13,7 @@ from .options import db_option, echo, open_project
 
 @click.group("codebook", cls=LazyGroup, lazy={
     "export": Lazy(".export:codebook_export", "The project's codebook as a thesis appendix "
-                   "(md, docx) or a REFI-QDA .qdc file."),
+                   "(md, docx), a REFI-QDA .qdc file, or a YAML codebook file (yaml)."),
 })
 def codebook() -> None:
     """Check and load YAML codebooks."""
@@ -87,4 +87,5 @@ def write_back(state: str | None, db: Path) -> None:
             store.set_setting(WRITE_BACK, WRITE_TO_FILE if state == "on" else KEEP_IN_PROJECT)
         path = writes_to(store)
     echo(f"codebook edits are written to {path}" if path
-               else "codebook edits are kept in the project")
+               else "codebook edits are kept in the project (`coder codebook export --format "
+                     "yaml --out FILE` writes them to a codebook file)")

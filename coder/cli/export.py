@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..codebook_csv import codebook_csv
+from ..codebook_edit import codebook_yaml
 from ..errors import CoderError
 from ..export import codebook_doc, matrix, refi, refi_import, report, segments, stats
 from ..export import memos as memos_export
@@ -29,6 +30,7 @@ SEGMENT_FORMATS = ("csv", "jsonl", "md", "html", "docx")
 _SUFFIXES = {
     ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".md": "md", ".markdown": "md",
     ".html": "html", ".htm": "html", ".docx": "docx", ".qdpx": "qdpx", ".qdc": "qdc", ".json": "json",
+    ".yaml": "yaml", ".yml": "yaml",
 }
 
 
@@ -536,8 +538,9 @@ def _cooccurrence_table(s: stats.Stats) -> Table:
 @click.command("export")
 @click.option("--format", "format_", type=click.Choice(codebook_doc.CODEBOOK_FORMATS),
               help="md or docx: an appendix with definitions, rules, examples and frequencies; "
-                   "qdc: REFI-QDA codebook; csv: Taguette's codebook CSV (default: from --out, "
-                   "else md).")
+                   "qdc: REFI-QDA codebook; csv: Taguette's codebook CSV; yaml: a codebook file "
+                   "`coder codebook use` loads, edits kept in the project included (default: "
+                   "from --out, else md).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (md goes to standard output without it).")
 @click.option("--title", default="Codebook", show_default=True, help="Title of the appendix.")
@@ -549,25 +552,35 @@ def _cooccurrence_table(s: stats.Stats) -> Table:
 @db_option
 def codebook_export(format_: str | None, out: Path | None, title: str, coders: tuple[str, ...],
                     force: bool, page_size: str | None, db: Path) -> None:
-    """The project's codebook as a thesis appendix (md, docx) or a REFI-QDA .qdc file.
+    """The project's codebook as a thesis appendix (md, docx), a REFI-QDA .qdc file, or a
+    YAML codebook file (yaml).
 
     The frequencies count one coder's codings (the consensus by default), since pooling two
     coders and their consensus counts every agreed segment three times.
     """
     _guard(out, db)
     fmt = _format(format_, out, codebook_doc.CODEBOOK_FORMATS, "md")
-    if out is None and fmt != "md":
+    if out is None and fmt not in ("md", "yaml"):
         raise CoderError(f"a .{fmt} codebook needs --out FILE.{fmt}")
     if page_size and fmt != "docx":
         raise CoderError(f"--page-size is for docx; {fmt} has no pages")
-    if coders and fmt == "qdc":
-        raise CoderError("--coder is for the appendix's frequencies; a .qdc holds no counts")
+    if coders and fmt in ("qdc", "yaml"):
+        raise CoderError(f"--coder is for the appendix's frequencies; a .{fmt} holds no counts")
     if out is not None:
         check_target(out, force=force)
     with open_project(db) as store:
         if fmt == "qdc":
             assert out is not None
             _print_refi_export(refi.codebook_qdc(store, out, force=force), "qdc")
+            return
+        if fmt == "yaml":
+            text, n = codebook_yaml(store)
+            if out is None:
+                _emit(text.encode("utf-8"))
+                return
+            write_atomic(out, text.encode("utf-8"), force=force)
+            console.print(Text(f"{n} code(s) written to {out}; `coder codebook check {out}` "
+                               "checks it, `coder codebook use` loads it"))
             return
         if fmt == "csv":
             assert out is not None

@@ -35,6 +35,13 @@ def summary(r: MergeReport, other: Path) -> str:
     if r.codes_unretired:
         parts.append(f"codes un-retired, as codings brought in use them: "
                      f"{', '.join(r.codes_unretired)}")
+    if r.automatic_added:
+        parts.append(f"{r.automatic_added} automatic coding(s), unconfirmed (left out of "
+                     "agreement until confirmed)")
+    if r.confirmations:
+        parts.append(f"{r.confirmations} automatic coding(s) confirmed there")
+    if r.revisions_added:
+        parts.append(f"code revisions brought in: {', '.join(r.revisions_added)}")
     if r.memos_added:
         parts.append(f"{r.memos_added} memo(s)")
     if r.memos_updated:

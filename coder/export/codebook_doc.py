@@ -13,7 +13,7 @@ from ..store import MEANING_FIELDS, CodeRevision, Store
 from .render import DocxBuilder, md_blockquote, md_heading, md_text
 from .scope import subtree_keys
 
-CODEBOOK_FORMATS = ("md", "docx", "qdc", "csv")
+CODEBOOK_FORMATS = ("md", "docx", "qdc", "csv", "yaml")
 
 
 @dataclass

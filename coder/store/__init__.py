@@ -44,7 +44,7 @@ from ..codebook_plan import describe_change as _describe_change
 from .analysis import AnalysisMixin, MemoRow, QuoteRow
 from .attributes import AttributesMixin
 from .backups import BackupsMixin, _fsync_dir, _is_sqlite
-from .code_edits import CodeEditsMixin
+from .code_edits import CodeEditsMixin, Split
 from .coders import CodersMixin
 from .code_revisions import MEANING_FIELDS, CodeRevision, CodeRevisionsMixin, RecheckRow
 from .codes import CodesMixin
@@ -122,6 +122,7 @@ __all__ = [
     "ParagraphHead",
     "QuoteRow",
     "SegmentRow",
+    "Split",
     "Store",
     "ToggleResult",
     "_CodePlan",

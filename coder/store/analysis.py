@@ -46,13 +46,14 @@ class QuoteRow(NamedTuple):
     code_name: str
     quote: str
     memo: str | None
+    segment_id: int
 
 
 _QUOTES = """
 SELECT d.id, d.name, p.id, p.n, p.speaker, cr.name, c.name,
        CASE WHEN s.start IS NULL THEN p.text
             ELSE substr(p.text, s.start + 1, s."end" - s.start) END,
-       s.memo""" + _LIVE_SEGMENTS
+       s.memo, s.id""" + _LIVE_SEGMENTS
 
 
 _MEMOS = """

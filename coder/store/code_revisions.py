@@ -307,6 +307,27 @@ class CodeRevisionsMixin(Connection):
             params.append(code_id)
         return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", params)]
 
+    def add_revision(self, code_id: int, revision: CodeRevision, note: str) -> CodeRevision:
+        """A revision another copy of the project made, kept under its own number (a merge
+        brings in what its codings were made under). Runs in the caller's transaction."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO code_revisions (code_id, n, at, author, definition, when_to_use,"
+                " when_not_to_use, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (code_id, revision.n, revision.at, revision.author, revision.definition,
+                 revision.when_to_use, revision.when_not_to_use, note))
+            return self.code_revision(int(cur.lastrowid or 0))
+
+    def set_segment_marks(self, marks: Sequence[dict[str, Any]]) -> None:
+        """Set the revision and automatic marks (revision_id, auto_rule, confirmed_at) of
+        segments by guid, with no undo entry: a merge carries them from another copy."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE segments SET revision_id = coalesce(:revision_id, revision_id),"
+                " auto_rule = :auto_rule, confirmed_at = :confirmed_at WHERE guid = :guid",
+                [{k: m.get(k) for k in ("guid", "revision_id", "auto_rule", "confirmed_at")}
+                 for m in marks])
+
     def segment_marks(self, segment_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Revision and automatic marks of these segments (revision_id, auto_rule,
         confirmed_at), for screens that show them beside the coding."""

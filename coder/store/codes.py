@@ -246,24 +246,7 @@ class CodesMixin(Connection):
             "SELECT * FROM segments WHERE code_id = ? AND deleted_at IS NULL", (from_id,)
         ).fetchall()
         for r in rows:
-            clash = self._live_segment(r["paragraph_id"], to_id, r["coder_id"], r["start"], r["end"])
-            if clash is None:
-                # updated_at stays: it dates the coder's own last change, which a merge
-                # compares with another copy's (a memo edited there after this must win).
-                conn.execute("UPDATE segments SET code_id = ? WHERE id = ?", (to_id, r["id"]))
-                continue
-            if r["memo"]:
-                kept = conn.execute("SELECT memo FROM segments WHERE id = ?", (clash["id"],))
-                memo = kept.fetchone()["memo"]
-                if memo != r["memo"]:
-                    conn.execute(
-                        "UPDATE segments SET memo = ?, updated_at = ? WHERE id = ?",
-                        ("\n\n".join(m for m in (memo, r["memo"]) if m), stamp, clash["id"]),
-                    )
-            conn.execute(
-                "UPDATE segments SET deleted_at = ?, updated_at = ? WHERE id = ?",
-                (stamp, stamp, r["id"]),
-            )
+            self._move_segment(r, to_id, stamp)
         conn.execute(
             "UPDATE codes SET retired_at = ?, merged_into = ?, shortcut = NULL, updated_at = ?"
             " WHERE id = ?",
@@ -272,6 +255,33 @@ class CodesMixin(Connection):
         conn.execute(
             "UPDATE code_aliases SET code_id = ? WHERE code_id = ?", (to_id, from_id)
         )
+
+    def _move_segment(self, r: sqlite3.Row, to_id: int, stamp: str, *,
+                      revision_id: int | None = None) -> bool:
+        """Move one segment to another code (under `revision_id` when given). Where its coder
+        already has the same coding there, that one stays and takes this one's memo, and this
+        one is soft-deleted (still in the file). False when it was such a duplicate."""
+        conn = self.conn
+        clash = self._live_segment(r["paragraph_id"], to_id, r["coder_id"], r["start"], r["end"])
+        if clash is None or clash["id"] == r["id"]:
+            # updated_at stays: it dates the coder's own last change, which a merge
+            # compares with another copy's (a memo edited there after this must win).
+            conn.execute("UPDATE segments SET code_id = ?, revision_id = coalesce(?, revision_id)"
+                         " WHERE id = ?", (to_id, revision_id, r["id"]))
+            return True
+        if r["memo"]:
+            kept = conn.execute("SELECT memo FROM segments WHERE id = ?", (clash["id"],))
+            memo = kept.fetchone()["memo"]
+            if memo != r["memo"]:
+                conn.execute(
+                    "UPDATE segments SET memo = ?, updated_at = ? WHERE id = ?",
+                    ("\n\n".join(m for m in (memo, r["memo"]) if m), stamp, clash["id"]),
+                )
+        conn.execute(
+            "UPDATE segments SET deleted_at = ?, updated_at = ? WHERE id = ?",
+            (stamp, stamp, r["id"]),
+        )
+        return False
 
     def _new_code_guid(self, key: str) -> str:
         """The GUID a new code is born with: derived from its key, so two copies of a project

@@ -173,6 +173,7 @@ class Connection:
         def _apply_segment_change(  # code_revisions
             self, kind: str, payload: dict[str, Any], *, reverse: bool) -> None: ...
         def retract_revision(self, revision_id: int) -> bool: ...  # code_revisions
+        def current_revision(self, code_id: int) -> Any: ...  # code_revisions
         def record_revision(  # code_revisions
             self, code_id: int, *, author: str | None, note: str = "", cosmetic: bool = False,
             force: bool = False,

@@ -251,13 +251,15 @@ class SegmentsMixin(Connection):
 
     def segment_states(self, coders: Sequence[str]) -> list[dict[str, Any]]:
         """Every segment of these coders, removed ones too (id, guid, coder, memo, updated_at,
-        deleted_at, document_id, n): what a merge compares to carry later removals and memo
-        edits from one copy to another."""
+        deleted_at, document_id, n, revision_id, auto_rule, confirmed_at): what a merge
+        compares to carry later removals, memo edits, confirmations and the meaning each
+        coding was made under from one copy to another."""
         if not coders:
             return []
         return [dict(r) for r in self.conn.execute(
             "SELECT s.id, s.guid, cr.name AS coder, s.memo, s.updated_at, s.deleted_at,"
-            " p.document_id, p.n FROM segments s JOIN coders cr ON cr.id = s.coder_id"
+            " p.document_id, p.n, s.revision_id, s.auto_rule, s.confirmed_at"
+            " FROM segments s JOIN coders cr ON cr.id = s.coder_id"
             " JOIN paragraphs p ON p.id = s.paragraph_id"
             f" WHERE cr.name IN ({','.join('?' * len(coders))}) ORDER BY s.id",
             list(coders),

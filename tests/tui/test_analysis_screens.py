@@ -178,7 +178,7 @@ async def test_help_lists_the_new_screens_keys(project: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(str(r) for r in app.screen.content.renderables)
-        for heading in ("Quotes of a code (after r)", "Matrix (after x)", "Memos (after e)"):
+        for heading in ("Quotes of a code (after r)", "Matrix (after x)", "Memos (after ctrl+e)"):
             assert heading in text
 
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .add_code import AddCodeRequest
     from .code_editor import CodeEditorScreen
     from .search import SearchHits
+    from .split import SplitTarget
     from .table_screen import Jump
 
 POSITION_SAVE_SECONDS = 3.0
@@ -898,9 +899,11 @@ class CodingScreen(Screen[None]):
         self.say(outcome.message, ok=outcome.ok, error=not outcome.ok)
 
     def _edit(self, edit: Callable[[], EditOutcome],
-              editor: CodeEditorScreen | None = None) -> bool:
+              editor: CodeEditorScreen | None = None,
+              refused: Callable[[str], None] | None = None) -> EditOutcome | None:
         """Run one codebook edit; a refusal is shown in the editor when it is open (so the
-        typing is kept), a codebook file changed on disk offers to reload it."""
+        typing is kept), or handed to `refused` (the screen the edit came from), and a
+        codebook file changed on disk offers to reload it. The outcome, or None."""
         from ...codebook_edit import CodebookFileChanged
         from .code_editor import ReloadScreen
 
@@ -923,17 +926,19 @@ class CodingScreen(Screen[None]):
                 self._codebook_edited(EditOutcome(message))
 
             self._push(ReloadScreen(why), reload)
-            return False
+            return None
         except SAVE_ERRORS as exc:
             if editor is not None:
                 editor.show_error(str(exc))
+            elif refused is not None and not isinstance(exc, ProjectChanged):
+                refused(f"not changed: {exc}")
             else:
                 self._failed(exc)
-            return False
+            return None
         if editor is not None:
             editor.dismiss(None)
         self._codebook_edited(outcome)
-        return True
+        return outcome
 
     def action_edit_code(self) -> None:
         from .code_editor import CodeEditorScreen, EditRequest
@@ -998,7 +1003,13 @@ class CodingScreen(Screen[None]):
         if code_id is None:
             self.say("no code highlighted in the codebook", ok=False)
             return
-        self._push(CodeViewScreen(self.session.store, code_id), self._jumped)
+        self._push(CodeViewScreen(self.session.store, code_id, split=self._split), self._jumped)
+
+    def _split(self, key: str, segment_ids: list[int], target: SplitTarget,
+               refused: Callable[[str], None]) -> EditOutcome | None:
+        """A split asked for in the code view, run as every codebook edit is."""
+        return self._edit(lambda: self.session.split_code(
+            key, segment_ids, into=target.into, new_name=target.new_name), refused=refused)
 
     def action_matrix(self) -> None:
         from .matrix import MatrixScreen

@@ -1,6 +1,8 @@
 """Every binding of the app, read from the classes that declare them, plus the code keys.
 
-The review screen's keys are listed too: a coder who will reconcile later learns them here.
+Each screen's keys are a section of their own (tests/tui check that every full screen is
+here). The review and recheck screens' keys are listed too: a coder who will reconcile or
+recheck later learns them here, and those screens' own help shows them first.
 """
 
 from __future__ import annotations
@@ -39,10 +41,19 @@ EXTRA = [
 
 
 REVIEW_SECTION = "Reviewing disagreements (coder review A B)"
+RECHECK_SECTION = "Rechecking codings under an older definition (coder recheck)"
 
 
 def key_label(keys: str) -> str:
-    return ", ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+    return ", ".join(_key_name(k.strip()) for k in keys.split(","))
+
+
+def _key_name(key: str) -> str:
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    if key.startswith("ctrl+"):
+        return "Ctrl+" + KEY_NAMES.get(key[5:], key[5:].upper())
+    return key
 
 
 def _rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
@@ -51,19 +62,26 @@ def _rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
 
 
 def binding_rows() -> list[tuple[str, list[tuple[str, str]]]]:
-    """(section, [(keys, description)]) from the BINDINGS of the coding screen and view."""
+    """(section, [(keys, description)]) from the BINDINGS of the coding screen, its view and
+    the screens and dialogs it opens."""
     from ..widgets.paragraph_view import ParagraphView
+    from .code_editor import CodeEditorScreen
     from .code_view import CodeViewScreen
     from .coding import CodingScreen
+    from .documents import DocumentSwitcher
     from .matrix import MatrixScreen
     from .memo_view import MemoViewScreen
+    from .search import SearchScreen
 
     return [
         ("Reading and coding", _rows(CodingScreen.BINDINGS)),
         ("In span mode (after s)", _rows(ParagraphView.BINDINGS)),
+        ("Search (after /)", _rows(SearchScreen.BINDINGS)),
+        ("Documents (after d)", _rows(DocumentSwitcher.BINDINGS)),
+        ("Editing a code (after e)", _rows(CodeEditorScreen.BINDINGS)),
         ("Quotes of a code (after r)", _rows(CodeViewScreen.BINDINGS)),
         ("Matrix (after x)", _rows(MatrixScreen.BINDINGS)),
-        ("Memos (after e)", _rows(MemoViewScreen.BINDINGS)),
+        ("Memos (after ctrl+e)", _rows(MemoViewScreen.BINDINGS)),
         ("Also", EXTRA),
     ]
 
@@ -75,14 +93,23 @@ def review_rows() -> list[tuple[str, str]]:
     return _rows(ReviewScreen.BINDINGS)
 
 
+def recheck_rows() -> list[tuple[str, str]]:
+    """The recheck screen's keys."""
+    from .recheck import RecheckScreen
+
+    return _rows(RecheckScreen.BINDINGS)
+
+
 class HelpScreen(ModalScreen[None]):
-    """The coding keys (with this session's code keys), or with no session the review keys."""
+    """The coding keys (with this session's code keys), or with no session the review keys
+    (after the recheck keys, when asked for from the recheck screen)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "close")]
 
-    def __init__(self, session: CodingSession | None) -> None:
+    def __init__(self, session: CodingSession | None, *, recheck: bool = False) -> None:
         super().__init__()
         self.session = session
+        self.recheck = recheck
         self.content = self._content()
 
     def compose(self) -> ComposeResult:
@@ -93,12 +120,14 @@ class HelpScreen(ModalScreen[None]):
                              "quitting never asks"), classes="dialog-help")
 
     def _sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        review = (REVIEW_SECTION, review_rows())
+        recheck = (RECHECK_SECTION, recheck_rows())
         if self.session is None:
-            return [(REVIEW_SECTION, review_rows())]
+            return [recheck, review] if self.recheck else [review]
         code_keys = [("", "toggle a code on the paragraph, or on the selected span")]
         code_keys += [(code.shortcut, clean(code.path))
                       for code in self.session.codes if code.shortcut]
-        return [*binding_rows(), ("Code keys", code_keys), (REVIEW_SECTION, review_rows())]
+        return [*binding_rows(), ("Code keys", code_keys), recheck, review]
 
     def _content(self) -> Group:
         """One grid per section under its own heading, so a long heading never widens the

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
+from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, Label, OptionList
 
 ResultT = TypeVar("ResultT")
 
@@ -53,3 +56,34 @@ class ListDialog(ModalScreen[ResultT]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class FilterDialog(ListDialog[ResultT]):
+    """A title, a text field that filters the list below it as typed, the list, the keys."""
+
+    ids: ClassVar[tuple[str, str]] = ("", "")
+    """The dialog's id and the list's (which the style sheet sizes)."""
+    placeholder: ClassVar[str] = ""
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        dialog, options = self.ids
+        with Vertical(classes="dialog", id=dialog):
+            yield Label(Text(self.heading()), classes="dialog-title")
+            yield Input(placeholder=self.placeholder)
+            yield OptionList(id=options)
+            yield Label(Text("\u2191\u2193 choose \u00b7 enter move \u00b7 esc cancel"),
+                        classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.fill("")
+        self.query_one(Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.fill(event.value)
+
+    def fill(self, typed: str) -> None:
+        """Put the options that fit what was typed in the list."""
+        raise NotImplementedError

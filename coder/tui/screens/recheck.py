@@ -14,9 +14,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...code_history import RecheckItem, changed_fields, decide, recheck_queue
@@ -30,7 +30,7 @@ from ..widgets.bars import StatusLine
 from ..widgets.footer import SteadyFooter
 from ..widgets.review_panels import paragraph_text
 from .help import HelpScreen
-from .list_dialog import ListDialog
+from .list_dialog import FilterDialog
 from .picker import matches
 
 DECIDE = Binding.Group("keep/remove/move")
@@ -51,30 +51,21 @@ def meaning(revision: CodeRevision, changed: list[str]) -> Text:
     return text
 
 
-class MoveDialog(ListDialog[int | None]):
+class MoveDialog(FilterDialog[int | None]):
     """The codes in use, filtered as typed; returns the chosen code's id."""
+
+    ids = ("move-picker", "move-codes")
+    placeholder = "type to filter codes"
 
     def __init__(self, codes: list[Code], title: str) -> None:
         super().__init__()
         self.codes = codes
         self.title_text = title
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="move-picker"):
-            yield Label(Text(self.title_text), classes="dialog-title")
-            yield Input(placeholder="type to filter codes", id="move-filter")
-            yield OptionList(id="move-codes")
-            yield Label(Text("\u2191\u2193 choose \u00b7 enter move \u00b7 esc cancel"),
-                        classes="dialog-help")
+    def heading(self) -> str:
+        return self.title_text
 
-    def on_mount(self) -> None:
-        self._fill("")
-        self.query_one(Input).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
-
-    def _fill(self, query: str) -> None:
+    def fill(self, query: str) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
         found = [c for c in self.codes if matches(c, query)]
@@ -234,7 +225,7 @@ class RecheckScreen(Screen[None]):
         self.say(f"undone: {done['kind']}")
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(None))
+        self.app.push_screen(HelpScreen(None, recheck=True))
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

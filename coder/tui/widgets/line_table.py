@@ -226,6 +226,16 @@ class LineTable(ScrollView, can_focus=True):
         self._rows.clear()
         self._header = None
 
+    def refresh_rows(self, *rows: int) -> None:
+        """Make the given rows again (every row when none is given) the next time they are
+        drawn: their content changed, as when a quote is marked."""
+        if rows:
+            for row in rows:
+                self._rows.pop(row, None)
+        else:
+            self._rows.clear()
+        self.refresh()
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = None
