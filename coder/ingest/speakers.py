@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from coder.models import ParagraphIn
 
@@ -91,20 +92,25 @@ def unify_speakers(paragraphs: Iterable[ParagraphIn]) -> list[ParagraphIn]:
     """One speaker, one name: labels that differ only in case (`INTERVIEWER`, `Interviewer`)
     take the first spelling seen, and a label such as Otter's `Unknown Speaker` is no speaker."""
     spelling: dict[str, str] = {}
+    name_of: dict[str, str | None] = {}
     out = []
     for p in paragraphs:
         if p.speaker is not None:
-            key = " ".join(p.speaker.split()).casefold()
-            name = None if key in _NO_SPEAKER else spelling.setdefault(key, p.speaker)
+            try:
+                name = name_of[p.speaker]
+            except KeyError:
+                key = " ".join(p.speaker.split()).casefold()
+                name = None if key in _NO_SPEAKER else spelling.setdefault(key, p.speaker)
+                name_of[p.speaker] = name
             if name != p.speaker:
                 p = replace(p, speaker=name)
         out.append(p)
     return out
 
 
-@dataclass(frozen=True)
-class Label:
-    """A label found at the start of a line; `end` is where the spoken text begins."""
+class Label(NamedTuple):
+    """A label found at the start of a line; `end` is where the spoken text begins. A tuple:
+    one is made for every line an import reads."""
 
     speaker: str
     key: str

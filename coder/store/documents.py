@@ -58,6 +58,22 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+_encode_meta = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _meta_json(meta: dict[str, Any]) -> str | None:
+    """A paragraph's meta as `json.dumps(meta, ensure_ascii=False)` writes it. Most paragraphs
+    of a text file carry only their line number: that one is written directly, since the
+    encoder's call costs more than the rest of the paragraph's insert."""
+    if not meta:
+        return None
+    if len(meta) == 1:
+        line = meta.get("line")
+        if type(line) is int:
+            return f'{{"line": {line}}}'
+    return _encode_meta(meta)
+
+
 class DocumentsMixin(Connection):
     def add_document(
         self, name: str, parsed: ParsedDocument, *, source_path: str | None, content_hash: str
@@ -107,25 +123,15 @@ class DocumentsMixin(Connection):
         return self.document(document_id)
 
     def _insert_paragraphs(self, document_id: int, parsed: ParsedDocument) -> None:
-        """One executemany for the document; the meta encoder is made once, not per paragraph
-        as `json.dumps(..., ensure_ascii=False)` would."""
-        encode = json.JSONEncoder(ensure_ascii=False).encode
+        """One executemany for the document."""
         self.conn.executemany(
             "INSERT INTO paragraphs (document_id, n, kind, speaker, text, start_time,"
             " end_time, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    document_id,
-                    n,
-                    p.kind,
-                    p.speaker,
-                    p.text,
-                    p.start_time,
-                    p.end_time,
-                    encode(p.meta) if p.meta else None,
-                )
+            [
+                (document_id, n, p.kind, p.speaker, p.text, p.start_time, p.end_time,
+                 _meta_json(p.meta))
                 for n, p in enumerate(parsed.paragraphs, start=1)
-            ),
+            ],
         )
 
     def documents(self, *, include_superseded: bool = False) -> list[Document]:
