@@ -57,8 +57,10 @@ from .connection import (
 )
 from .documents import (
     _DOCUMENT_SELECT,
+    DocumentRows,
     DocumentsMixin,
     DocumentVersion,
+    ParagraphRow,
     _document,
     _like_prefix,
     _paragraph,
@@ -93,8 +95,10 @@ __all__ = [
     "_SEGMENT_ROW_SELECT",
     "_V1",
     "_V2",
+    "DocumentRows",
     "DocumentSummary",
     "DocumentVersion",
+    "ParagraphRow",
     "SegmentRow",
     "Store",
     "ToggleResult",
