@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
@@ -31,31 +30,11 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from coder.codetree import CodeTree
+from coder.codekeys import _RESERVED_FOR, MAX_KEY_LENGTH, RESERVED_KEYS, slugify
 from coder.errors import CoderError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NESTING = 40
-MAX_KEY_LENGTH = 64
-
-# What each key the app binds does, for the message that refuses it as a shortcut.
-_RESERVED_FOR: dict[str, str] = {
-    "j": "moving down",
-    "k": "moving up",
-    "g": "jumping to the first paragraph",
-    "G": "jumping to the last paragraph",
-    "u": "undo",
-    "U": "redo",
-    "m": "writing a memo",
-    "q": "quitting",
-    "/": "searching",
-    "?": "help",
-    ":": "jumping to a paragraph number",
-    "enter": "choosing",
-    "tab": "moving between panes",
-    "escape": "going back",
-    **{k: "one of the app's own commands" for k in ["space", *"nNsafodDcerx"]},
-}
-RESERVED_KEYS: frozenset[str] = frozenset(_RESERVED_FOR)
 
 _KEY_NAMES = {" ": "space", "\t": "tab", "\n": "enter", "\r": "enter", "\x1b": "escape"}
 _FREE_SHORTCUTS = (
@@ -202,12 +181,6 @@ class Codebook:
     def path(self, key: str) -> str:
         """Names from the top down, joined by '/': 'Leaving care/Support drops off at 18'."""
         return self._tree.path(key)
-
-
-def slugify(name: str) -> str:
-    """A key suggestion for a name: 'Support drops off at 18' -> 'support-drops-off-at-18'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:MAX_KEY_LENGTH].strip("-")
 
 
 def check_codebook(path: Path) -> list[Problem]:

@@ -238,19 +238,6 @@ def use_codebook(
     return report
 
 
-def coder_name_clash(name: str, known: list[str]) -> str | None:
-    """The known coder a new name differs from only in case or spacing, if any.
-
-    `Alice` and `alice` would be two coders, each blind to the other's codings: the classic
-    "where did my codings go". Both the CLI and the app's name prompt refuse such a name.
-    """
-    name = name.strip()
-    if name in known:
-        return None
-    folded = " ".join(name.split()).casefold()
-    return next((k for k in known if " ".join(k.split()).casefold() == folded), None)
-
-
 def documents_text_hash(paragraph_texts: list[str]) -> str:
     return text_hash(paragraph_texts)
 

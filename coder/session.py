@@ -14,7 +14,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .codebook import slugify
+from .codekeys import slugify
 from .codetree import CodeTree
 from .errors import CoderError
 from .exclusive import exclusive_groups, group_of
@@ -447,3 +447,16 @@ class CodingSession:
         else:
             self.memos.pop(paragraph.id, None)
         self.status = self.store.status(self.coder_id, self.document.id)
+
+
+def coder_name_clash(name: str, known: list[str]) -> str | None:
+    """The known coder a new name differs from only in case or spacing, if any.
+
+    `Alice` and `alice` would be two coders, each blind to the other's codings: the classic
+    "where did my codings go". Both the CLI and the app's name prompt refuse such a name.
+    """
+    name = name.strip()
+    if name in known:
+        return None
+    folded = " ".join(name.split()).casefold()
+    return next((k for k in known if " ".join(k.split()).casefold() == folded), None)

@@ -69,7 +69,7 @@ def code(document: str | None, coder: str | None, db: Path) -> None:
 
 
 def _check_coder_name(name: str, known: list[str]) -> None:
-    from ..project import coder_name_clash
+    from ..session import coder_name_clash
 
     if not name.strip():
         raise CoderError("--coder needs a name")

@@ -46,7 +46,7 @@ class AskCoderScreen(ModalScreen[str | None]):
             self.query_one("#ask-error", Label).update(Text("a coder needs a name"))
             return
         # Imported here: it brings the importers and YAML, which starting the app does not need.
-        from ...project import coder_name_clash
+        from ...session import coder_name_clash
 
         same = coder_name_clash(name, self.known)
         if same is not None:

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Tree
 
-from ...codebook import RESERVED_KEYS
+from ...codekeys import RESERVED_KEYS
 from ...errors import CoderError, ProjectChanged
 from ...session import SAVE_ERRORS, CodingSession, Outcome
 from ...text import clean, ellipsize
