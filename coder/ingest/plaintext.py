@@ -77,7 +77,7 @@ def _blocks(lines: list[str], markdown: bool) -> list[list[tuple[int, str]]]:
                 fence = opened.group(1)
                 block.append((number, line))
                 continue
-        if line.strip():
+        if line:
             block.append((number, line))
         elif block:
             blocks.append(block)

@@ -146,19 +146,21 @@ def _find_label(head: str) -> Label | None:
     match = _LABEL_RE.match(head)
     if match is None:
         return None
-    label = match.group("label")
-    paren = match.group("paren")
-    time = parse_seconds(match.group("pre")) if match.group("pre") else None
-    if paren is not None and _TIME_RE.match(paren.strip()):
+    pre, label, paren = match.group("pre", "label", "paren")
+    time = parse_seconds(pre) if pre else None
+    if paren is None:
+        speaker = label
+    elif _TIME_RE.match(paren.strip()):
         time = parse_seconds(paren.strip())
         speaker = label
     else:
-        start = match.start("label")
-        stop = match.end("paren") + 1 if paren is not None else match.end("label")
-        speaker = head[start:stop]
-    if len(speaker) > MAX_LABEL_CHARS or len(label.split()) > MAX_LABEL_WORDS:
+        speaker = head[match.start("label"):match.end("paren") + 1]
+    # A label's only white space is single spaces between words: fewer spaces than the word
+    # limit cannot exceed it, and most labels are settled without splitting.
+    if len(speaker) > MAX_LABEL_CHARS or (
+            label.count(" ") >= MAX_LABEL_WORDS and len(label.split()) > MAX_LABEL_WORDS):
         return None
-    return Label(speaker=speaker, key=speaker.casefold(), end=match.end(), time=time)
+    return Label(speaker, speaker.casefold(), match.end(), time)
 
 
 def find_time_prefix(line: str) -> tuple[float, int] | None:
