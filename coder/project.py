@@ -153,8 +153,10 @@ def _read_all(paths: list[Path], *, format: str | None,
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    # Small chunks: the first files come back (and are written) while the rest are read.
+    chunk = max(1, len(paths) // (workers * 25))
     try:
-        yield from pool.map(read, paths, chunksize=max(1, len(paths) // (workers * 8)))
+        yield from pool.map(read, paths, chunksize=chunk)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
