@@ -21,7 +21,7 @@ from . import codebook as codebook_mod
 from .codebook_csv import codebook_from_csv
 from .exclusive import EXCLUSIVE_GROUPS
 from .errors import CoderError
-from .ingest import read_document
+from .ingest import collector_paused, read_document
 from .ingest.speakers import turn_counts, unconfirmed_labels
 from .models import Document
 from .store import DocumentRows, Store, text_hash
@@ -99,24 +99,25 @@ def import_files(
         outcomes.append(ImportOutcome(p.path, p.name, "imported", doc, list(p.read.warnings),
                                       p.read.turns, p.read.unconfirmed))
 
-    with closing(_read_all(paths, format=format, speakers=tuple(speakers))) as reads:
-        for path, read in zip(paths, reads, strict=True):
-            try:
-                found = _plan_import(store, path, read, name=name, title=title,
-                                     seen_names=seen_names, written=written)
-            except CoderError as exc:
-                if failures is None:
-                    raise
-                failures.append(exc)
-                continue
-            if isinstance(found, ImportOutcome):
-                outcomes.append(found)
-            elif failures is None:
-                planned.append(found)
-            else:
-                write(found)
-    for p in planned:
-        write(p)
+    with collector_paused():
+        with closing(_read_all(paths, format=format, speakers=tuple(speakers))) as reads:
+            for path, read in zip(paths, reads, strict=True):
+                try:
+                    found = _plan_import(store, path, read, name=name, title=title,
+                                         seen_names=seen_names, written=written)
+                except CoderError as exc:
+                    if failures is None:
+                        raise
+                    failures.append(exc)
+                    continue
+                if isinstance(found, ImportOutcome):
+                    outcomes.append(found)
+                elif failures is None:
+                    planned.append(found)
+                else:
+                    write(found)
+        for p in planned:
+            write(p)
     order = {path: i for i, path in enumerate(paths)}
     return sorted(outcomes, key=lambda o: order[o.path])
 

@@ -67,6 +67,7 @@ def test_workers_import_what_one_process_imports(tmp_path: Path,
     assert project._workers(paths) >= 2
     there: list[CoderError] = []
     pooled = _import(tmp_path / "pooled.db", paths, there)
+    assert gc.isenabled()
     assert pooled == one
     assert _project(tmp_path / "pooled.db") == _project(tmp_path / "one.db")
     assert [(e.path, e.message) for e in there] == [(e.path, e.message) for e in here]
