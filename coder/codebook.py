@@ -20,7 +20,6 @@ import re
 import shutil
 import tempfile
 import textwrap
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
@@ -33,33 +32,13 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from coder.codetree import CodeTree
+from coder.codekeys import _RESERVED_FOR, MAX_KEY_LENGTH, RESERVED_KEYS, slugify
 from coder.errors import CoderError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NESTING = 40
-MAX_KEY_LENGTH = 64
 # Where a reworded `>` (folded) text is wrapped when the app writes it back.
 FOLD_WIDTH = 88
-
-# What each key the app binds does, for the message that refuses it as a shortcut.
-_RESERVED_FOR: dict[str, str] = {
-    "j": "moving down",
-    "k": "moving up",
-    "g": "jumping to the first paragraph",
-    "G": "jumping to the last paragraph",
-    "u": "undo",
-    "U": "redo",
-    "m": "writing a memo",
-    "q": "quitting",
-    "/": "searching",
-    "?": "help",
-    ":": "jumping to a paragraph number",
-    "enter": "choosing",
-    "tab": "moving between panes",
-    "escape": "going back",
-    **{k: "one of the app's own commands" for k in ["space", *"nNsafodDcerx"]},
-}
-RESERVED_KEYS: frozenset[str] = frozenset(_RESERVED_FOR)
 
 _KEY_NAMES = {" ": "space", "\t": "tab", "\n": "enter", "\r": "enter", "\x1b": "escape"}
 _FREE_SHORTCUTS = (
@@ -216,12 +195,6 @@ def name_problem(name: str) -> str | None:
     if "\n" in name or "\r" in name:
         return "a name must fit on one line"
     return None
-
-
-def slugify(name: str) -> str:
-    """A key suggestion for a name: 'Support drops off at 18' -> 'support-drops-off-at-18'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:MAX_KEY_LENGTH].strip("-")
 
 
 def check_codebook(path: Path) -> list[Problem]:

@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
-from collections.abc import Collection, Sequence
+import sys
+import threading
+from collections.abc import Collection, Generator, Sequence
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import codebook as codebook_mod
 from .codebook_csv import codebook_from_csv
 from .exclusive import EXCLUSIVE_GROUPS
 from .errors import CoderError
-from .ingest import read_document
-from .models import Document, ParsedDocument
-from .store import Store
-from .vocab import DEFAULT_CONSENSUS
+from .ingest import collector_paused, read_document
+from .ingest.speakers import turn_counts, unconfirmed_labels
+from .models import Document
+from .store import DocumentRows, Store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
@@ -41,14 +46,34 @@ class ImportOutcome:
     status: str  # "imported" or "unchanged"
     document: Document
     warnings: list[str] = field(default_factory=list)
+    turns: list[tuple[str, int]] = field(default_factory=list)
+    """Speakers with their number of turns (`ingest.speakers.turn_counts`)."""
+    unconfirmed: list[tuple[str, int]] = field(default_factory=list)
+    """Name-like labels not taken as speakers, with the paragraph where each first appears
+    (`ingest.speakers.unconfirmed_labels`)."""
+
+
+@dataclass
+class _Read:
+    """One file read for import, as a worker process hands it back."""
+
+    rows: DocumentRows
+    warnings: list[str]
+    content_hash: str
+    turns: list[tuple[str, int]]
+    unconfirmed: list[tuple[str, int]]
 
 
 @dataclass
 class _Planned:
     path: Path
     name: str
-    parsed: ParsedDocument
-    content_hash: str
+    read: _Read
+
+
+MB = 1024 * 1024
+# Below this much text a batch is read in this process: starting workers would cost more.
+POOL_MIN_BYTES = 4 * MB
 
 
 def import_files(
@@ -60,7 +85,9 @@ def import_files(
 
     Without `failures`, one bad file refuses the whole batch and the project stays exactly as
     it was. With it, each bad file's error is appended there (naming the file) and the good
-    files are imported all the same, so a batch of forty transcripts is not lost to one.
+    files are imported all the same, so a batch of forty transcripts is not lost to one;
+    each is then written as soon as it is read. A large batch is read by worker processes,
+    one per CPU, while this one writes; files are checked and written in the order given.
     """
     if name and len(paths) > 1:
         raise CoderError("--name works with one file at a time")
@@ -71,47 +98,107 @@ def import_files(
     planned: list[_Planned] = []
     outcomes: list[ImportOutcome] = []
     seen_names: set[str] = set()
-    for path in paths:
-        try:
-            found = _plan_import(store, path, name=name, format=format, title=title,
-                                 speakers=speakers, seen_names=seen_names)
-        except CoderError as exc:
-            if failures is None:
-                raise
-            failures.append(exc)
-            continue
-        if isinstance(found, ImportOutcome):
-            outcomes.append(found)
-        else:
-            planned.append(found)
-    for p in planned:
-        doc = store.add_document(
-            p.name, p.parsed, source_path=str(p.path.resolve()), content_hash=p.content_hash
-        )
-        outcomes.append(ImportOutcome(p.path, p.name, "imported", doc, list(p.parsed.warnings)))
+    written: set[int] = set()
+
+    def write(p: _Planned) -> None:
+        doc = store.add_document(p.name, p.read.rows, source_path=str(p.path.resolve()),
+                                 content_hash=p.read.content_hash)
+        written.add(doc.id)
+        outcomes.append(ImportOutcome(p.path, p.name, "imported", doc, list(p.read.warnings),
+                                      p.read.turns, p.read.unconfirmed))
+
+    with collector_paused():
+        with closing(_read_all(paths, format=format, speakers=tuple(speakers))) as reads:
+            for path, read in zip(paths, reads, strict=True):
+                try:
+                    found = _plan_import(store, path, read, name=name, title=title,
+                                         seen_names=seen_names, written=written)
+                except CoderError as exc:
+                    if failures is None:
+                        raise
+                    failures.append(exc)
+                    continue
+                if isinstance(found, ImportOutcome):
+                    outcomes.append(found)
+                elif failures is None:
+                    planned.append(found)
+                else:
+                    write(found)
+        for p in planned:
+            write(p)
     order = {path: i for i, path in enumerate(paths)}
     return sorted(outcomes, key=lambda o: order[o.path])
 
 
-def _plan_import(
-    store: Store, path: Path, *, name: str | None, format: str | None, title: str | None,
-    speakers: Sequence[str], seen_names: set[str],
-) -> _Planned | ImportOutcome:
-    """One file read and checked against the project: what to add, or that it is already in."""
-    parsed = read_document(path, format=format, speakers=speakers)
+def _read_for_import(path: Path, format: str | None,
+                     speakers: tuple[str, ...]) -> _Read | CoderError:
+    """Everything about one file that needs no project: run in a worker process for a large
+    batch, so its error comes back as a value, to be raised in the batch's order."""
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise CoderError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+        parsed = read_document(path, format=format, speakers=speakers)
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise CoderError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+    except CoderError as exc:
+        return exc
+    paragraphs = parsed.paragraphs
+    return _Read(DocumentRows.of(parsed), parsed.warnings, digest,
+                 turn_counts(p.speaker for p in paragraphs),
+                 unconfirmed_labels((n, p.kind, p.speaker, p.text)
+                                    for n, p in enumerate(paragraphs, start=1)))
+
+
+def _read_all(paths: list[Path], *, format: str | None,
+              speakers: tuple[str, ...]) -> Generator[_Read | CoderError, None, None]:
+    """Each file read, in the order given: by worker processes when there are several CPUs
+    and enough text to pay for starting them."""
+    read = partial(_read_for_import, format=format, speakers=speakers)
+    workers = _workers(paths)
+    if workers < 2:
+        yield from map(read, paths)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    # Small chunks: the first files come back (and are written) while the rest are read.
+    chunk = max(1, len(paths) // (workers * 25))
+    try:
+        yield from pool.map(read, paths, chunksize=chunk)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _workers(paths: list[Path]) -> int:
+    """How many processes to read with: forking is only safe from a program's one thread."""
+    if (len(paths) < 2 or sys.platform != "linux" or threading.active_count() > 1
+            or threading.current_thread() is not threading.main_thread()):
+        return 1
+    size = 0
+    for path in paths:
+        with suppress(OSError):
+            size += Path(path).stat().st_size
+    if size < POOL_MIN_BYTES:
+        return 1
+    return min(len(paths), len(os.sched_getaffinity(0)))
+
+
+def _plan_import(
+    store: Store, path: Path, read: _Read | CoderError, *, name: str | None, title: str | None,
+    seen_names: set[str], written: set[int],
+) -> _Planned | ImportOutcome:
+    """One file's reading checked against the project as it was before the batch (documents
+    in `written` came from the batch itself): what to add, or that it is already in."""
+    if isinstance(read, CoderError):
+        raise read
+    digest = read.content_hash
     doc_name = name or path.stem
     same = store.find_document_by_hash(digest)
-    if same is not None:
+    if same is not None and same.id not in written:
         return ImportOutcome(path, same.name, "unchanged", same, [])
-    try:
-        existing = store.document(doc_name)
-    except CoderError:
-        existing = None
-    if existing is not None and existing.name == doc_name:
+    existing = store.document_named(doc_name)
+    if existing is not None and existing.name == doc_name and existing.id not in written:
         raise CoderError(
             f"a different document named {doc_name!r} is already in the project; "
             "import it under another name with --name, or as a corrected version of it "
@@ -121,12 +208,12 @@ def _plan_import(
     if doc_name in seen_names:
         raise CoderError(f"two files would both be named {doc_name!r}", path=path)
     seen_names.add(doc_name)
-    if not parsed.paragraphs:
+    if not read.rows.paragraphs:
         raise CoderError("no text found to code", path=path)
     if title is not None:
-        parsed.meta["title"] = " ".join(title.split())
-        parsed.meta["title_set_by_user"] = True
-    return _Planned(path, doc_name, parsed, digest)
+        read.rows.meta["title"] = " ".join(title.split())
+        read.rows.meta["title_set_by_user"] = True
+    return _Planned(path, doc_name, read)
 
 
 def codebook_rows(book: codebook_mod.Codebook) -> list[dict]:
@@ -169,32 +256,6 @@ def use_codebook(
     return report
 
 
-def coder_name_clash(name: str, known: list[str]) -> str | None:
-    """The known coder a new name differs from only in case or spacing, if any.
-
-    `Alice` and `alice` would be two coders, each blind to the other's codings: the classic
-    "where did my codings go". Both the CLI and the app's name prompt refuse such a name.
-    """
-    name = name.strip()
-    if name in known:
-        return None
-    folded = " ".join(name.split()).casefold()
-    return next((k for k in known if " ".join(k.split()).casefold() == folded), None)
-
-
-def reserved_coder_name(name: str, consensus: Sequence[str] = ()) -> str | None:
-    """Why `name` cannot be a coder who codes, if it is the name a review writes to.
-
-    Coding as the consensus would mix one coder's own judgements into the review's outcome,
-    which agreement then compares against each coder as if it were settled.
-    """
-    folded = " ".join(name.split()).casefold()
-    taken = [DEFAULT_CONSENSUS, *consensus]
-    same = next((c for c in taken if " ".join(c.split()).casefold() == folded), None)
-    if same is None:
-        return None
-    return (f"{same!r} is the name a review writes its decisions to, not a coder's: "
-            "choose your own name")
 
 
 def demo_project(store: Store) -> list[ImportOutcome]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import codebook_edit
@@ -24,7 +25,7 @@ from .models import Code, Document, Paragraph, Segment
 from .spans import first_overlap
 from .store import Store
 from .text import ellipsize
-from .vocab import DocumentStatus, ParagraphKind, UndoKind
+from .vocab import DEFAULT_CONSENSUS, DocumentStatus, ParagraphKind, UndoKind
 
 POSITION_SETTING = "position:{coder}:{document}"
 LAST_DOCUMENT_SETTING = "last_document:{coder}"
@@ -550,3 +551,31 @@ class CodingSession:
         else:
             self.memos.pop(paragraph.id, None)
         self.status = self.store.status(self.coder_id, self.document.id)
+
+
+def coder_name_clash(name: str, known: list[str]) -> str | None:
+    """The known coder a new name differs from only in case or spacing, if any.
+
+    `Alice` and `alice` would be two coders, each blind to the other's codings: the classic
+    "where did my codings go". Both the CLI and the app's name prompt refuse such a name.
+    """
+    name = name.strip()
+    if name in known:
+        return None
+    folded = " ".join(name.split()).casefold()
+    return next((k for k in known if " ".join(k.split()).casefold() == folded), None)
+
+
+def reserved_coder_name(name: str, consensus: Sequence[str] = ()) -> str | None:
+    """Why `name` cannot be a coder who codes, if it is the name a review writes to.
+
+    Coding as the consensus would mix one coder's own judgements into the review's outcome,
+    which agreement then compares against each coder as if it were settled.
+    """
+    folded = " ".join(name.split()).casefold()
+    taken = [DEFAULT_CONSENSUS, *consensus]
+    same = next((c for c in taken if " ".join(c.split()).casefold() == folded), None)
+    if same is None:
+        return None
+    return (f"{same!r} is the name a review writes its decisions to, not a coder's: "
+            "choose your own name")

@@ -50,7 +50,6 @@ def import_(
         return
     if dry_run:
         raise CoderError("--dry-run works with --replace")
-    from ..ingest.speakers import turn_counts, unconfirmed_labels
     from ..project import import_files
 
     failures: list[CoderError] = []
@@ -59,23 +58,16 @@ def import_(
                                 speakers=_names(speakers), failures=failures)
         if failures and not outcomes:
             _refuse(failures, len(paths))
-        turns, unconfirmed = {}, {}
-        for o in outcomes:
-            if o.status != "unchanged":
-                paragraphs = store.paragraphs(o.document.id)
-                turns[o.document.id] = turn_counts(p.speaker for p in paragraphs)
-                unconfirmed[o.document.id] = unconfirmed_labels(
-                    (p.n, p.kind, p.speaker, p.text) for p in paragraphs)
     for o in outcomes:
         if o.status == "unchanged":
             echo(f"{o.path}: unchanged, already imported as {o.name!r}")
             continue
         echo(f"{o.path}: imported as {o.name!r} ({o.document.format}, "
                  f"{o.document.n_paragraphs} paragraphs)")
-        if turns[o.document.id]:
-            echo("  speakers: " + ", ".join(f"{s} ({n})" for s, n in turns[o.document.id]))
-        if unconfirmed[o.document.id]:
-            labels = unconfirmed[o.document.id]
+        if o.turns:
+            echo("  speakers: " + ", ".join(f"{s} ({n})" for s, n in o.turns))
+        if o.unconfirmed:
+            labels = o.unconfirmed
             echo("  not taken as speakers (heard once): "
                        + ", ".join(f"{label} (¶{n})" for label, n in labels)
                        + "; to take them, import again with --replace "

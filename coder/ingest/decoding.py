@@ -8,6 +8,7 @@ culprit when UTF-8 fails, with a warning so that the researcher checks accented 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from coder.errors import CoderError
@@ -15,6 +16,7 @@ from coder.errors import CoderError
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _NOISE_CHARS = tuple(chr(c) for c in range(32) if chr(c) not in "\t\n\r\f\v") + ("\ufffd",)
+_NOISE_RE = re.compile("[" + "".join(map(re.escape, _NOISE_CHARS)) + "]")
 _MAX_NOISE_SHARE = 0.05
 
 
@@ -85,7 +87,9 @@ def utf16_without_bom(data: bytes) -> str | None:
 
 
 def _looks_binary(text: str) -> bool:
-    if not text:
+    """One regex scan settles the usual case (no noise at all) several times faster than
+    counting each noise character across the whole text."""
+    if not text or _NOISE_RE.search(text) is None:
         return False
     noise = sum(map(text.count, _NOISE_CHARS))
     return noise > _MAX_NOISE_SHARE * len(text)

@@ -78,20 +78,26 @@ def _width(lines: list[_Line]) -> int:
 
 def detect_layout(text: str) -> str | None:
     """ "pdf-text" for the every-line-then-a-blank-line shape, "wrapped" for hard-wrapped
-    lines without blank lines, None when the text must be read block by block."""
-    lines = _scan(text)
-    if len(lines) < MIN_LINES:
+    lines without blank lines, None when the text must be read block by block.
+
+    Every import asks, so this works on plain lists (line numbers, stripped texts) rather
+    than building a `_Line` per line as `reflow` does, and settles the cheap signals first.
+    """
+    stripped = list(map(str.strip, text.split("\n")))
+    numbers = [i for i, line in enumerate(stripped) if line]
+    if len(numbers) < MIN_LINES:
         return None
-    pairs = len(lines) - 1
-    one_blank = sum(1 for line in lines[:-1] if line.blanks_after == 1) / pairs
-    no_blank = sum(1 for line in lines[:-1] if line.blanks_after) <= 0.05 * pairs
+    pairs = len(numbers) - 1
+    gaps = [b - a - 1 for a, b in pairwise(numbers)]
+    one_blank = gaps.count(1) / pairs
+    no_blank = pairs - gaps.count(0) <= 0.05 * pairs
     if one_blank < ONE_BLANK_SHARE and not no_blank:
         return None
-    if _width(lines) > MAX_WIDTH:
+    texts = [stripped[i] for i in numbers]
+    lengths = sorted(map(len, texts))
+    if lengths[int(0.9 * pairs)] > MAX_WIDTH:
         return None
-    mid = sum(
-        1 for a, b in pairwise(lines) if not _WRAP_END_RE.search(a.text) and b.text[:1].islower()
-    )
+    mid = sum(1 for a, b in pairwise(texts) if b[:1].islower() and not _WRAP_END_RE.search(a))
     if mid / pairs < MID_SENTENCE_SHARE:
         return None
     return "pdf-text" if one_blank >= ONE_BLANK_SHARE else "wrapped"

@@ -77,7 +77,7 @@ def _blocks(lines: list[str], markdown: bool) -> list[list[tuple[int, str]]]:
                 fence = opened.group(1)
                 block.append((number, line))
                 continue
-        if line.strip():
+        if line:
             block.append((number, line))
         elif block:
             blocks.append(block)
@@ -97,7 +97,12 @@ def read_plain(text: str, *, markdown: bool) -> PlainResult:
     furniture: list[dict[str, int | str]] = []
     units: list[Unit] = []
     for block in blocks:
-        units.extend(_cut_block(block, markdown, accepted, otter, furniture))
+        if len(block) == 1 and not markdown:
+            number, line = block[0]
+            spoken = _spoken(line, accepted)
+            units.append(_standalone(number, line, spoken, otter) or _opening(number, line))
+        else:
+            units.extend(_cut_block(block, markdown, accepted, otter, furniture))
 
     _set_aside_boilerplate(units, furniture)
     paragraphs = finish(units, headings=True, accepted=accepted)
@@ -138,45 +143,35 @@ def _cut_block(
     line_by_line = (len(block) >= _LINE_BY_LINE_MIN and not is_wrapped(texts)) or (
         len(block) > 1 and all(speakers.find_label(t.lstrip()) is not None for t in texts)
     )
+    # The unit being continued, when there is one, is always the last one begun; its lines
+    # are collected in `parts[-1]` and joined once at the end.
     units: list[Unit] = []
+    parts: list[list[str]] = []
     current: Unit | None = None
-    lines_of: dict[int, list[str]] = {}
 
     def begin(unit: Unit) -> Unit:
         units.append(unit)
-        lines_of[id(unit)] = [unit.text]
+        parts.append([unit.text])
         return unit
 
     for number, line in block:
-        stripped = line.strip()
-        if (
-            markdown
-            and current is not None
-            and _SETEXT_RE.match(line)
-            and current.kind is None
-            and len(lines_of[id(current)]) == 1
-        ):
-            current.kind = "heading"
-            current.meta["level"] = 1 if stripped.startswith("=") else 2
-            current.meta["underline"] = stripped
-            current = None
-            continue
-        if markdown and _MD_RULE_RE.match(line):
-            furniture.append({"line": number, "text": stripped})
-            current = None
-            continue
-        heading = _ATX_HEADING_RE.match(line)
-        if heading:
-            begin(
-                Unit(
-                    text=heading.group(2),
-                    line=number,
-                    kind="heading",
-                    meta={"level": len(heading.group(1))},
-                )
-            )
-            current = None
-            continue
+        if markdown:
+            stripped = line.strip()
+            if (
+                current is not None
+                and _SETEXT_RE.match(line)
+                and current.kind is None
+                and len(parts[-1]) == 1
+            ):
+                current.kind = "heading"
+                current.meta["level"] = 1 if stripped.startswith("=") else 2
+                current.meta["underline"] = stripped
+                current = None
+                continue
+            if _MD_RULE_RE.match(line):
+                furniture.append({"line": number, "text": stripped})
+                current = None
+                continue
         if markdown and _MD_PIPE_ROW_RE.match(line):
             if _MD_PIPE_SEPARATOR_RE.match(line) and units and units[-1].kind == "table":
                 units[-1].meta["separator"] = stripped
@@ -187,35 +182,56 @@ def _cut_block(
         if markdown and _MD_QUOTE_RE.match(line):
             body = _MD_QUOTE_RE.sub("", line, count=1)
             if current is not None and current.kind == "quote":
-                lines_of[id(current)].append(body)
+                parts[-1].append(body)
             else:
                 current = begin(Unit(text=body, line=number, kind="quote"))
             continue
-        label = speakers.find_label(line.lstrip()) if accepted else None
-        spoken = label is not None and label.key in accepted
-        if "\t" in stripped and not spoken:
-            begin(Unit(text=stripped, line=number, kind="table"))
+        spoken = _spoken(line, accepted)
+        alone = _standalone(number, line, spoken, otter)
+        if alone is not None:
+            begin(alone)
             current = None
             continue
-        header = speakers.find_header(line) if otter else None
-        if header is not None:
-            begin(
-                Unit(
-                    text=stripped, line=number, header=True, speaker=header[0], start_time=header[1]
-                )
-            )
-            current = None
-            continue
-        is_item = bool(LIST_ITEM_RE.match(line))
+        is_item = LIST_ITEM_RE.match(line) is not None
         starts = current is None or line_by_line or is_item or spoken or current.kind == "quote"
         if starts:
-            current = begin(Unit(text=line.lstrip(), line=number, kind="list" if is_item else None))
+            current = begin(_opening(number, line, is_item))
         else:
-            assert current is not None
-            lines_of[id(current)].append(line)
-    for unit in units:
-        unit.text = "\n".join(lines_of[id(unit)])
+            parts[-1].append(line)
+    for unit, lines in zip(units, parts, strict=True):
+        if len(lines) > 1:
+            unit.text = "\n".join(lines)
     return units
+
+
+def _spoken(line: str, accepted: set[str]) -> bool:
+    """Does the line open with an accepted speaker's label?"""
+    if not accepted:
+        return False
+    label = speakers.find_label(line.lstrip())
+    return label is not None and label.key in accepted
+
+
+def _standalone(number: int, line: str, spoken: bool, otter: bool) -> Unit | None:
+    """A line that is a unit of its own whatever surrounds it: a `#` heading, a table row
+    (tab-separated, unless a speaker's turn), an Otter header."""
+    if "#" in line and (heading := _ATX_HEADING_RE.match(line)) is not None:
+        return Unit(text=heading.group(2), line=number, kind="heading",
+                    meta={"level": len(heading.group(1))})
+    if not spoken and "\t" in line and "\t" in (cell := line.strip()):
+        return Unit(text=cell, line=number, kind="table")
+    header = speakers.find_header(line) if otter else None
+    if header is not None:
+        return Unit(text=line.strip(), line=number, header=True, speaker=header[0],
+                    start_time=header[1])
+    return None
+
+
+def _opening(number: int, line: str, is_item: bool | None = None) -> Unit:
+    """A line that starts a paragraph (or a list item)."""
+    if is_item is None:
+        is_item = LIST_ITEM_RE.match(line) is not None
+    return Unit(text=line.lstrip(), line=number, kind="list" if is_item else None)
 
 
 def _set_aside_boilerplate(units: list[Unit], furniture: list[dict[str, int | str]]) -> None:

@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from coder.models import ParagraphIn
 
@@ -91,20 +92,25 @@ def unify_speakers(paragraphs: Iterable[ParagraphIn]) -> list[ParagraphIn]:
     """One speaker, one name: labels that differ only in case (`INTERVIEWER`, `Interviewer`)
     take the first spelling seen, and a label such as Otter's `Unknown Speaker` is no speaker."""
     spelling: dict[str, str] = {}
+    name_of: dict[str, str | None] = {}
     out = []
     for p in paragraphs:
         if p.speaker is not None:
-            key = " ".join(p.speaker.split()).casefold()
-            name = None if key in _NO_SPEAKER else spelling.setdefault(key, p.speaker)
+            try:
+                name = name_of[p.speaker]
+            except KeyError:
+                key = " ".join(p.speaker.split()).casefold()
+                name = None if key in _NO_SPEAKER else spelling.setdefault(key, p.speaker)
+                name_of[p.speaker] = name
             if name != p.speaker:
                 p = replace(p, speaker=name)
         out.append(p)
     return out
 
 
-@dataclass(frozen=True)
-class Label:
-    """A label found at the start of a line; `end` is where the spoken text begins."""
+class Label(NamedTuple):
+    """A label found at the start of a line; `end` is where the spoken text begins. A tuple:
+    one is made for every line an import reads."""
 
     speaker: str
     key: str
@@ -140,19 +146,21 @@ def _find_label(head: str) -> Label | None:
     match = _LABEL_RE.match(head)
     if match is None:
         return None
-    label = match.group("label")
-    paren = match.group("paren")
-    time = parse_seconds(match.group("pre")) if match.group("pre") else None
-    if paren is not None and _TIME_RE.match(paren.strip()):
+    pre, label, paren = match.group("pre", "label", "paren")
+    time = parse_seconds(pre) if pre else None
+    if paren is None:
+        speaker = label
+    elif _TIME_RE.match(paren.strip()):
         time = parse_seconds(paren.strip())
         speaker = label
     else:
-        start = match.start("label")
-        stop = match.end("paren") + 1 if paren is not None else match.end("label")
-        speaker = head[start:stop]
-    if len(speaker) > MAX_LABEL_CHARS or len(label.split()) > MAX_LABEL_WORDS:
+        speaker = head[match.start("label"):match.end("paren") + 1]
+    # A label's only white space is single spaces between words: fewer spaces than the word
+    # limit cannot exceed it, and most labels are settled without splitting.
+    if len(speaker) > MAX_LABEL_CHARS or (
+            label.count(" ") >= MAX_LABEL_WORDS and len(label.split()) > MAX_LABEL_WORDS):
         return None
-    return Label(speaker=speaker, key=speaker.casefold(), end=match.end(), time=time)
+    return Label(speaker, speaker.casefold(), match.end(), time)
 
 
 def find_time_prefix(line: str) -> tuple[float, int] | None:

@@ -63,8 +63,10 @@ from .connection import (
 )
 from .documents import (
     _DOCUMENT_SELECT,
+    DocumentRows,
     DocumentsMixin,
     DocumentVersion,
+    ParagraphRow,
     _document,
     _like_prefix,
     _paragraph,
@@ -116,10 +118,12 @@ __all__ = [
     "RecheckRow",
     "CodeTally",
     "Coding",
+    "DocumentRows",
     "DocumentSummary",
     "DocumentVersion",
     "MemoRow",
     "ParagraphHead",
+    "ParagraphRow",
     "QuoteRow",
     "SegmentRow",
     "Split",

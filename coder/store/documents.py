@@ -58,11 +58,54 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+_encode_meta = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _meta_json(meta: dict[str, Any]) -> str | None:
+    """A paragraph's meta as `json.dumps(meta, ensure_ascii=False)` writes it. Most paragraphs
+    of a text file carry only their line number: that one is written directly, since the
+    encoder's call costs more than the rest of the paragraph's insert."""
+    if not meta:
+        return None
+    if len(meta) == 1:
+        line = meta.get("line")
+        if type(line) is int:
+            return f'{{"line": {line}}}'
+    return _encode_meta(meta)
+
+
+ParagraphRow = tuple[str, str | None, str, float | None, float | None, str | None]
+"""A paragraph as its row stores it: kind, speaker, text, start and end time, meta as JSON."""
+
+
+@dataclass
+class DocumentRows:
+    """A parsed document as the tables store it. `coder import` reads files in worker
+    processes and hands these plain tuples back: rebuilding a `ParagraphIn` per paragraph
+    from a pickle cost the main process more than inserting the paragraph."""
+
+    format: str
+    meta: dict[str, Any]
+    paragraphs: list[ParagraphRow]
+    text_hash: str
+
+    @classmethod
+    def of(cls, parsed: ParsedDocument) -> DocumentRows:
+        return cls(
+            parsed.format,
+            parsed.meta,
+            [(p.kind, p.speaker, p.text, p.start_time, p.end_time, _meta_json(p.meta))
+             for p in parsed.paragraphs],
+            text_hash([p.text for p in parsed.paragraphs]),
+        )
+
+
 class DocumentsMixin(Connection):
     def add_document(
-        self, name: str, parsed: ParsedDocument, *, source_path: str | None, content_hash: str
+        self, name: str, parsed: ParsedDocument | DocumentRows, *, source_path: str | None,
+        content_hash: str,
     ) -> Document:
-        texts = [p.text for p in parsed.paragraphs]
+        rows = parsed if isinstance(parsed, DocumentRows) else DocumentRows.of(parsed)
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO documents (name, source_path, content_hash, text_hash, format, meta,"
@@ -71,17 +114,17 @@ class DocumentsMixin(Connection):
                     name,
                     source_path,
                     content_hash,
-                    text_hash(texts),
-                    parsed.format,
-                    json.dumps(parsed.meta, ensure_ascii=False),
+                    rows.text_hash,
+                    rows.format,
+                    json.dumps(rows.meta, ensure_ascii=False),
                     now(),
                 ),
             )
             doc_id = inserted_id(cur)
-            self._insert_paragraphs(doc_id, parsed)
+            self._insert_rows(doc_id, rows.paragraphs)
             self.log_event(
                 EventKind.IMPORT,
-                {"document": name, "source": source_path, "paragraphs": len(texts)},
+                {"document": name, "source": source_path, "paragraphs": len(rows.paragraphs)},
             )
         return self.document(doc_id)
 
@@ -107,25 +150,14 @@ class DocumentsMixin(Connection):
         return self.document(document_id)
 
     def _insert_paragraphs(self, document_id: int, parsed: ParsedDocument) -> None:
-        """One executemany for the document; the meta encoder is made once, not per paragraph
-        as `json.dumps(..., ensure_ascii=False)` would."""
-        encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._insert_rows(document_id, DocumentRows.of(parsed).paragraphs)
+
+    def _insert_rows(self, document_id: int, rows: list[ParagraphRow]) -> None:
+        """One executemany for the document."""
         self.conn.executemany(
             "INSERT INTO paragraphs (document_id, n, kind, speaker, text, start_time,"
             " end_time, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    document_id,
-                    n,
-                    p.kind,
-                    p.speaker,
-                    p.text,
-                    p.start_time,
-                    p.end_time,
-                    encode(p.meta) if p.meta else None,
-                )
-                for n, p in enumerate(parsed.paragraphs, start=1)
-            ),
+            [(document_id, n, *row) for n, row in enumerate(rows, start=1)],
         )
 
     def documents(self, *, include_superseded: bool = False) -> list[Document]:
@@ -154,6 +186,12 @@ class DocumentsMixin(Connection):
             known = ", ".join(d.name for d in self.documents()) or "none imported yet"
             raise CoderError(f"no document {ref!r} (documents: {known})")
         return _document(row)
+
+    def document_named(self, name: str) -> Document | None:
+        """The document (any version) with exactly this name. Unlike `document`, no prefix
+        match and no list of every document for a message: an import asks for each file."""
+        row = self.conn.execute(_DOCUMENT_SELECT + " WHERE d.name = ?", (name,)).fetchone()
+        return _document(row) if row else None
 
     def find_document_by_hash(self, content_hash: str) -> Document | None:
         """The current document imported from exactly these bytes, if any."""

@@ -20,8 +20,9 @@ def stable_guid(kind: str, key: str) -> str:
 
 
 def text_hash(texts: Iterable[str]) -> str:
-    digest = hashlib.sha256()
-    for t in texts:
-        digest.update(t.encode("utf-8"))
-        digest.update(b"\x00")
-    return digest.hexdigest()
+    """SHA-256 of every text followed by a NUL, encoded once for the whole document rather
+    than paragraph by paragraph (the digest is the same)."""
+    texts = list(texts)
+    if not texts:
+        return hashlib.sha256(b"").hexdigest()
+    return hashlib.sha256(("\x00".join(texts) + "\x00").encode("utf-8")).hexdigest()

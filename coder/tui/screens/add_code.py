@@ -16,7 +16,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select
 
-from ...codebook import RESERVED_KEYS, name_problem
+from ...codebook import name_problem
+from ...codekeys import RESERVED_KEYS
 from ...models import Code
 from ...session import CodingSession
 from ...text import clean

@@ -51,7 +51,7 @@ class AskCoderScreen(ModalScreen[str | None]):
             self.query_one("#ask-error", Label).update(Text(problem))
             return
         # Imported here: it brings the importers and YAML, which starting the app does not need.
-        from ...project import coder_name_clash, reserved_coder_name
+        from ...session import coder_name_clash, reserved_coder_name
 
         reserved = reserved_coder_name(name)
         if reserved is not None:

@@ -20,8 +20,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Tree
 
-from ...codebook import RESERVED_KEYS
 from ...codebook_edit import EditOutcome
+from ...codekeys import RESERVED_KEYS
 from ...errors import CoderError, ProjectChanged
 from ...models import Code
 from ...session import SAVE_ERRORS, CodingSession, Outcome
