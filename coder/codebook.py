@@ -32,7 +32,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from coder.codetree import CodeTree
-from coder.codekeys import _RESERVED_FOR, MAX_KEY_LENGTH, RESERVED_KEYS, slugify
+from coder.codekeys import _RESERVED_FOR, MAX_KEY_LENGTH, RESERVED_KEYS, name_problem, slugify
 from coder.errors import CoderError
 
 MAX_FILE_BYTES = 1_000_000
@@ -185,16 +185,6 @@ class Codebook:
     def path(self, key: str) -> str:
         """Names from the top down, joined by '/': 'Leaving care/Support drops off at 18'."""
         return self._tree.path(key)
-
-
-def name_problem(name: str) -> str | None:
-    """What the codebook format forbids in a code's name, if anything: the file checker, the
-    write-back of a new code and the app's add-code dialog all ask here."""
-    if "/" in name:
-        return f"name {name!r} contains '/', which separates levels in code paths; use 'and' or '&'"
-    if "\n" in name or "\r" in name:
-        return "a name must fit on one line"
-    return None
 
 
 def check_codebook(path: Path) -> list[Problem]:

@@ -37,3 +37,13 @@ def slugify(name: str) -> str:
     """A key suggestion for a name: 'Support drops off at 18' -> 'support-drops-off-at-18'."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:MAX_KEY_LENGTH].strip("-")
+
+
+def name_problem(name: str) -> str | None:
+    """What the codebook format forbids in a code's name, if anything: the file checker, the
+    write-back of a new code and the app's add-code dialog all ask here."""
+    if "/" in name:
+        return f"name {name!r} contains '/', which separates levels in code paths; use 'and' or '&'"
+    if "\n" in name or "\r" in name:
+        return "a name must fit on one line"
+    return None

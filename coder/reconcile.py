@@ -194,14 +194,6 @@ def reviews_held(store: Store, consensus: str) -> set[frozenset[str]]:
     }
 
 
-def consensus_coders(store: Store) -> list[str]:
-    """Coders holding a review's outcome, by the review log, or by the default name when the
-    outcome came in by a merge (the log stays in the copy where the review was held)."""
-    held = {event.get("consensus") for kind in (AGREED_EVENT, DECISION_EVENT)
-            for event in store.events(kind)} | {DEFAULT_CONSENSUS}
-    return [name for name in store.coders() if name in held]
-
-
 def build_queue(store: Store, a: str, b: str, *, document: str | None = None) -> Queue:
     """The disagreements between `a` and `b`; reads only."""
     a, b = check_coders(store, a, b)

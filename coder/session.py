@@ -14,10 +14,10 @@ import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from . import codebook_edit
-from .codebook_edit import CodeChange, EditOutcome
-from .codebook import name_problem
+from .codekeys import name_problem
 from .codetree import CodeTree
 from .errors import CoderError
 from .exclusive import exclusive_groups, group_of
@@ -25,7 +25,10 @@ from .models import Code, Document, Paragraph, Segment
 from .spans import first_overlap
 from .store import Store
 from .text import ellipsize
-from .vocab import DEFAULT_CONSENSUS, DocumentStatus, ParagraphKind, UndoKind
+from .vocab import DEFAULT_CONSENSUS, DocumentStatus, EventKind, ParagraphKind, UndoKind
+
+if TYPE_CHECKING:
+    from .codebook_edit import CodeChange, EditOutcome
 
 POSITION_SETTING = "position:{coder}:{document}"
 LAST_DOCUMENT_SETTING = "last_document:{coder}"
@@ -45,6 +48,14 @@ class Outcome:
     changed: set[int] = field(default_factory=set)
     ok: bool = True
     codes_changed: bool = False
+
+
+def _edits() -> ModuleType:
+    """`coder.codebook_edit`, imported on the first codebook edit: it brings the YAML reader and
+    writer, which opening the app does not need."""
+    from . import codebook_edit
+
+    return codebook_edit
 
 
 class CodingSession:
@@ -116,7 +127,7 @@ class CodingSession:
         problem = name_problem(name)
         if problem:
             raise CoderError(problem)
-        outcome = codebook_edit.add_code(self.store, self.coder_id, name, parent_key=parent_key,
+        outcome = _edits().add_code(self.store, self.coder_id, name, parent_key=parent_key,
                                          shortcut=shortcut, definition=definition,
                                          write=False)
         self.reload_codes()
@@ -124,26 +135,26 @@ class CodingSession:
         return self.store.code(outcome.key)
 
     def edit_code(self, key: str, change: CodeChange, *, cosmetic: bool = False) -> EditOutcome:
-        return self._edited(codebook_edit.edit_code(self.store, self.coder_id, key, change,
+        return self._edited(_edits().edit_code(self.store, self.coder_id, key, change,
                                                     cosmetic=cosmetic))
 
     def add_child(self, parent_key: str, name: str, definition: str = "") -> EditOutcome:
-        return self._edited(codebook_edit.add_code(
+        return self._edited(_edits().add_code(
             self.store, self.coder_id, name, parent_key=parent_key, definition=definition))
 
     def merge_codes(self, key: str, into: str) -> EditOutcome:
-        return self._edited(codebook_edit.merge_codes(self.store, self.coder_id, key, into))
+        return self._edited(_edits().merge_codes(self.store, self.coder_id, key, into))
 
     def split_code(self, key: str, segment_ids: list[int], *, into: str | None = None,
                    new_name: str | None = None) -> EditOutcome:
-        return self._edited(codebook_edit.split_code(self.store, self.coder_id, key, segment_ids,
+        return self._edited(_edits().split_code(self.store, self.coder_id, key, segment_ids,
                                                      into=into, new_name=new_name))
 
     def retire_code(self, key: str) -> EditOutcome:
-        return self._edited(codebook_edit.retire_code(self.store, self.coder_id, key))
+        return self._edited(_edits().retire_code(self.store, self.coder_id, key))
 
     def reload_codebook(self) -> str:
-        report = codebook_edit.reload_codebook(self.store)
+        report = _edits().reload_codebook(self.store)
         self.reload_codes()
         changes = ", ".join(f"{len(v)} {k}" for k, v in report.items() if v and k != "changed")
         return f"codebook reloaded from the file: {changes or 'no changes'}"
@@ -453,7 +464,7 @@ class CodingSession:
             self.reload_codes()
             if self.document is not None:
                 self.open(self.document.id)
-            note = codebook_edit.write_back(self.store)
+            note = _edits().write_back(self.store)
             return Outcome(f"{verb}: {done['summary']}{note}", ok="NOT written" not in note,
                            codes_changed=True, changed=set(range(len(self.paragraphs))))
         if kind == "status":
@@ -579,3 +590,12 @@ def reserved_coder_name(name: str, consensus: Sequence[str] = ()) -> str | None:
         return None
     return (f"{same!r} is the name a review writes its decisions to, not a coder's: "
             "choose your own name")
+
+
+def consensus_coders(store: Store) -> list[str]:
+    """Coders holding a review's outcome, by the review log, or by the default name when the
+    outcome came in by a merge (the log stays in the copy where the review was held). Here,
+    not beside the review, so that checking a name as the app starts loads no agreement code."""
+    held = {event.get("consensus") for kind in (EventKind.REVIEW_AGREED, EventKind.REVIEW_DECISION)
+            for event in store.events(kind)} | {DEFAULT_CONSENSUS}
+    return [name for name in store.coders() if name in held]

@@ -77,3 +77,22 @@ def test_documents_imports_only_what_it_uses(tmp_path: Path) -> None:
     modules = _imported_after(["documents", "--db", str(db)])
     assert "coder.cli.documents" in modules
     assert not _heavy(modules)
+
+
+def test_the_coding_app_starts_without_agreement_yaml_or_importers(tmp_path: Path) -> None:
+    """What `coder code` loads before its first screen: the app, the session and the store, not
+    numpy (agreement), a YAML parser (codebook files) or the importers, which cost the first
+    screen a third of its time when the name check reached for the review module."""
+    code = ("import sys\nimport coder.cli.app, coder.tui.app, coder.session\n"
+            "from coder.store import Store\n"
+            f"with Store({str(tmp_path / 'p.db')!r}) as store:\n"
+            "    coder.cli.app._check_coder_name('alice', store)\n"
+            "print('\\n'.join(sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, check=True)
+    modules = set(done.stdout.split())
+    assert "coder.tui.screens.coding" in modules
+    late = {"numpy", "yaml", "ruamel", "coder.agreement", "coder.reconcile", "coder.ingest",
+            "coder.codebook", "coder.codebook_edit", "coder.project"}
+    assert not sorted(m for m in modules if m.split(".")[0] in late or m in late
+                      or any(m.startswith(x + ".") for x in late))

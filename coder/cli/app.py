@@ -73,8 +73,7 @@ def code(document: str | None, coder: str | None, db: Path) -> None:
 
 
 def _check_coder_name(name: str, store: Store) -> None:
-    from ..reconcile import consensus_coders
-    from ..session import coder_name_clash, reserved_coder_name
+    from ..session import coder_name_clash, consensus_coders, reserved_coder_name
     from ..text import coder_name_problem
 
     if not name.strip():

@@ -23,7 +23,7 @@ from ..export.charts import text_bar
 from ..export.atomic import atomic_path, check_target, write_atomic
 from ..export.render import PAGE_SIZES, page_size_for_locale
 from ..export.scope import select
-from ..reconcile import consensus_coders
+from ..session import consensus_coders
 from .options import console, db_option, err_console, open_project, where_option
 
 SEGMENT_FORMATS = ("csv", "jsonl", "md", "html", "docx")

@@ -7,14 +7,13 @@ by the coding screen through `split`, so the codebook there follows)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from ...attributes import AttributeIndex
-from ...codebook_edit import EditOutcome
 from ...groupings import groupings
 from ...models import Code
 from ...retrieval import Within, code_quotes
@@ -22,6 +21,9 @@ from ...store import QuoteRow, Store
 from ...text import clean, ellipsize
 from .split import SplitTarget
 from .table_screen import Jump, TableScreen, column_widths, quote_width
+
+if TYPE_CHECKING:
+    from ...codebook_edit import EditOutcome
 
 CAPS = (18, 6, 10, 16, 10, 14)
 MARK = "\u2713 "

@@ -20,7 +20,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Tree
 
-from ...codebook_edit import EditOutcome
 from ...codekeys import RESERVED_KEYS
 from ...errors import CoderError, ProjectChanged
 from ...models import Code
@@ -34,6 +33,7 @@ from ..widgets.footer import SteadyFooter
 from ..widgets.paragraph_view import ParagraphView
 
 if TYPE_CHECKING:
+    from ...codebook_edit import EditOutcome
     from ..app import CoderApp
     from .add_code import AddCodeRequest
     from .code_editor import CodeEditorScreen
@@ -923,6 +923,8 @@ class CodingScreen(Screen[None]):
                 except SAVE_ERRORS as error:
                     self._failed(error)
                     return
+                from ...codebook_edit import EditOutcome
+
                 self._codebook_edited(EditOutcome(message))
 
             self._push(ReloadScreen(why), reload)
