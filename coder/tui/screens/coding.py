@@ -393,6 +393,7 @@ class CodingScreen(Screen[None]):
         self._span_prompt = (f"span \u201c{ellipsize(text, 60)}\u201d: a code key or c "
                              "applies it, esc leaves")
         self.say(self._span_prompt, ok=False)
+        self._measure("span")
 
     @on(Tree.NodeHighlighted, "#codebook")
     def _code_highlighted(self, message: Tree.NodeHighlighted) -> None:
