@@ -391,8 +391,12 @@ class CodingScreen(Screen[None]):
                 self.say(f"left span mode: a code key codes the whole of \u00b6{n}", ok=False)
             return
         text = self.session.paragraphs[index].text[selection[0]:selection[1]]
-        self._span_prompt = (f"span \u201c{ellipsize(text, 60)}\u201d: a code key or c "
-                             "applies it, esc leaves")
+        tail = "\u201d: a code key or c applies it, esc leaves"
+        # the status keeps to one line: at 80 columns the quote gives way, not the keys
+        width = self.status_line.size.width
+        room = width - 4 - len("span \u201c" + tail)
+        quote = ellipsize(text, max(10, min(60, room)) if width else 60)
+        self._span_prompt = f"span \u201c{quote}{tail}"
         self.say(self._span_prompt, ok=False)
         self._measure("span")
 
