@@ -8,9 +8,12 @@ key path a terminal uses) and reports:
   and switching to the document from another one (`d`);
 - keypress latency, timed inside the app from the key event's creation to the action's commit
   ("saved") and to the end of the next screen refresh ("drawn"), for moving (j) and for
-  toggling a code on the paragraph (a shortcut), as median and 99th percentile.
+  toggling a code on the paragraph (a shortcut), as median and 99th percentile;
+- span keys (→ in span mode) on a short paragraph and on a 50,000-character one, in the same
+  run, so that the two can be compared on one machine at one moment.
 
-Targets (issue 3): open under 1 s; a keypress handled and saved within 16 ms.
+Targets (issue 3): open under 1 s; a keypress handled and saved within 16 ms. Issue 11: a span
+key is one frame on any paragraph, however long.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ WORDS = [
     "moved", "[note]", "<v", "Sam>", "family", "belonging", "stigma", "label",
 ]
 SHORTCUTS = "bhilptvwyz"
+LONG_PARAGRAPH = 50_000
 
 
 def build(path: Path, paragraphs: int) -> None:
@@ -57,7 +61,20 @@ def build(path: Path, paragraphs: int) -> None:
                            content_hash="short")
         store.add_document("long", ParsedDocument("text", texts), source_path=None,
                            content_hash="long")
+        store.add_document("huge", ParsedDocument("text", [texts[1], long_paragraph(rng)]),
+                           source_path=None, content_hash="huge")
         store.sync_codes(codes)
+
+
+def long_paragraph(rng: random.Random) -> ParagraphIn:
+    """One turn of LONG_PARAGRAPH characters, in sentences (an untranscribed hour, say)."""
+    words: list[str] = []
+    size = 0
+    while size < LONG_PARAGRAPH:
+        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 20))).capitalize() + "."
+        words.append(sentence)
+        size += len(sentence) + 1
+    return ParagraphIn(" ".join(words)[:LONG_PARAGRAPH], speaker="P1")
 
 
 def summary(values: list[float]) -> str:
@@ -129,6 +146,19 @@ async def run(path: Path, keys: int, size: tuple[int, int]) -> dict[str, object]
         results["code (shortcut): key -> drawn"] = summary([d for _, _, d in codes])
         results["page down: key -> drawn"] = summary([d for _, _, d in pages])
         results["samples"] = f"{len(moves)} moves, {len(codes)} codings, {len(pages)} pages"
+
+        screen.open_document(app.session.store.document("huge").id)
+        await pilot.pause()
+        for row, label in ((0, "short"), (1, f"{LONG_PARAGRAPH:,}-char")):
+            view.move_to(row)
+            await pilot.press("s")
+            await pilot.pause()
+            app.latencies.clear()
+            for i in range(keys // 3):
+                await pilot.press("right" if i % 4 else "shift+right")
+            spans = [x for x in app.latencies if x[0] == "span"]
+            await pilot.press("escape")
+            results[f"span key, {label} paragraph: drawn"] = summary([d for _, _, d in spans])
         await pilot.press("q")
     with Store(path) as store:
         coded = len(store.segments(coder_ids=[store.coder_id("bench")]))
@@ -153,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in results.items():
         if isinstance(value, float):
             value = f"{value * 1000:.0f} ms"
-        print(f"{name:34} {value}")
+        print(f"{name:42} {value}")
     return 0
 
 

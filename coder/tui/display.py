@@ -123,12 +123,44 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def find_folded(text: str, query: str) -> tuple[int, int] | None:
-    """Where `query` first occurs in `text` ignoring case as `str.casefold` does (the store's
-    search folds the same way), as (start, end) in `text`; folding may change lengths
-    ("ß" is "ss"), so the match is found per character rather than in the folded copy."""
+    """Where `query` first occurs in `text` ignoring case, as `folded_matches` finds it."""
+    matches = folded_matches(text, query, limit=1)
+    return matches[0] if matches else None
+
+
+def folded_matches(text: str, query: str, limit: int | None = None) -> list[tuple[int, int]]:
+    """Every place `query` occurs in `text` ignoring case as `str.casefold` does (the store's
+    search folds the same way), as non-overlapping (start, end) pairs in `text`.
+
+    Folding may change lengths ("ß" is "ss"), so such text is matched per character rather
+    than in the folded copy; text whose folded copy keeps its length (nearly all) is searched
+    with `str.find`, which a 50,000-character paragraph needs."""
     needle = query.casefold()
     if not needle:
-        return None
+        return []
+    found: list[tuple[int, int]] = []
+    whole = text.casefold()
+    if len(whole) == len(text):
+        at = whole.find(needle)
+        while at >= 0 and (limit is None or len(found) < limit):
+            found.append((at, at + len(needle)))
+            at = whole.find(needle, at + len(needle))
+        return found
+    folded = [ch.casefold() for ch in text]
+    start = 0
+    while start < len(text) and (limit is None or len(found) < limit):
+        if folded[start][:1] == needle[:1]:
+            got = ""
+            for end in range(start, len(text)):
+                got += folded[end]
+                if got.startswith(needle):
+                    found.append((start, end + 1))
+                    start = end
+                    break
+                if not needle.startswith(got):
+                    break
+        start += 1
+    return found
     folded = [ch.casefold() for ch in text]
     for start in range(len(text)):
         if folded[start][:1] != needle[:1]:

@@ -88,3 +88,13 @@ def open_store(project: Path):
     yield opener
     for store in stores:
         store.close()
+
+
+@pytest.fixture(params=[False, True], ids=["colour", "no-color"])
+def no_color(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """The test twice: with colour, and with NO_COLOR set (a terminal read without colour)."""
+    if request.param:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    return request.param

@@ -34,13 +34,8 @@ def span_styles(app: CoderApp, words: str) -> list[Style]:
     return found
 
 
-@pytest.mark.parametrize("no_color", [False, True])
-async def test_span_quotes_drop_the_code_colour_with_no_color(
-        project: Path, monkeypatch: pytest.MonkeyPatch, no_color: bool) -> None:
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
-    else:
-        monkeypatch.delenv("NO_COLOR", raising=False)
+async def test_span_quotes_drop_the_code_colour_with_no_color(project: Path,
+                                                              no_color: bool) -> None:
     app = CoderApp(project, coder="alice")
     async with app.run_test(size=SMALL) as pilot:
         await goto(pilot, 3)

@@ -111,7 +111,7 @@ async def test_search_folds_case_beyond_ascii(project: Path) -> None:
         assert prompt.plain.startswith("accents ¶2  Élodie said")
         assert [prompt.plain[s.start:s.end] for s in prompt.spans if s.style.reverse] \
             == ["Élodie"]
-        assert app.screen.query_one("#search-count").content.plain.startswith("1 paragraph ·")
+        assert app.screen.query_one("#search-count").content.plain.startswith("1 hit ·")
         await pilot.press("backspace", *["backspace"] * 5)
         assert app.screen.query_one("#search-count").content.plain.startswith("type to search")
         assert isinstance(app.screen, SearchScreen)

@@ -119,6 +119,7 @@ class CodingScreen(Screen[None]):
         self.filter_code: int | None = None
         self._filter_count = 0
         self.last_search: SearchHits | None = None
+        self._hit_at: tuple[int, int] | None = None  # (paragraph id, start) of the hit shown
         self._span_prompt: str | None = None
         self._position_dirty = False
         self.bind_code_keys()
@@ -390,9 +391,14 @@ class CodingScreen(Screen[None]):
                 self.say(f"left span mode: a code key codes the whole of \u00b6{n}", ok=False)
             return
         text = self.session.paragraphs[index].text[selection[0]:selection[1]]
-        self._span_prompt = (f"span \u201c{ellipsize(text, 60)}\u201d: a code key or c "
-                             "applies it, esc leaves")
+        tail = "\u201d: a code key or c applies it, esc leaves"
+        # the status keeps to one line: at 80 columns the quote gives way, not the keys
+        width = self.status_line.size.width
+        room = width - 4 - len("span \u201c" + tail)
+        quote = ellipsize(text, max(10, min(60, room)) if width else 60)
+        self._span_prompt = f"span \u201c{quote}{tail}"
         self.say(self._span_prompt, ok=False)
+        self._measure("span")
 
     @on(Tree.NodeHighlighted, "#codebook")
     def _code_highlighted(self, message: Tree.NodeHighlighted) -> None:
@@ -638,8 +644,8 @@ class CodingScreen(Screen[None]):
                 self._code_all_hits(found.query)
             elif found is not None:
                 self.last_search = found
-                document_id, paragraph_id, _ = found.hits[found.chosen]
-                self._go_to_hit(found, document_id, paragraph_id)
+                document_id, paragraph_id, _, start, end = found.hits[found.chosen]
+                self._go_to_hit(found, document_id, paragraph_id, (start, end))
 
         self._push(SearchScreen(self.session.store.path), done)
 
@@ -702,11 +708,14 @@ class CodingScreen(Screen[None]):
         self._report(outcome)
 
     def action_next_hit(self) -> None:
-        """The first hit after the cursor in reading order, wrapping round to the first.
+        """The next hit after the current one in this paragraph, else the first hit after the
+        cursor's paragraph in reading order, wrapping round to the first.
 
-        Asked of the store each time rather than taken from the dialog's list, so F3 reaches
-        every hit however many there are, and hits in documents imported since.
+        Paragraphs are asked of the store each time rather than taken from the dialog's list,
+        so F3 reaches every hit however many there are, and hits in documents imported since.
         """
+        from .search import occurrences
+
         found = self.last_search
         if found is None or not found.hits:
             self.say("no search yet: / searches, then F3 or ctrl+g goes to the next hit",
@@ -716,7 +725,14 @@ class CodingScreen(Screen[None]):
         index = self.view.current_index
         here = None
         if session.document is not None and index is not None:
-            here = (session.document.id, session.paragraphs[index].n)
+            paragraph = session.paragraphs[index]
+            here = (session.document.id, paragraph.n)
+            if self._hit_at is not None and self._hit_at[0] == paragraph.id:
+                later = [at for at in occurrences(paragraph, found.query)
+                         if at[0] > self._hit_at[1]]
+                if later:
+                    self._go_to_hit(found, session.document.id, paragraph.id, later[0])
+                    return
         try:
             hits = session.store.search(found.query, limit=1, after=here)
             wrapped = not hits and here is not None
@@ -730,10 +746,11 @@ class CodingScreen(Screen[None]):
                      "holds it any more", ok=False)
             return
         document, paragraph = hits[0]
-        self._go_to_hit(found, document.id, paragraph.id, wrapped=wrapped)
+        self._go_to_hit(found, document.id, paragraph.id,
+                        occurrences(paragraph, found.query)[0], wrapped=wrapped)
 
-    def _go_to_hit(self, found: SearchHits, document_id: int, paragraph_id: int, *,
-                   wrapped: bool = False) -> None:
+    def _go_to_hit(self, found: SearchHits, document_id: int, paragraph_id: int,
+                   at: tuple[int, int], *, wrapped: bool = False) -> None:
         if self.session.document is None or document_id != self.session.document.id:
             try:
                 self.open_document(document_id, paragraph_id)
@@ -744,11 +761,13 @@ class CodingScreen(Screen[None]):
         index = self.session.index_of.get(paragraph_id)
         if index is None:
             return
+        self._hit_at = (paragraph_id, at[0])
+        self.view.show_search(found.query, (index, *at))
         n = self.session.paragraphs[index].n
-        ids = [hit[1] for hit in found.hits]
+        listed = [(hit[1], hit[3]) for hit in found.hits]
         total = f"{len(found.hits)}{'+' if found.truncated else ''}"
-        if paragraph_id in ids:
-            where = f"hit {ids.index(paragraph_id) + 1} of {total}, \u00b6{n}"
+        if (paragraph_id, at[0]) in listed:
+            where = f"hit {listed.index((paragraph_id, at[0])) + 1} of {total}, \u00b6{n}"
         else:
             document = self.session.document.name if self.session.document else ""
             where = f"\u00b6{n} of {document}, a hit past the first {len(found.hits)}"

@@ -1,5 +1,8 @@
 """Search the text of every document and jump to a hit (F3 then goes on to the next).
 
+A hit is one occurrence, not one paragraph: a paragraph saying "care" three times is three hits,
+listed, counted and walked by F3 one by one, and marked where they are in the paragraph.
+
 The query runs in a worker thread on its own connection, so typing stays responsive on a large
 project.
 """
@@ -23,7 +26,7 @@ from textual.worker import get_current_worker
 from ...models import Document, Paragraph
 from ...store import Store
 from ...text import clean
-from ..display import find_folded
+from ..display import folded_matches
 from .list_dialog import ListDialog
 
 LIMIT = 200
@@ -31,36 +34,44 @@ HELP = ("type to search \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 ctrl+o
         " \u00b7 esc cancel")
 
 
+Hit = tuple[int, int, int, int, int]
+
+
+def occurrences(paragraph: Paragraph, query: str) -> list[tuple[int, int]]:
+    """Where `query` is in the paragraph; the paragraph whole (0, 0) when the store matched
+    folded text that no run of characters folds to (a fold that merges characters)."""
+    return folded_matches(paragraph.text, query) or [(0, 0)]
+
+
 @dataclass(frozen=True)
 class SearchHits:
     """A search and where it led, kept so that F3 steps on through its hits later.
 
-    `hits` are (document id, paragraph id, paragraph number) of the first LIMIT hits in
-    reading order, as listed; `truncated` says there were more (F3 asks the store for those).
+    `hits` are (document id, paragraph id, paragraph number, start, end) of the first LIMIT
+    hits in reading order, as listed, start and end in the stored text; `truncated` says there
+    were more (F3 asks the store for those).
     """
 
     query: str
-    hits: list[tuple[int, int, int]]
+    hits: list[Hit]
     truncated: bool
     chosen: int
     code_all: bool = False  # the researcher asked to code every hit (ctrl+o)
 
 
-def hit_prompt(document: Document, paragraph: Paragraph, query: str, width: int = 90) -> Text:
+def hit_prompt(document: Document, paragraph: Paragraph, at: tuple[int, int],
+               width: int = 90) -> Text:
+    """The paragraph's words around one hit, the hit reversed."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(f"{clean(document.name)} \u00b6{paragraph.n}", style=Style(bold=True))
     if paragraph.speaker:
         text.append(f" {clean(paragraph.speaker)}", style=Style(dim=True))
     text.append("  ")
-    body = clean(paragraph.text)
-    match = find_folded(body, query)
-    at, end = match if match else (0, 0)
-    start = max(0, at - 30)
-    snippet = ("\u2026" if start else "") + body[start:start + width]
-    text.append(snippet)
-    if match:
-        offset = len(text.plain) - len(snippet) - start + (1 if start else 0)
-        text.stylize(Style(reverse=True), offset + at, offset + end)
+    start = max(0, at[0] - 30)
+    before = clean(paragraph.text[start:at[0]])
+    text.append(("\u2026" if start else "") + before)
+    text.append(clean(paragraph.text[at[0]:at[1]]), style=Style(reverse=True))
+    text.append(clean(paragraph.text[at[1]:at[1] + width]))
     return text
 
 
@@ -74,7 +85,7 @@ class SearchScreen(ListDialog[SearchHits | None]):
     def __init__(self, db_path: Path) -> None:
         super().__init__()
         self.db_path = db_path
-        self.hits: list[tuple[int, int, int]] = []
+        self.hits: list[Hit] = []
         self.searched = ""
         self.truncated = False
         self.enter_waiting = False
@@ -115,19 +126,23 @@ class SearchScreen(ListDialog[SearchHits | None]):
             found = store.search(query, limit=LIMIT + 1)
         finally:
             store.close()
+        listed: list[tuple[Document, Paragraph, tuple[int, int]]] = []
+        for document, paragraph in found:
+            listed.extend((document, paragraph, at) for at in occurrences(paragraph, query))
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, query, found)
+            self.app.call_from_thread(self._show, query, listed, len({p.id for _, p in found}))
 
-    def _show(self, query: str, found: list[tuple[Document, Paragraph]]) -> None:
+    def _show(self, query: str, found: list[tuple[Document, Paragraph, tuple[int, int]]],
+              paragraphs: int) -> None:
         if self.query_one(Input).value != query:
             return
-        self.hits = [(d.id, p.id, p.n) for d, p in found[:LIMIT]]
+        self.hits = [(d.id, p.id, p.n, *at) for d, p, at in found[:LIMIT]]
         self.searched = query
         self.truncated = len(found) > LIMIT
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(hit_prompt(d, p, query), id=str(i))
-                             for i, (d, p) in enumerate(found[:LIMIT])])
+        options.add_options([Option(hit_prompt(d, p, at), id=str(i))
+                             for i, (d, p, at) in enumerate(found[:LIMIT])])
         if self.hits:
             options.highlighted = 0
             if self.enter_waiting:
@@ -137,9 +152,9 @@ class SearchScreen(ListDialog[SearchHits | None]):
         if self.truncated:
             count = f"{LIMIT}+ hits; F3 walks them all"
         elif len(self.hits) == 1:
-            count = "1 paragraph"
+            count = "1 hit"
         else:
-            count = f"{len(self.hits)} paragraphs"
+            count = f"{len(self.hits)} hits in {paragraphs} paragraph{'s' if paragraphs > 1 else ''}"
         self._count(f"{count} \u00b7 \u2191\u2193 choose \u00b7 enter go \u00b7 ctrl+o code all"
                     " \u00b7 esc cancel")
 

@@ -4,6 +4,10 @@ A transcript can have tens of thousands of paragraphs, so nothing is laid out up
 keeps the index of the top paragraph and wraps only the paragraphs that fit on screen (caching
 each by width and revision), and draws them through Textual's line API. Scrolling moves by
 paragraph; a paragraph taller than the screen is paged through by lines.
+
+A paragraph's lines are rendered only when drawn, and the selection and the current search hit
+are laid over the cached wrapping rather than wrapped in: a span key restyles the lines it
+touches, so it costs one frame on a 50,000-character paragraph as on a short one.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from textual.widget import Widget
 
 from ...session import CodingSession
 from ...text import clean, ellipsize
-from ..display import DisplayText, sentence_spans, word_spans, wrap_ranges
+from ..display import DisplayText, folded_matches, sentence_spans, word_spans, wrap_ranges
 from ...vocab import ParagraphKind
 from .chips import chip, swatch_style
 
@@ -50,22 +54,75 @@ class _Palette:
     speaker: Style
     span: Style
     selection: Style
+    hit: Style
+    current_hit: Style
     other: Style
     memo: Style
 
 
 @dataclass
-class _Layout:
-    """One paragraph wrapped to one width: its lines, and how to map a click back to text."""
+class _Wrapped:
+    """One paragraph styled and wrapped to one width, without the selection or the current
+    hit: built once per paragraph, width and revision."""
 
-    strips: list[Strip]
+    text: Text
     ranges: list[tuple[int, int]]
+    starts: list[int]
     prefix: int
     disp: DisplayText
+    labels: list[Strip]
+
+
+class _Layout:
+    """A wrapped paragraph with marks (the selection, the current hit) laid over it: its lines,
+    rendered when first drawn, and how to map a click back to text."""
+
+    def __init__(self, wrapped: _Wrapped, marks: tuple[tuple[int, int, Style], ...],
+                 console: Console, width: int) -> None:
+        self.wrapped = wrapped
+        self.marks = marks
+        self.console = console
+        self.width = width
+        self._lines: dict[int, Strip] = {}
+
+    @property
+    def ranges(self) -> list[tuple[int, int]]:
+        return self.wrapped.ranges
+
+    @property
+    def prefix(self) -> int:
+        return self.wrapped.prefix
+
+    @property
+    def disp(self) -> DisplayText:
+        return self.wrapped.disp
 
     @property
     def height(self) -> int:
-        return len(self.strips)
+        return len(self.wrapped.ranges) + len(self.wrapped.labels) + 1
+
+    def line_at(self, position: int) -> int:
+        """The text line holding display position `position` (prefix included)."""
+        return max(0, bisect_right(self.wrapped.starts, position) - 1)
+
+    def line(self, k: int) -> Strip:
+        strip = self._lines.get(k)
+        if strip is not None:
+            return strip
+        wrapped = self.wrapped
+        if k < len(wrapped.ranges):
+            start, end = wrapped.ranges[k]
+            piece = wrapped.text[start:end]
+            for m_start, m_end, style in self.marks:
+                if m_start < end and m_end > start:
+                    piece.stylize(style, max(m_start, start) - start, min(m_end, end) - start)
+            strip = Strip(_segments(piece, self.console)).crop(0, self.width)
+        elif k < len(wrapped.ranges) + len(wrapped.labels):
+            strip = wrapped.labels[k - len(wrapped.ranges)]
+        else:
+            strip = Strip([])
+        self._lines[k] = strip
+        return strip
 
 
 class ParagraphView(Widget, can_focus=True):
@@ -80,6 +137,8 @@ class ParagraphView(Widget, can_focus=True):
         "paragraph-view--heading",
         "paragraph-view--span",
         "paragraph-view--selection",
+        "paragraph-view--hit",
+        "paragraph-view--hit-current",
         "paragraph-view--other",
         "paragraph-view--memo",
         "paragraph-view--empty",
@@ -133,6 +192,10 @@ class ParagraphView(Widget, can_focus=True):
         self._anchor = 0
         self._head = 0
         self._cache: dict[int, tuple[tuple, _Layout]] = {}
+        self._marked: tuple[tuple, _Layout] | None = None
+        self._word_starts: list[int] = []
+        self.search: str | None = None
+        self.hit: tuple[int, int, int] | None = None
         self._revision: dict[int, int] = {}
         self._generation = 0
         self._frame: list[tuple[int, int]] | None = None
@@ -146,6 +209,7 @@ class ParagraphView(Widget, can_focus=True):
     def load(self, rows: list[int], cursor_row: int = 0) -> None:
         """Show these paragraph indices (all of them, or a filter), cursor on `cursor_row`."""
         self.rows = rows
+        self.hit = None
         self._cache.clear()
         self._revision.clear()
         if self.span_mode:
@@ -166,6 +230,17 @@ class ParagraphView(Widget, can_focus=True):
             for i in indices:
                 self._revision[i] = self._revision.get(i, 0) + 1
         self._invalidate_frame()
+
+    def show_search(self, query: str | None, hit: tuple[int, int, int] | None = None) -> None:
+        """Mark every occurrence of `query`, and `hit` (paragraph index, start, end in stored
+        text) as the one the search is at, scrolled into view."""
+        if query != self.search:
+            self.search = query
+            self.invalidate(None)
+        self.hit = hit
+        self._invalidate_frame()
+        if hit is not None and hit[0] == self.current_index:
+            self._keep_visible(hit[1], hit[2])
 
     @property
     def current_index(self) -> int | None:
@@ -210,6 +285,7 @@ class ParagraphView(Widget, can_focus=True):
         self._words = word_spans(text)
         if not self._words:
             return False
+        self._word_starts = [s for s, _ in self._words]
         self._sentences = sentence_spans(text)
         if start is None:
             self._anchor = self._head = 0
@@ -227,16 +303,13 @@ class ParagraphView(Widget, can_focus=True):
         self._span_changed(dropped=dropped)
 
     def _span_changed(self, *, dropped: bool = False) -> None:
-        index = self.current_index
-        if index is not None:
-            self.invalidate({index})
+        self._invalidate_frame()
         self._keep_selection_visible()
         self.refresh_bindings()
         self.post_message(self.SpanChanged(self.selection, dropped=dropped))
 
     def _word_at(self, offset: int) -> int:
-        starts = [s for s, _ in self._words]
-        return max(0, bisect_right(starts, offset) - 1)
+        return max(0, bisect_right(self._word_starts, offset) - 1)
 
     def _sentence_bounds(self, word: int) -> tuple[int, int]:
         """First and last word index of the sentence holding word `word`."""
@@ -319,14 +392,18 @@ class ParagraphView(Widget, can_focus=True):
     def _keep_selection_visible(self) -> None:
         """In a paragraph taller than the screen, follow the selection's line."""
         selection = self.selection
+        if selection is not None:
+            self._keep_visible(*selection)
+
+    def _keep_visible(self, start: int, end: int) -> None:
+        """Page a paragraph taller than the screen to the line where [start, end) ends."""
         index = self.current_index
-        if selection is None or index is None or self.top != self.cursor:
+        if index is None or self.top != self.cursor or end <= start:
             return
         layout = self._layout(index)
         if layout.height <= self.size.height:
             return
-        target = layout.prefix + layout.disp.disp_of[selection[1] - 1]
-        line = next((k for k, (s, e) in enumerate(layout.ranges) if s <= target < e), 0)
+        line = layout.line_at(layout.prefix + layout.disp.disp_of[end - 1])
         if line < self.top_skip:
             self.top_skip = line
         elif line >= self.top_skip + self.size.height:
@@ -405,19 +482,38 @@ class ParagraphView(Widget, can_focus=True):
         return max(10, self.size.width - self._gutter - 2)
 
     def _layout(self, index: int) -> _Layout:
-        selection = self.selection if self.span_mode and index == self.current_index else None
-        key = (self._text_width, self._generation, self._revision.get(index, 0), selection,
-               self.session.show_others)
+        width = self._text_width
+        key = (width, self._generation, self._revision.get(index, 0), self.session.show_others,
+               self.search)
         cached = self._cache.get(index)
-        if cached is not None and cached[0] == key:
+        if cached is None or cached[0] != key:
+            plain = _Layout(self._wrap(index, width), (), self.app.console, width)
+            if len(self._cache) > CACHE_LIMIT:
+                self._cache.clear()
+            cached = self._cache[index] = (key, plain)
+        marks = self._marks(index, cached[1].wrapped)
+        if not marks:
             return cached[1]
-        layout = self._build(index, self._text_width, selection)
-        if len(self._cache) > CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[index] = (key, layout)
-        return layout
+        marked_key = (index, key, marks)
+        if self._marked is None or self._marked[0] != marked_key:
+            self._marked = (marked_key, _Layout(cached[1].wrapped, marks, self.app.console, width))
+        return self._marked[1]
 
-    def _build(self, index: int, width: int, selection: tuple[int, int] | None) -> _Layout:
+    def _marks(self, index: int, wrapped: _Wrapped) -> tuple[tuple[int, int, Style], ...]:
+        """The selection and the current hit in paragraph `index`, in the wrapped text's
+        positions; what a key changes without re-wrapping."""
+        palette = self._styles()
+        stored: list[tuple[int, int, Style]] = []
+        if self.hit is not None and self.hit[0] == index:
+            stored.append((self.hit[1], self.hit[2], palette.current_hit))
+        selection = self.selection if index == self.current_index else None
+        if selection is not None:
+            stored.append((selection[0], selection[1], palette.selection))
+        p, disp_of = wrapped.prefix, wrapped.disp.disp_of
+        return tuple((p + disp_of[s], p + disp_of[e], style)
+                     for s, e, style in stored if e > s)
+
+    def _wrap(self, index: int, width: int) -> _Wrapped:
         session = self.session
         paragraph = session.paragraphs[index]
         disp = DisplayText.build(paragraph.text)
@@ -443,15 +539,13 @@ class ParagraphView(Widget, can_focus=True):
         for seg in own:
             if seg.start is not None and seg.end is not None:
                 stylize(seg.start, seg.end, palette.span + self._tint(seg.code_id))
-        if selection is not None:
-            stylize(selection[0], selection[1], palette.selection)
+        if self.search:
+            for start, end in folded_matches(paragraph.text, self.search):
+                stylize(start, end, palette.hit)
 
-        console = self.app.console
         ranges = wrap_ranges(text.plain, width)
-        strips = [Strip(_segments(text[s:e], console)).crop(0, width) for s, e in ranges]
-        strips.extend(self._labels(paragraph.id, width))
-        strips.append(Strip([]))
-        return _Layout(strips, ranges, p, disp)
+        return _Wrapped(text, ranges, [s for s, _ in ranges], p, disp,
+                        self._labels(paragraph.id, width))
 
     def _tint(self, code_id: int) -> Style:
         """Text in the code's colour; none with NO_COLOR, where the terminal's grey version of
@@ -560,6 +654,8 @@ class ParagraphView(Widget, can_focus=True):
                 speaker=style("paragraph-view--speaker", partial=True),
                 span=style("paragraph-view--span", partial=True),
                 selection=style("paragraph-view--selection", partial=True),
+                hit=style("paragraph-view--hit", partial=True),
+                current_hit=style("paragraph-view--hit-current", partial=True),
                 other=style("paragraph-view--other", partial=True),
                 memo=style("paragraph-view--memo", partial=True),
             )
@@ -594,7 +690,7 @@ class ParagraphView(Widget, can_focus=True):
             gutter = Segment("\u2503" + " " * (gutter_width - 1), palette.number + Style(bold=True))
         else:
             gutter = Segment(" " * gutter_width, _PLAIN)
-        body = Strip([gutter, *layout.strips[k]]).adjust_cell_length(width - 1)
+        body = Strip([gutter, *layout.line(k)]).adjust_cell_length(width - 1)
         in_cursor = is_cursor and k < layout.height - 1
         body = body.apply_style(palette.cursor if in_cursor else base)
         return Strip([*body, scrollbar], width)
