@@ -44,7 +44,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-import sqlite3
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,12 +57,11 @@ from .revisions import carried_guid, carry_forward
 from .spans import sort_out
 from .store import (
     MEANING_FIELDS,
-    SCHEMA_VERSION,
     STATUSES,
     CodeRevision,
     SegmentRow,
     Store,
-    strip_foreign_objects,
+    open_for_reading,
     text_hash,
 )
 from .text import coder_name_problem
@@ -178,7 +176,7 @@ def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = 
     if other_path.resolve() == store.path.resolve():
         raise CoderError("cannot merge a project into itself", path=other_path)
     with tempfile.TemporaryDirectory(prefix="coder-merge-other-") as folder:
-        other, foreign = _open_other(other_path, Path(folder))
+        other, foreign = open_for_reading(other_path, Path(folder))
         try:
             missing = other.missing_tables()
             if missing:
@@ -190,38 +188,6 @@ def merge_project(store: Store, other_path: Path, *, coders: list[str] | None = 
             other.close()
     report.foreign = foreign
     return report
-
-
-def _open_other(path: Path, folder: Path) -> tuple[Store, list[str]]:
-    """The other copy, only ever read: opened read-only (no switch to WAL, no migration);
-    one from an older coder is migrated in a scratch copy in `folder` instead, with the
-    schema objects coder did not make dropped first (a trigger there would fire during the
-    migration). Also the objects that are not coder's: the merge reads only its own tables,
-    so nothing is taken from them, and the report says so."""
-    try:
-        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            version = source.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0 or version >= SCHEMA_VERSION:
-                source.close()
-                other = Store(path, create=False, read_only=True, allow_triggers=True)
-                return other, other.foreign_schema()
-            copy = folder / path.name
-            dest = sqlite3.connect(copy, isolation_level=None)
-            try:
-                source.backup(dest)
-                foreign = strip_foreign_objects(dest)
-            finally:
-                dest.close()
-        finally:
-            source.close()
-    except sqlite3.DatabaseError as exc:
-        if "not a database" in str(exc):
-            raise CoderError("not a coder project (not an SQLite file)", path=path) from None
-        raise CoderError(f"cannot read the other project ({exc})", path=path) from None
-    migrated = Store(copy, create=False, backup_before_migration=False)
-    migrated.path = path  # what messages name; the copy is only read, and deleted after
-    return migrated, foreign
 
 
 def _merge_from(store: Store, other: Store, coders: list[str] | None, dry_run: bool,

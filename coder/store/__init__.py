@@ -43,7 +43,7 @@ from ..codebook_plan import CodePlan as _CodePlan
 from ..codebook_plan import describe_change as _describe_change
 from .analysis import AnalysisMixin, MemoRow, QuoteRow
 from .attributes import AttributesMixin
-from .backups import BackupsMixin, _fsync_dir, _is_sqlite
+from .backups import open_for_reading, BackupsMixin, _fsync_dir, _is_sqlite
 from .code_edits import CodeEditsMixin, Split
 from .coders import CodersMixin
 from .code_revisions import MEANING_FIELDS, CodeRevision, CodeRevisionsMixin, RecheckRow
@@ -98,6 +98,7 @@ from .statuses import STATUSES, StatusesMixin
 from .undo import UndoMixin
 
 __all__ = [
+    "open_for_reading",
     "BUSY_ATTEMPTS",
     "BUSY_TIMEOUT_MS",
     "DEFAULT_DB",

@@ -9,11 +9,15 @@ import sqlite3
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CoderError
 from ..vocab import EventKind
 from .connection import Connection
 from .schema import SCHEMA_VERSION, strip_foreign_objects
+
+if TYPE_CHECKING:
+    from . import Store
 
 # A backup being written is `.<target name>.<pid>-<random>.tmp` beside its target: unique, so
 # it never overwrites a file of the user's, and the pid tells a killed writer's leftover.
@@ -273,3 +277,41 @@ class BackupsMixin(Connection):
         except sqlite3.DatabaseError as exc:
             return [f"the file is damaged: {exc}"]
         return out
+
+
+def open_for_reading(path: Path, folder: Path) -> tuple[Store, list[str]]:
+    """Another project file (a merge's other copy), only ever read: opened read-only (no switch to WAL, no migration);
+    one from an older coder is migrated in a scratch copy in `folder` instead, with the
+    schema objects coder did not make dropped first (a trigger there would fire during the
+    migration). Also the objects that are not coder's: the merge reads only its own tables,
+    so nothing is taken from them, and the report says so."""
+    try:
+        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = source.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 or version >= SCHEMA_VERSION:
+                source.close()
+                other = _store()(path, create=False, read_only=True, allow_triggers=True)
+                return other, other.foreign_schema()
+            copy = folder / path.name
+            dest = sqlite3.connect(copy, isolation_level=None)
+            try:
+                source.backup(dest)
+                foreign = strip_foreign_objects(dest)
+            finally:
+                dest.close()
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise CoderError("not a coder project (not an SQLite file)", path=path) from None
+        raise CoderError(f"cannot read the other project ({exc})", path=path) from None
+    migrated = _store()(copy, create=False, backup_before_migration=False)
+    migrated.path = path  # what messages name; the copy is only read, and deleted after
+    return migrated, foreign
+
+
+def _store() -> type[Store]:
+    from . import Store
+
+    return Store

@@ -171,9 +171,8 @@ class SegmentsMixin(Connection):
             if live:
                 self.remove_segment(coder_id, live["id"])
                 return ToggleResult(added=False, segment_id=live["id"])
-            seg_id = self._insert_segment(paragraph_id, code_id, coder_id, start, end)
-            self._record(coder_id, UndoKind.ADD, {"segment": seg_id})
-            return ToggleResult(added=True, segment_id=seg_id)
+            return ToggleResult(added=True, segment_id=self.add_segment(
+                coder_id, paragraph_id, code_id, start, end))
 
     def replace_segments(self, coder_id: int, paragraph_id: int, code_id: int,
                          start: int | None, end: int | None, replaced: list[int]) -> ToggleResult:
